@@ -1,0 +1,3 @@
+using Triage.Cli;
+
+return await CliApp.RunAsync(args);
