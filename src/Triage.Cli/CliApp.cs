@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Triage.Cli.Commands;
 
 namespace Triage.Cli;
 
@@ -8,12 +9,34 @@ public static class CliApp
     public static RootCommand Build()
     {
         var root = new RootCommand("Triage: import scanner reports, deduplicate, rank, decide and export VEX.");
+        root.Subcommands.Add(IngestCommand.Create());
+        root.Subcommands.Add(FindingsCommand.Create());
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>Runs the command line. Usage errors exit 2 with the reason; failures exit 1.</summary>
+    public static async Task<int> RunAsync(string[] args, CancellationToken ct = default)
     {
         var parse = Build().Parse(args);
-        return await parse.InvokeAsync();
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine("Run 'triage --help' (or 'triage COMMAND --help') for usage.");
+            return ExitCodes.Usage;
+        }
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, ct);
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled");
+            return ExitCodes.Failed;
+        }
     }
 }

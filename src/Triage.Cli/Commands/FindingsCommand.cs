@@ -1,0 +1,126 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+using Triage.Core.Domain;
+using Triage.Data;
+using Triage.Data.Queries;
+
+namespace Triage.Cli.Commands;
+
+/// <summary>`triage findings [--db CONN] [--image REF] [--format json|csv|table]`</summary>
+internal static class FindingsCommand
+{
+    public static Command Create()
+    {
+        var db = CommonOptions.Db();
+        var image = new Option<string?>("--image") { Description = "Only this image: a repository (every digest), repository:tag or repository@digest.", HelpName = "REF" };
+        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "table", HelpName = "json|csv|table" };
+        format.AcceptOnlyFromAmong("json", "csv", "table");
+        var severity = new Option<string?>("--min-severity") { Description = "Only findings at least this severe.", HelpName = "critical|high|medium|low" };
+        severity.AcceptOnlyFromAmong("critical", "high", "medium", "low", "unknown");
+        var vuln = new Option<string?>("--vuln") { Description = "Only this vulnerability (any id or alias, or an upstream advisory).", HelpName = "ID" };
+        var all = new Option<bool>("--all") { Description = "Include findings no scanner reports any more." };
+
+        var cmd = new Command("findings", "List deduplicated findings with every scanner's evidence.") { db, image, format, severity, vuln, all };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var conn = CliSettings.ConnectionString(parse.GetValue(db));
+            await TriageDatabase.EnsureMigratedAsync(conn, ct);
+            await using var ctx = TriageDatabase.CreateContext(conn);
+            var filter = new FindingFilter
+            {
+                Image = parse.GetValue(image),
+                MinSeverity = parse.GetValue(severity) is { } s ? SeverityNames.Parse(s) : null,
+                Vulnerability = parse.GetValue(vuln),
+                IncludeInactive = parse.GetValue(all),
+            };
+            var query = FindingQueries.Sort(FindingQueries.Filtered(ctx, filter), ctx, FindingSort.Severity, descending: true);
+            var views = await FindingQueries.ToViewsAsync(ctx, query, ct);
+            switch (parse.GetValue(format))
+            {
+                case "json": WriteJson(views); break;
+                case "csv": WriteCsv(views); break;
+                default: WriteTable(views); break;
+            }
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    private static void WriteJson(List<FindingView> views)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var w = new Utf8JsonWriter(stdout, FindingJson.Options))
+        {
+            w.WriteStartArray();
+            foreach (var f in views) FindingJson.Write(w, f);
+            w.WriteEndArray();
+        }
+        stdout.WriteByte((byte)'\n');
+    }
+
+    private static void WriteCsv(List<FindingView> views)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("id,image,digest,vulnerability,aliases,severity,package,version,purl,source_package,scanners,fixed_versions,first_seen,last_seen");
+        foreach (var f in views)
+        {
+            sb.AppendJoin(',',
+                f.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Csv(f.Image), Csv(f.Digest), Csv(f.Vulnerability.Id),
+                Csv(string.Join(' ', f.Vulnerability.Aliases)), f.Severity.ToWire(), Csv(f.Package.Name), Csv(f.Package.Version), Csv(f.Package.Purl),
+                Csv(f.Package.SourceName), Csv(string.Join(' ', f.Scanners)), Csv(string.Join(' ', f.FixedVersions)),
+                f.FirstSeen.ToString("O"), f.LastSeen.ToString("O"));
+            sb.AppendLine();
+        }
+        Console.Out.Write(sb.ToString());
+    }
+
+    /// <summary>RFC 4180 quoting; a leading =, +, - or @ is prefixed with ' so spreadsheets do not run scanner text as a formula.</summary>
+    internal static string Csv(string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return "";
+        var v = value;
+        if (v[0] is '=' or '+' or '-' or '@' or '\t' or '\r') v = "'" + v;
+        return v.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + v.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : v;
+    }
+
+    private static void WriteTable(List<FindingView> views)
+    {
+        if (views.Count == 0)
+        {
+            Console.WriteLine("No findings. Import a report first: triage ingest trivy.json");
+            return;
+        }
+        var rows = views.Select(f => new[]
+        {
+            f.Severity.ToWire().ToUpperInvariant(), f.Vulnerability.Id, Printable(f.Package.Name), Printable(f.Package.Version),
+            string.Join(",", f.FixedVersions.Select(Printable)), string.Join(",", f.Scanners), f.Image,
+        }).ToList();
+        string[] header = ["SEVERITY", "VULNERABILITY", "PACKAGE", "VERSION", "FIXED IN", "SCANNERS", "IMAGE"];
+        var widths = header.Select((h, i) => Math.Min(48, Math.Max(h.Length, rows.Max(r => r[i].Length)))).ToArray();
+        var sb = new StringBuilder();
+        void Line(string[] cells)
+        {
+            for (var i = 0; i < cells.Length; i++)
+            {
+                var c = cells[i].Length > widths[i] ? cells[i][..(widths[i] - 1)] + "…" : cells[i];
+                sb.Append(c.PadRight(widths[i] + 2));
+            }
+            sb.AppendLine();
+        }
+        Line(header);
+        foreach (var r in rows) Line(r);
+        sb.AppendLine($"{views.Count} findings");
+        Console.Out.Write(sb.ToString());
+    }
+
+    /// <summary>Control characters from scanner text (a NUL in a version) are shown escaped, never sent to the terminal.</summary>
+    internal static string Printable(string? s)
+    {
+        if (string.IsNullOrEmpty(s)) return "";
+        if (!s.Any(char.IsControl)) return s;
+        var sb = new StringBuilder(s.Length + 8);
+        foreach (var ch in s) sb.Append(char.IsControl(ch) ? $"\\u{(int)ch:x4}" : ch.ToString());
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,8 @@
+using System.Text.Json.Serialization;
+
+namespace Triage.Data.Configuration;
+
+[JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSourceGenerationOptions(WriteIndented = false)]
+internal sealed partial class DataJson : JsonSerializerContext;

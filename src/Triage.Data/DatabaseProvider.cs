@@ -1,0 +1,7 @@
+namespace Triage.Data;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    PostgreSql,
+}

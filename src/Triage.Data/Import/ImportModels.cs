@@ -1,0 +1,42 @@
+using Triage.Core.Domain;
+
+namespace Triage.Data.Import;
+
+public sealed record ImportOptions
+{
+    /// <summary>Names the image when the report does not (file-system scans) or spells it differently.</summary>
+    public string? Image { get; init; }
+    /// <summary>Forces a scanner instead of detecting it from the content.</summary>
+    public ScannerKind? Scanner { get; init; }
+    /// <summary>The signed-in user or token that imports, recorded on the scan.</summary>
+    public string? ImportedBy { get; init; }
+    /// <summary>Largest report accepted (bytes). The API and CLI share the default of 512 MiB.</summary>
+    public long MaxBytes { get; init; } = DefaultMaxBytes;
+
+    public const long DefaultMaxBytes = 512L * 1024 * 1024;
+}
+
+/// <summary>What one import did: the contract of `triage ingest --json` and of POST /api/v1/scans.</summary>
+public sealed record ImportSummary
+{
+    public required string File { get; init; }
+    public required string Scanner { get; init; }
+    public string? ScannerVersion { get; init; }
+    /// <summary>"repository:tag" of the (first) artifact.</summary>
+    public string? Image { get; init; }
+    public string? Digest { get; init; }
+    /// <summary>Scanner claims stored (after a record naming several CVEs counts once per CVE).</summary>
+    public int Observations { get; init; }
+    /// <summary>Distinct findings the report supports.</summary>
+    public int Findings { get; init; }
+    /// <summary>Findings that did not exist before this import.</summary>
+    public int NewFindings { get; init; }
+    /// <summary>True when the same bytes were imported before; nothing changed.</summary>
+    public bool Duplicate { get; init; }
+    public string Sha256 { get; init; } = "";
+    public IReadOnlyList<ImportedArtifact> Artifacts { get; init; } = [];
+    public IReadOnlyDictionary<string, int> Skipped { get; init; } = new Dictionary<string, int>();
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
+
+public sealed record ImportedArtifact(string Image, string Repository, string? Digest, long ArtifactId, long ScanId, int Observations, int Findings, int NewFindings);

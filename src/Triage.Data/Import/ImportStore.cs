@@ -1,0 +1,236 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Triage.Data.Import;
+
+/// <summary>
+/// The bulk path of an import: one connection, one transaction, provider-specific fast inserts behind one small
+/// surface (STYLE.md habit 7). SQLite uses prepared statements (≈390k rows/s measured here vs ≈50k for EF);
+/// PostgreSQL uses binary COPY (≈190k rows/s vs ≈30k). Ids are allocated up front so rows can reference each other.
+/// Imports are serialised: SQLite by its single writer (BEGIN IMMEDIATE), PostgreSQL by an advisory lock, so lookups
+/// made inside the transaction stay true until it commits.
+/// </summary>
+internal abstract class ImportStore : IAsyncDisposable
+{
+    protected ImportStore(DbConnection connection, DbTransaction transaction)
+    {
+        Connection = connection;
+        Transaction = transaction;
+    }
+
+    protected DbConnection Connection { get; }
+    protected DbTransaction Transaction { get; }
+
+    public abstract DatabaseProvider Provider { get; }
+
+    public static async Task<ImportStore> BeginAsync(string connectionString, CancellationToken ct)
+    {
+        var cs = TriageDatabase.Normalize(connectionString);
+        switch (TriageDatabase.DetectProvider(cs))
+        {
+            case DatabaseProvider.Sqlite:
+            {
+                var conn = new SqliteConnection(cs);
+                await conn.OpenAsync(ct);
+                await using (var pragma = conn.CreateCommand())
+                {
+                    // Durable enough in WAL mode (a crash loses at most the last commit, never consistency), and much faster.
+                    pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
+                    await pragma.ExecuteNonQueryAsync(ct);
+                }
+                var tx = conn.BeginTransaction(deferred: false);
+                return new SqliteImportStore(conn, tx);
+            }
+            case DatabaseProvider.PostgreSql:
+            {
+                var conn = new NpgsqlConnection(cs);
+                await conn.OpenAsync(ct);
+                var tx = await conn.BeginTransactionAsync(ct);
+                await using (var cmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(7425001)", conn, tx))
+                    await cmd.ExecuteNonQueryAsync(ct);
+                return new PostgresImportStore(conn, tx);
+            }
+        }
+        throw new InvalidOperationException("unreachable");
+    }
+
+    /// <summary>Reserves <paramref name="count"/> ids for <paramref name="table"/>.</summary>
+    public abstract Task<long[]> AllocateIdsAsync(string table, int count, CancellationToken ct);
+
+    /// <summary>Inserts rows with explicit ids. Values are in <paramref name="columns"/> order.</summary>
+    public abstract Task InsertAsync(string table, string[] columns, IReadOnlyList<object?[]> rows, CancellationToken ct);
+
+    /// <summary>Runs a statement once per row (updates, upserts). Parameters are named @p0…@pN in row order.</summary>
+    public async Task ExecuteForEachAsync(string sql, int parameterCount, IReadOnlyList<object?[]> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
+        await using var cmd = Connection.CreateCommand();
+        cmd.Transaction = Transaction;
+        cmd.CommandText = sql;
+        var ps = new DbParameter[parameterCount];
+        for (var i = 0; i < parameterCount; i++)
+        {
+            ps[i] = cmd.CreateParameter();
+            ps[i].ParameterName = "@p" + i;
+            cmd.Parameters.Add(ps[i]);
+        }
+        await PrepareAsync(cmd, rows[0], ps, ct);
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < parameterCount; i++) ps[i].Value = ToDb(row[i]);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    public async Task<int> ExecuteAsync(string sql, CancellationToken ct, params object?[] args)
+    {
+        await using var cmd = Command(sql, args);
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<T?> ScalarAsync<T>(string sql, CancellationToken ct, params object?[] args)
+    {
+        await using var cmd = Command(sql, args);
+        var v = await cmd.ExecuteScalarAsync(ct);
+        if (v is null or DBNull) return default;
+        var type = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+        return (T)Convert.ChangeType(v, type, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> map, CancellationToken ct, params object?[] args)
+    {
+        await using var cmd = Command(sql, args);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<T>();
+        while (await r.ReadAsync(ct)) list.Add(map(r));
+        return list;
+    }
+
+    /// <summary>Runs <paramref name="sqlWithKeys"/> (containing "{keys}" where an IN-list belongs) for the keys,
+    /// in chunks, and concatenates the results.</summary>
+    public async Task<List<T>> QueryByKeysAsync<T, TKey>(string sqlWithKeys, IReadOnlyCollection<TKey> keys, Func<DbDataReader, T> map, CancellationToken ct)
+        where TKey : notnull
+    {
+        var result = new List<T>();
+        if (keys.Count == 0) return result;
+        const int chunk = 900;
+        var all = keys as IList<TKey> ?? keys.ToList();
+        for (var start = 0; start < all.Count; start += chunk)
+        {
+            var n = Math.Min(chunk, all.Count - start);
+            await using var cmd = Connection.CreateCommand();
+            cmd.Transaction = Transaction;
+            var names = new string[n];
+            for (var i = 0; i < n; i++)
+            {
+                names[i] = "@k" + i;
+                var p = cmd.CreateParameter();
+                p.ParameterName = names[i];
+                p.Value = all[start + i];
+                cmd.Parameters.Add(p);
+            }
+            cmd.CommandText = sqlWithKeys.Replace("{keys}", string.Join(',', names), StringComparison.Ordinal);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) result.Add(map(r));
+        }
+        return result;
+    }
+
+    public Task CommitAsync(CancellationToken ct) => Transaction.CommitAsync(ct);
+
+    protected DbCommand Command(string sql, object?[] args)
+    {
+        var cmd = Connection.CreateCommand();
+        cmd.Transaction = Transaction;
+        cmd.CommandText = sql;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var p = cmd.CreateParameter();
+            p.ParameterName = "@p" + i;
+            p.Value = ToDb(args[i]);
+            cmd.Parameters.Add(p);
+        }
+        return cmd;
+    }
+
+    protected virtual Task PrepareAsync(DbCommand cmd, object?[] firstRow, DbParameter[] ps, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Values as both providers store them: enums as integers, lists as JSON text, nulls as DBNull.</summary>
+    internal static object ToDb(object? v) => v switch
+    {
+        null => DBNull.Value,
+        Enum e => Convert.ToInt32(e, System.Globalization.CultureInfo.InvariantCulture),
+        List<string> l => Configuration.StringListJsonConverter.Serialize(l),
+        _ => v,
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await Transaction.DisposeAsync();
+        await Connection.DisposeAsync();
+    }
+}
+
+internal sealed class SqliteImportStore(SqliteConnection connection, SqliteTransaction transaction) : ImportStore(connection, transaction)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    public override async Task<long[]> AllocateIdsAsync(string table, int count, CancellationToken ct)
+    {
+        // Safe under BEGIN IMMEDIATE: no other writer can insert until this transaction ends.
+        var max = await ScalarAsync<long>($"SELECT COALESCE(MAX(\"Id\"), 0) FROM \"{table}\"", ct);
+        var ids = new long[count];
+        for (var i = 0; i < count; i++) ids[i] = max + 1 + i;
+        return ids;
+    }
+
+    public override async Task InsertAsync(string table, string[] columns, IReadOnlyList<object?[]> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
+        await using var cmd = (SqliteCommand)Connection.CreateCommand();
+        cmd.Transaction = (SqliteTransaction)Transaction;
+        cmd.CommandText = $"INSERT INTO \"{table}\" ({string.Join(',', columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(',', columns.Select((_, i) => "@p" + i))})";
+        var ps = new SqliteParameter[columns.Length];
+        for (var i = 0; i < columns.Length; i++) ps[i] = cmd.Parameters.Add(new SqliteParameter("@p" + i, null));
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < ps.Length; i++) ps[i].Value = ToDb(row[i]);
+            cmd.ExecuteNonQuery();
+        }
+    }
+}
+
+internal sealed class PostgresImportStore(NpgsqlConnection connection, NpgsqlTransaction transaction) : ImportStore(connection, transaction)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.PostgreSql;
+
+    private NpgsqlConnection Npgsql => (NpgsqlConnection)Connection;
+
+    public override async Task<long[]> AllocateIdsAsync(string table, int count, CancellationToken ct)
+    {
+        if (count == 0) return [];
+        var ids = await QueryAsync(
+            $"SELECT nextval(pg_get_serial_sequence('\"{table}\"', 'Id')) FROM generate_series(1, @p0)",
+            r => r.GetInt64(0), ct, count);
+        return [.. ids];
+    }
+
+    public override async Task InsertAsync(string table, string[] columns, IReadOnlyList<object?[]> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
+        var copy = $"COPY \"{table}\" ({string.Join(',', columns.Select(c => $"\"{c}\""))}) FROM STDIN (FORMAT BINARY)";
+        await using var writer = await Npgsql.BeginBinaryImportAsync(copy, ct);
+        foreach (var row in rows)
+        {
+            await writer.StartRowAsync(ct);
+            foreach (var v in row)
+            {
+                var value = ToDb(v);
+                if (value is DBNull) await writer.WriteNullAsync(ct);
+                else await writer.WriteAsync(value, ct);
+            }
+        }
+        await writer.CompleteAsync(ct);
+    }
+}

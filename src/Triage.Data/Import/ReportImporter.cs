@@ -1,0 +1,538 @@
+using Triage.Core.Domain;
+using Triage.Core.Identity;
+using Triage.Core.Ingest;
+
+namespace Triage.Data.Import;
+
+/// <summary>
+/// Imports one scanner report: reads it once (hash, gzip copy, streaming parse), plans identities in memory, then
+/// writes everything in one transaction with bulk inserts. It lands whole or not at all; the same bytes twice are
+/// a duplicate that changes nothing. Work per import is proportional to the import, not to the database: every
+/// lookup is by key or by the artifact being imported.
+/// </summary>
+public sealed class ReportImporter(string connectionString)
+{
+    private readonly string _connectionString = connectionString;
+
+    /// <summary>Parses and stores a report. Throws <see cref="ReportFormatException"/> for bad input (nothing stored).</summary>
+    public async Task<ImportSummary> ImportAsync(Stream content, string fileName, ImportOptions options, CancellationToken ct = default)
+    {
+        using var capture = new CaptureStream(content, options.MaxBytes);
+        var parsed = await ScanReportReader.ParseAsync(capture, options.Scanner, ParseOptions.Default, ct);
+        await capture.DrainAsync(ct);
+        var plan = ImportPlan.Build(parsed, options.Image, fileName);
+        return await StoreAsync(plan, fileName, capture.Sha256Hex, capture.CompressedBytes, capture.BytesRead, options, ct);
+    }
+
+    /// <summary>Stores an already parsed and planned report (also used by runtime inventories that carry scan results).</summary>
+    public async Task<ImportSummary> StoreAsync(ImportPlan plan, string fileName, string sha256, byte[] compressed, long size,
+        ImportOptions options, CancellationToken ct = default)
+    {
+        await TriageDatabase.EnsureMigratedAsync(_connectionString, ct);
+        await using var store = await ImportStore.BeginAsync(_connectionString, ct);
+        var scanner = plan.Report.Scanner.ToWire();
+        var now = Truncate(DateTime.UtcNow);
+
+        var previous = await store.ScalarAsync<long?>("SELECT \"Id\" FROM \"RawReports\" WHERE \"Sha256\" = @p0", ct, sha256);
+        if (previous is not null) return await DuplicateSummaryAsync(store, previous.Value, fileName, scanner, plan, sha256, ct);
+
+        var rawId = (await store.AllocateIdsAsync("RawReports", 1, ct))[0];
+        await store.InsertAsync("RawReports", ["Id", "Sha256", "FileName", "Scanner", "SizeBytes", "ContentEncoding", "Content", "ImportedAt"],
+            [[rawId, sha256, Path.GetFileName(fileName), scanner, size, "gzip", compressed, now]], ct);
+
+        var vulns = await ResolveVulnerabilitiesAsync(store, plan, now, ct);
+        var packageIds = await ResolvePackagesAsync(store, plan, ct);
+
+        var artifacts = new List<ImportedArtifact>();
+        foreach (var ap in plan.Artifacts)
+            artifacts.Add(await StoreArtifactAsync(store, plan, ap, rawId, vulns, packageIds, options, now, ct));
+
+        await store.CommitAsync(ct);
+        var first = artifacts.FirstOrDefault();
+        return new ImportSummary
+        {
+            File = fileName,
+            Scanner = scanner,
+            ScannerVersion = plan.Report.ScannerVersion,
+            Image = first?.Image,
+            Digest = first?.Digest,
+            Observations = artifacts.Sum(a => a.Observations),
+            Findings = artifacts.Sum(a => a.Findings),
+            NewFindings = artifacts.Sum(a => a.NewFindings),
+            Duplicate = false,
+            Sha256 = sha256,
+            Artifacts = artifacts,
+            Skipped = plan.Report.Skipped,
+            Warnings = [.. plan.Report.Warnings, .. plan.Warnings],
+        };
+    }
+
+    private static async Task<ImportSummary> DuplicateSummaryAsync(ImportStore store, long rawId, string fileName, string scanner,
+        ImportPlan plan, string sha256, CancellationToken ct)
+    {
+        var scans = await store.QueryAsync(
+            "SELECT s.\"Id\", s.\"ArtifactId\", s.\"ObservationCount\", s.\"FindingCount\", r.\"Name\", a.\"Digest\", a.\"Tags\" " +
+            "FROM \"Scans\" s JOIN \"Artifacts\" a ON a.\"Id\" = s.\"ArtifactId\" JOIN \"Repositories\" r ON r.\"Id\" = a.\"RepositoryId\" " +
+            "WHERE s.\"RawReportId\" = @p0 ORDER BY s.\"Id\"",
+            r =>
+            {
+                var tags = Configuration.StringListJsonConverter.Deserialize(r.GetString(6));
+                var repo = r.GetString(4);
+                var digest = r.IsDBNull(5) ? null : r.GetString(5);
+                var image = tags.Count > 0 ? $"{repo}:{tags[0]}" : digest is not null ? $"{repo}@{digest}" : repo;
+                return new ImportedArtifact(image, repo, digest, r.GetInt64(1), r.GetInt64(0), r.GetInt32(2), r.GetInt32(3), 0);
+            }, ct, rawId);
+        var first = scans.FirstOrDefault();
+        return new ImportSummary
+        {
+            File = fileName,
+            Scanner = scanner,
+            ScannerVersion = plan.Report.ScannerVersion,
+            Image = first?.Image,
+            Digest = first?.Digest,
+            Observations = scans.Sum(s => s.Observations),
+            Findings = scans.Sum(s => s.Findings),
+            NewFindings = 0,
+            Duplicate = true,
+            Sha256 = sha256,
+            Artifacts = scans,
+        };
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Vulnerability ids and alias groups
+
+    private sealed class GroupNode
+    {
+        public long Id;            // > 0: existing group; < 0: created by this import
+        public GroupNode? Parent;
+        public string? Cve;        // the group's CVE, if any (never two)
+        public HashSet<string> NewMembers { get; } = new(StringComparer.Ordinal);
+        public string? ExistingCanonical;
+        public bool AbsorbedExisting;
+
+        public GroupNode Root()
+        {
+            var n = this;
+            while (n.Parent is not null) n = n.Parent;
+            return n;
+        }
+    }
+
+    /// <summary>Id → final group id, for every id the report needs.</summary>
+    private async Task<Dictionary<string, long>> ResolveVulnerabilitiesAsync(ImportStore store, ImportPlan plan, DateTime now, CancellationToken ct)
+    {
+        var ids = plan.VulnerabilityIds();
+        var existing = await store.QueryByKeysAsync(
+            "SELECT \"VulnId\", \"Id\", \"GroupId\", CASE WHEN \"Description\" IS NULL THEN 1 ELSE 0 END FROM \"Vulnerabilities\" WHERE \"VulnId\" IN ({keys})",
+            ids, r => (VulnId: r.GetString(0), Id: r.GetInt64(1), GroupId: r.GetInt64(2), NoDescription: r.GetInt32(3) == 1), ct);
+
+        var groups = new Dictionary<long, GroupNode>();
+        if (existing.Count > 0)
+        {
+            var groupIds = existing.Select(e => e.GroupId).Distinct().ToList();
+            var canon = await store.QueryByKeysAsync(
+                "SELECT \"Id\", \"CanonicalId\" FROM \"AliasGroups\" WHERE \"Id\" IN ({keys})",
+                groupIds, r => (Id: r.GetInt64(0), Canonical: r.GetString(1)), ct);
+            foreach (var (id, canonical) in canon)
+                groups[id] = new GroupNode { Id = id, ExistingCanonical = canonical, Cve = VulnerabilityIds.IsCve(canonical) ? canonical : null };
+        }
+
+        var nodeOf = new Dictionary<string, GroupNode>(StringComparer.Ordinal);
+        foreach (var e in existing) nodeOf[e.VulnId] = groups[e.GroupId];
+        long temp = 0;
+        foreach (var id in ids)
+        {
+            if (nodeOf.ContainsKey(id)) continue;
+            var node = new GroupNode { Id = --temp, Cve = VulnerabilityIds.IsCve(id) ? id : null };
+            node.NewMembers.Add(id);
+            nodeOf[id] = node;
+        }
+
+        // Union along alias relations, refusing any merge of two different CVEs.
+        var applied = new List<(IdRelation Relation, bool Applied)>();
+        var merges = new List<(long Survivor, long Loser)>();
+        foreach (var rel in plan.Relations.OrderBy(r => r.FromId, StringComparer.Ordinal).ThenBy(r => r.ToId, StringComparer.Ordinal))
+        {
+            if (rel.Relation != AliasRelation.Alias) { applied.Add((rel, true)); continue; }
+            var a = nodeOf[rel.FromId].Root();
+            var b = nodeOf[rel.ToId].Root();
+            if (ReferenceEquals(a, b)) { applied.Add((rel, true)); continue; }
+            if (a.Cve is not null && b.Cve is not null && a.Cve != b.Cve) { applied.Add((rel, false)); continue; }
+            // Existing groups survive new ones; between two existing groups the older survives.
+            var (survivor, loser) = (a.Id, b.Id) switch
+            {
+                ( > 0, > 0) => a.Id < b.Id ? (a, b) : (b, a),
+                ( > 0, _) => (a, b),
+                (_, > 0) => (b, a),
+                _ => a.Id > b.Id ? (a, b) : (b, a),
+            };
+            loser.Parent = survivor;
+            survivor.Cve ??= loser.Cve;
+            survivor.NewMembers.UnionWith(loser.NewMembers);
+            if (survivor.Id > 0 && loser.Id > 0)
+            {
+                merges.Add((survivor.Id, loser.Id));
+                survivor.AbsorbedExisting = true;
+            }
+            applied.Add((rel, true));
+        }
+
+        // Existing groups merged by this report: move members and findings (merging findings that collide).
+        foreach (var (survivor, loser) in merges) await MergeGroupsAsync(store, survivor, loser, ct);
+
+        // Create the new groups and give existing groups their (possibly new) canonical id.
+        var roots = nodeOf.Values.Select(n => n.Root()).Distinct().ToList();
+        var newRoots = roots.Where(r => r.Id < 0).ToList();
+        var newGroupIds = await store.AllocateIdsAsync("AliasGroups", newRoots.Count, ct);
+        var groupRows = new List<object?[]>(newRoots.Count);
+        for (var i = 0; i < newRoots.Count; i++)
+        {
+            var root = newRoots[i];
+            root.Id = newGroupIds[i];
+            groupRows.Add([root.Id, root.Cve ?? VulnerabilityIds.Canonical(root.NewMembers)]);
+        }
+        await store.InsertAsync("AliasGroups", ["Id", "CanonicalId"], groupRows, ct);
+        foreach (var root in roots.Where(r => r.ExistingCanonical is not null && (r.NewMembers.Count > 0 || r.AbsorbedExisting)))
+        {
+            var members = await store.QueryAsync("SELECT \"VulnId\" FROM \"Vulnerabilities\" WHERE \"GroupId\" = @p0", r => r.GetString(0), ct, root.Id);
+            var canonical = root.Cve ?? VulnerabilityIds.Canonical(members.Concat(root.NewMembers));
+            if (canonical != root.ExistingCanonical)
+                await store.ExecuteAsync("UPDATE \"AliasGroups\" SET \"CanonicalId\" = @p0 WHERE \"Id\" = @p1", ct, canonical, root.Id);
+        }
+
+        // New vulnerability rows, with the report's descriptive data.
+        var existingIds = existing.ToDictionary(e => e.VulnId, StringComparer.Ordinal);
+        var newIds = ids.Where(id => !existingIds.ContainsKey(id)).OrderBy(id => id, StringComparer.Ordinal).ToList();
+        var vulnIds = await store.AllocateIdsAsync("Vulnerabilities", newIds.Count, ct);
+        var vulnRows = new List<object?[]>(newIds.Count);
+        for (var i = 0; i < newIds.Count; i++)
+        {
+            var id = newIds[i];
+            plan.Report.Vulnerabilities.TryGetValue(id, out var v);
+            if (v is null && !plan.Report.Vulnerabilities.TryGetValue(id.ToUpperInvariant(), out v)) v = FindByNormalizedId(plan.Report, id);
+            vulnRows.Add(VulnerabilityRow(vulnIds[i], id, nodeOf[id].Root().Id, v));
+        }
+        await store.InsertAsync("Vulnerabilities", VulnerabilityColumns, vulnRows, ct);
+
+        // Fill in descriptions that earlier imports lacked.
+        var fills = new List<object?[]>();
+        foreach (var e in existing.Where(e => e.NoDescription))
+        {
+            var v = FindByNormalizedId(plan.Report, e.VulnId);
+            if (v?.Description is null) continue;
+            fills.Add([v.Title, v.Description, EvidenceJson.Cvss(v.Cvss), e.Id]);
+        }
+        await store.ExecuteForEachAsync(
+            "UPDATE \"Vulnerabilities\" SET \"Title\" = COALESCE(\"Title\", @p0), \"Description\" = @p1, \"CvssJson\" = COALESCE(\"CvssJson\", @p2) WHERE \"Id\" = @p3",
+            4, fills, ct);
+
+        // Record every relation with its source; the unique index keeps one row per (from, to, relation, source).
+        var relationRows = applied.Select(a => new object?[] { a.Relation.FromId, a.Relation.ToId, a.Relation.Relation, a.Relation.Source, a.Applied, now }).ToList();
+        await store.ExecuteForEachAsync(
+            "INSERT INTO \"AliasAssertions\" (\"FromId\", \"ToId\", \"Relation\", \"Source\", \"Applied\", \"CreatedAt\") VALUES (@p0, @p1, @p2, @p3, @p4, @p5) " +
+            "ON CONFLICT (\"FromId\", \"ToId\", \"Relation\", \"Source\") DO NOTHING",
+            6, relationRows, ct);
+
+        return nodeOf.ToDictionary(kv => kv.Key, kv => kv.Value.Root().Id, StringComparer.Ordinal);
+    }
+
+    private static ParsedVulnerability? FindByNormalizedId(ParsedReport report, string normalizedId)
+    {
+        if (report.Vulnerabilities.TryGetValue(normalizedId, out var v)) return v;
+        foreach (var (k, value) in report.Vulnerabilities)
+            if (VulnerabilityIds.Normalize(k) == normalizedId) return value;
+        return null;
+    }
+
+    private static readonly string[] VulnerabilityColumns =
+        ["Id", "VulnId", "GroupId", "Title", "Description", "Cwes", "CvssJson", "SeverityBySourceJson", "References", "PrimaryUrl", "PublishedAt", "ModifiedAt"];
+
+    private static object?[] VulnerabilityRow(long id, string vulnId, long groupId, ParsedVulnerability? v) =>
+    [
+        id, vulnId, groupId, v?.Title, v?.Description, v?.Cwes ?? [], v is null ? null : EvidenceJson.Cvss(v.Cvss),
+        v is null ? null : EvidenceJson.SeverityBySource(v.SeverityBySource), v?.References ?? [], v?.PrimaryUrl,
+        v?.PublishedAt?.UtcDateTime, v?.ModifiedAt?.UtcDateTime,
+    ];
+
+    /// <summary>Merges alias group <paramref name="loser"/> into <paramref name="survivor"/>: members move, findings of the
+    /// same artifact and package merge (observations move to the surviving finding), the loser group is removed.</summary>
+    private static async Task MergeGroupsAsync(ImportStore store, long survivor, long loser, CancellationToken ct)
+    {
+        var collisions = await store.QueryAsync(
+            "SELECT l.\"Id\", s.\"Id\" FROM \"Findings\" l JOIN \"Findings\" s ON s.\"ArtifactId\" = l.\"ArtifactId\" AND s.\"PackageId\" = l.\"PackageId\" " +
+            "WHERE l.\"GroupId\" = @p0 AND s.\"GroupId\" = @p1",
+            r => (Loser: r.GetInt64(0), Survivor: r.GetInt64(1)), ct, loser, survivor);
+        foreach (var (loserFinding, survivorFinding) in collisions)
+        {
+            // The same scanner record cannot sit on both findings; if it somehow does, the surviving copy wins.
+            await store.ExecuteAsync(
+                "DELETE FROM \"Observations\" WHERE \"FindingId\" = @p0 AND EXISTS (SELECT 1 FROM \"Observations\" o2 WHERE o2.\"FindingId\" = @p1 " +
+                "AND o2.\"Scanner\" = \"Observations\".\"Scanner\" AND o2.\"RawVulnId\" = \"Observations\".\"RawVulnId\")", ct, loserFinding, survivorFinding);
+            await store.ExecuteAsync("UPDATE \"Observations\" SET \"FindingId\" = @p0 WHERE \"FindingId\" = @p1", ct, survivorFinding, loserFinding);
+            await store.ExecuteAsync(
+                "UPDATE \"Findings\" SET \"FirstSeen\" = (SELECT MIN(\"FirstSeen\") FROM \"Findings\" WHERE \"Id\" IN (@p0, @p1)), \"Version\" = \"Version\" + 1 WHERE \"Id\" = @p0",
+                ct, survivorFinding, loserFinding);
+            await store.ExecuteAsync("DELETE FROM \"Findings\" WHERE \"Id\" = @p0", ct, loserFinding);
+        }
+        await store.ExecuteAsync("UPDATE \"Findings\" SET \"GroupId\" = @p0 WHERE \"GroupId\" = @p1", ct, survivor, loser);
+        await store.ExecuteAsync("UPDATE \"Vulnerabilities\" SET \"GroupId\" = @p0 WHERE \"GroupId\" = @p1", ct, survivor, loser);
+        await store.ExecuteAsync("DELETE FROM \"AliasGroups\" WHERE \"Id\" = @p0", ct, loser);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Packages
+
+    private static async Task<Dictionary<PackageKey, long>> ResolvePackagesAsync(ImportStore store, ImportPlan plan, CancellationToken ct)
+    {
+        var all = new Dictionary<PackageKey, ParsedPackage>();
+        foreach (var ap in plan.Artifacts)
+            foreach (var (k, p) in ap.Packages)
+                all.TryAdd(k, p);
+        var keyStrings = all.Keys.ToDictionary(k => k.ToString(), k => k, StringComparer.Ordinal);
+        var existing = await store.QueryByKeysAsync("SELECT \"Key\", \"Id\" FROM \"Packages\" WHERE \"Key\" IN ({keys})", keyStrings.Keys,
+            r => (Key: r.GetString(0), Id: r.GetInt64(1)), ct);
+        var result = new Dictionary<PackageKey, long>();
+        foreach (var (k, id) in existing) result[keyStrings[k]] = id;
+
+        var missing = keyStrings.Where(kv => !result.ContainsKey(kv.Value)).OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        var ids = await store.AllocateIdsAsync("Packages", missing.Count, ct);
+        var rows = new List<object?[]>(missing.Count);
+        for (var i = 0; i < missing.Count; i++)
+        {
+            var (keyString, key) = missing[i];
+            var p = all[key];
+            result[key] = ids[i];
+            rows.Add([ids[i], keyString, key.Type, key.Namespace, key.Name, key.Version, p.Purl, p.SourceName, p.SourceVersion]);
+        }
+        await store.InsertAsync("Packages", ["Id", "Key", "Type", "Namespace", "Name", "Version", "Purl", "SourceName", "SourceVersion"], rows, ct);
+        return result;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Artifacts, findings, observations
+
+    private sealed class FindingState
+    {
+        public long Id;
+        public bool IsNew;
+        public bool Touched;
+        public bool Active;
+        public Severity Severity;
+        public List<string> FixedVersions = [];
+        public long PackageId;
+        public long GroupId;
+    }
+
+    private sealed record ExistingObservation(long Id, long FindingId, string Scanner, string RawVulnId, bool Active, Severity Severity, List<string> FixedVersions);
+
+    private async Task<ImportedArtifact> StoreArtifactAsync(ImportStore store, ImportPlan plan, ArtifactPlan ap, long rawId,
+        Dictionary<string, long> groupOf, Dictionary<PackageKey, long> packageIds, ImportOptions options, DateTime now, CancellationToken ct)
+    {
+        var scanner = plan.Report.Scanner.ToWire();
+        var repositoryId = await ResolveRepositoryAsync(store, ap.Repository, now, ct);
+        var (artifactId, isNewArtifact) = await ResolveArtifactAsync(store, repositoryId, ap, now, ct);
+
+        // Packages present in the artifact.
+        var present = (await store.QueryAsync("SELECT \"PackageId\" FROM \"ArtifactPackages\" WHERE \"ArtifactId\" = @p0", r => r.GetInt64(0), ct, artifactId)).ToHashSet();
+        var apRows = new List<object?[]>();
+        var seenAgain = new List<object?[]>();
+        foreach (var (key, pkg) in ap.Packages)
+        {
+            var pid = packageIds[key];
+            if (present.Add(pid)) apRows.Add([artifactId, pid, pkg.Layer, pkg.Paths, now, now]);
+            else seenAgain.Add([now, artifactId, pid]);
+        }
+        await store.InsertAsync("ArtifactPackages", ["ArtifactId", "PackageId", "Layer", "Paths", "FirstSeen", "LastSeen"], apRows, ct);
+        await store.ExecuteForEachAsync("UPDATE \"ArtifactPackages\" SET \"LastSeen\" = @p0 WHERE \"ArtifactId\" = @p1 AND \"PackageId\" = @p2", 3, seenAgain, ct);
+
+        var scanId = (await store.AllocateIdsAsync("Scans", 1, ct))[0];
+
+        // Existing findings and observations of this artifact (all scanners: the finding's severity spans them).
+        var findings = new Dictionary<(long Package, long Group), FindingState>();
+        var findingById = new Dictionary<long, FindingState>();
+        var observations = new List<ExistingObservation>();
+        if (!isNewArtifact)
+        {
+            foreach (var (id, pkg, grp, active) in await store.QueryAsync(
+                "SELECT \"Id\", \"PackageId\", \"GroupId\", \"Active\" FROM \"Findings\" WHERE \"ArtifactId\" = @p0",
+                r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetBoolean(3)), ct, artifactId))
+            {
+                var f = new FindingState { Id = id, Active = active };
+                findings[(pkg, grp)] = f;
+                findingById[id] = f;
+            }
+            observations = await store.QueryAsync(
+                "SELECT o.\"Id\", o.\"FindingId\", o.\"Scanner\", o.\"RawVulnId\", o.\"Active\", o.\"Severity\", o.\"FixedVersions\" " +
+                "FROM \"Observations\" o JOIN \"Findings\" f ON f.\"Id\" = o.\"FindingId\" WHERE f.\"ArtifactId\" = @p0",
+                r => new ExistingObservation(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetBoolean(4), (Severity)r.GetInt32(5),
+                    Configuration.StringListJsonConverter.Deserialize(r.GetString(6))), ct, artifactId);
+        }
+
+        // Map each claim to its finding, creating findings that do not exist yet.
+        var claimFinding = new List<(ClaimPlan Claim, FindingState Finding)>(ap.Claims.Count);
+        var newFindings = new List<FindingState>();
+        foreach (var claim in ap.Claims.Values)
+        {
+            var key = (packageIds[claim.Package], groupOf[claim.FindingVulnId]);
+            if (!findings.TryGetValue(key, out var f))
+            {
+                f = new FindingState { IsNew = true, PackageId = key.Item1, GroupId = key.Item2 };
+                findings[key] = f;
+                newFindings.Add(f);
+            }
+            f.Touched = true;
+            claimFinding.Add((claim, f));
+        }
+        var newFindingIds = await store.AllocateIdsAsync("Findings", newFindings.Count, ct);
+        for (var i = 0; i < newFindings.Count; i++)
+        {
+            newFindings[i].Id = newFindingIds[i];
+            findingById[newFindingIds[i]] = newFindings[i];
+        }
+
+        // This scanner's observations: update the ones it reported before, insert new ones, retire the rest.
+        var previous = observations.Where(o => o.Scanner == scanner).ToDictionary(o => (o.FindingId, o.RawVulnId));
+        var insertObs = new List<object?[]>();
+        var updateObs = new List<object?[]>();
+        var reported = new HashSet<(long, string)>();
+        var activeObs = new Dictionary<long, List<(Severity Severity, List<string> Fixed)>>();
+        foreach (var (claim, f) in claimFinding)
+        {
+            foreach (var (rawVulnId, o) in claim.Observations)
+            {
+                if (!reported.Add((f.Id, rawVulnId))) continue;
+                var pkg = claim.PackageInfo;
+                var cvss = EvidenceJson.Cvss(o.Cvss);
+                var paths = EvidenceJson.Paths(pkg.Paths, o.DependencyPaths);
+                var fixedVersions = o.FixedVersions;
+                if (previous.TryGetValue((f.Id, rawVulnId), out var prev))
+                    updateObs.Add([scanId, pkg.Name, pkg.Version, pkg.Purl, o.Severity, o.SeveritySource, cvss, fixedVersions, o.FixState, o.Status, paths, now, prev.Id]);
+                else
+                    insertObs.Add([0L, f.Id, scanId, scanner, rawVulnId, pkg.Name, pkg.Version, pkg.Purl, o.Severity, o.SeveritySource, cvss, fixedVersions, o.FixState, o.Status, paths, true, now, now]);
+                Add(activeObs, f.Id, (o.Severity, fixedVersions));
+            }
+        }
+        var retire = previous.Values.Where(p => p.Active && !reported.Contains((p.FindingId, p.RawVulnId))).ToList();
+        foreach (var o in observations)
+        {
+            // Other scanners' active observations, and this scanner's only if reported again (already added above).
+            if (o.Active && o.Scanner != scanner) Add(activeObs, o.FindingId, (o.Severity, o.FixedVersions));
+        }
+        foreach (var r in retire)
+            if (findingById.TryGetValue(r.FindingId, out var f)) f.Touched = true;
+
+        var obsIds = await store.AllocateIdsAsync("Observations", insertObs.Count, ct);
+        for (var i = 0; i < insertObs.Count; i++) insertObs[i][0] = obsIds[i];
+
+        // Aggregate each touched finding from its active observations.
+        foreach (var f in findingById.Values.Where(f => f.Touched))
+        {
+            if (activeObs.TryGetValue(f.Id, out var list))
+            {
+                f.Active = true;
+                f.Severity = list.Max(x => x.Severity);
+                f.FixedVersions = list.SelectMany(x => x.Fixed).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            }
+            else
+            {
+                f.Active = false;
+            }
+        }
+
+        // Write: scan, findings, observations, in foreign-key order.
+        var newCount = newFindings.Count;
+        var claimedFindings = claimFinding.Select(c => c.Finding.Id).Distinct().Count();
+        var skipped = plan.Report.Skipped.Count == 0 ? null : string.Join(", ", plan.Report.Skipped.Select(kv => $"{kv.Key}: {kv.Value}"));
+        await store.InsertAsync("Scans",
+            ["Id", "ArtifactId", "RawReportId", "Scanner", "ScannerVersion", "DatabaseInfo", "ReportCreatedAt", "ImportedAt", "Target",
+             "ObservationCount", "FindingCount", "NewFindingCount", "Skipped", "ImportedBy"],
+            [[scanId, artifactId, rawId, scanner, plan.Report.ScannerVersion, plan.Report.DatabaseInfo, plan.Report.CreatedAt?.UtcDateTime, now,
+              ap.TargetNames.Count == 0 ? null : string.Join(", ", ap.TargetNames), reported.Count, claimedFindings, newCount, skipped, options.ImportedBy]], ct);
+
+        await store.InsertAsync("Findings", ["Id", "ArtifactId", "PackageId", "GroupId", "Severity", "FixedVersions", "FixAvailable", "Active", "FirstSeen", "LastSeen", "Version"],
+            newFindings.Select(f => new object?[] { f.Id, artifactId, f.PackageId, f.GroupId, f.Severity, f.FixedVersions, f.FixedVersions.Count > 0, f.Active, now, now, 1L }).ToList(), ct);
+        await store.ExecuteForEachAsync(
+            "UPDATE \"Findings\" SET \"Severity\" = @p0, \"FixedVersions\" = @p1, \"Active\" = @p2, \"LastSeen\" = CASE WHEN @p2 THEN @p3 ELSE \"LastSeen\" END, " +
+            "\"Version\" = \"Version\" + 1, \"FixAvailable\" = @p5 WHERE \"Id\" = @p4",
+            6, findingById.Values.Where(f => f.Touched && !f.IsNew).Select(f => new object?[] { f.Severity, f.FixedVersions, f.Active, now, f.Id, f.FixedVersions.Count > 0 }).ToList(), ct);
+
+        await store.InsertAsync("Observations",
+            ["Id", "FindingId", "ScanId", "Scanner", "RawVulnId", "RawPackageName", "RawPackageVersion", "Purl", "Severity", "SeveritySource",
+             "CvssJson", "FixedVersions", "FixState", "Status", "PathsJson", "Active", "FirstSeen", "LastSeen"], insertObs, ct);
+        await store.ExecuteForEachAsync(
+            "UPDATE \"Observations\" SET \"ScanId\" = @p0, \"RawPackageName\" = @p1, \"RawPackageVersion\" = @p2, \"Purl\" = @p3, \"Severity\" = @p4, " +
+            "\"SeveritySource\" = @p5, \"CvssJson\" = @p6, \"FixedVersions\" = @p7, \"FixState\" = @p8, \"Status\" = @p9, \"PathsJson\" = @p10, " +
+            "\"Active\" = TRUE, \"LastSeen\" = @p11 WHERE \"Id\" = @p12", 13, updateObs, ct);
+        await store.ExecuteForEachAsync("UPDATE \"Observations\" SET \"Active\" = FALSE WHERE \"Id\" = @p0", 1,
+            retire.Select(r => new object?[] { r.Id }).ToList(), ct);
+
+        await UpdateArtifactAsync(store, artifactId, ap, present.Count, now, ct);
+        return new ImportedArtifact(ap.DisplayName, ap.Repository, ap.Digest, artifactId, scanId, reported.Count, claimedFindings, newCount);
+    }
+
+    private static void Add(Dictionary<long, List<(Severity, List<string>)>> map, long findingId, (Severity, List<string>) value)
+    {
+        if (!map.TryGetValue(findingId, out var list)) map[findingId] = list = [];
+        list.Add(value);
+    }
+
+    private static async Task<long> ResolveRepositoryAsync(ImportStore store, string name, DateTime now, CancellationToken ct)
+    {
+        var id = await store.ScalarAsync<long?>("SELECT \"Id\" FROM \"Repositories\" WHERE \"Name\" = @p0", ct, name);
+        if (id is not null) return id.Value;
+        var newId = (await store.AllocateIdsAsync("Repositories", 1, ct))[0];
+        await store.InsertAsync("Repositories", ["Id", "Name", "TeamId", "ReplacesRepositoryId", "CreatedAt"], [[newId, name, null, null, now]], ct);
+        return newId;
+    }
+
+    /// <summary>Finds the artifact: by digest, else by config digest, else (no digest) by tag; a report with a digest adopts
+    /// an artifact created earlier from the same tag without one.</summary>
+    private static async Task<(long Id, bool IsNew)> ResolveArtifactAsync(ImportStore store, long repositoryId, ArtifactPlan ap, DateTime now, CancellationToken ct)
+    {
+        long? id = null;
+        const string cols = "SELECT \"Id\" FROM \"Artifacts\" WHERE \"RepositoryId\" = @p0 AND ";
+        if (ap.Digest is not null)
+            id = await store.ScalarAsync<long?>(cols + "\"Digest\" = @p1", ct, repositoryId, ap.Digest);
+        if (id is null && ap.ImageId is not null)
+            id = await store.ScalarAsync<long?>(cols + "\"ImageId\" = @p1 AND (\"Digest\" IS NULL OR @p2 IS NULL)", ct, repositoryId, ap.ImageId, ap.Digest);
+        if (id is null)
+        {
+            foreach (var tag in ap.Tags)
+            {
+                var like = "%" + Configuration.StringListJsonConverter.Serialize([tag]).Trim('[', ']') + "%";
+                id = ap.Digest is null && ap.ImageId is null
+                    ? await store.ScalarAsync<long?>(cols + "\"Tags\" LIKE @p1 ORDER BY \"LastSeen\" DESC, \"Id\" DESC LIMIT 1", ct, repositoryId, like)
+                    : await store.ScalarAsync<long?>(cols + "\"Digest\" IS NULL AND \"ImageId\" IS NULL AND \"Tags\" LIKE @p1 ORDER BY \"LastSeen\" DESC, \"Id\" DESC LIMIT 1", ct, repositoryId, like);
+                if (id is not null) break;
+            }
+        }
+        if (id is null && ap.Digest is null && ap.ImageId is null && ap.Tags.Count == 0)
+            id = await store.ScalarAsync<long?>(cols + "\"Digest\" IS NULL ORDER BY \"LastSeen\" DESC, \"Id\" DESC LIMIT 1", ct, repositoryId);
+        if (id is not null) return (id.Value, false);
+
+        var newId = (await store.AllocateIdsAsync("Artifacts", 1, ct))[0];
+        await store.InsertAsync("Artifacts",
+            ["Id", "RepositoryId", "Digest", "ImageId", "Tags", "OsFamily", "OsName", "BaseImage", "SizeBytes", "PackageCount", "FirstSeen", "LastSeen"],
+            [[newId, repositoryId, ap.Digest, ap.ImageId, ap.Tags, ap.OsFamily, ap.OsName, ap.BaseImage, ap.SizeBytes, 0, now, now]], ct);
+        return (newId, true);
+    }
+
+    private static async Task UpdateArtifactAsync(ImportStore store, long artifactId, ArtifactPlan ap, int packageCount, DateTime now, CancellationToken ct)
+    {
+        var row = (await store.QueryAsync(
+            "SELECT \"Tags\", \"Digest\", \"ImageId\" FROM \"Artifacts\" WHERE \"Id\" = @p0",
+            r => (Tags: Configuration.StringListJsonConverter.Deserialize(r.GetString(0)), Digest: r.IsDBNull(1) ? null : r.GetString(1),
+                ImageId: r.IsDBNull(2) ? null : r.GetString(2)), ct, artifactId)).Single();
+        var tags = row.Tags;
+        foreach (var t in ap.Tags) if (!tags.Contains(t)) tags.Add(t);
+        await store.ExecuteAsync(
+            "UPDATE \"Artifacts\" SET \"Tags\" = @p0, \"Digest\" = COALESCE(\"Digest\", @p1), \"ImageId\" = COALESCE(\"ImageId\", @p2), " +
+            "\"OsFamily\" = COALESCE(@p3, \"OsFamily\"), \"OsName\" = COALESCE(@p4, \"OsName\"), \"BaseImage\" = COALESCE(@p5, \"BaseImage\"), " +
+            "\"SizeBytes\" = COALESCE(@p6, \"SizeBytes\"), \"PackageCount\" = @p7, \"LastSeen\" = @p8 WHERE \"Id\" = @p9",
+            ct, tags, ap.Digest, ap.ImageId, ap.OsFamily, ap.OsName, ap.BaseImage, ap.SizeBytes, packageCount, now, artifactId);
+    }
+
+    /// <summary>Milliseconds are enough, and both providers then store the same value.</summary>
+    private static DateTime Truncate(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+}

@@ -1,0 +1,162 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Triage.Data;
+
+/// <summary>Connection strings, providers and migrations: one place that knows "Data Source=…" is SQLite and
+/// "Host=…" is PostgreSQL.</summary>
+public static class TriageDatabase
+{
+    /// <summary>The embedded default: SQLite in data/triage.db under the working directory.</summary>
+    public const string DefaultConnectionString = "Data Source=data/triage.db";
+
+    public static DatabaseProvider DetectProvider(string connectionString)
+    {
+        var s = connectionString.TrimStart();
+        if (s.StartsWith("Host=", StringComparison.OrdinalIgnoreCase) || s.StartsWith("Server=", StringComparison.OrdinalIgnoreCase)
+            || s.Contains(";Host=", StringComparison.OrdinalIgnoreCase) || s.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+            || s.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+            return DatabaseProvider.PostgreSql;
+        if (s.StartsWith("Data Source=", StringComparison.OrdinalIgnoreCase) || s.StartsWith("DataSource=", StringComparison.OrdinalIgnoreCase)
+            || s.StartsWith("Filename=", StringComparison.OrdinalIgnoreCase))
+            return DatabaseProvider.Sqlite;
+        throw new ArgumentException("The connection string must start with 'Data Source=' (SQLite) or 'Host=' (PostgreSQL).");
+    }
+
+    /// <summary>Normalises a connection string for its provider: SQLite gets foreign keys on and a busy timeout,
+    /// and the folder of its file is created; PostgreSQL URLs become keyword strings.</summary>
+    public static string Normalize(string connectionString)
+    {
+        switch (DetectProvider(connectionString))
+        {
+            case DatabaseProvider.Sqlite:
+                var b = new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true, Pooling = true };
+                if (b.DefaultTimeout < 30) b.DefaultTimeout = 30;
+                if (b.DataSource is { Length: > 0 } file && file != ":memory:" && !file.StartsWith("file:", StringComparison.Ordinal))
+                {
+                    var dir = Path.GetDirectoryName(Path.GetFullPath(file));
+                    if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+                }
+                return b.ToString();
+            case DatabaseProvider.PostgreSql:
+                if (connectionString.StartsWith("postgres", StringComparison.OrdinalIgnoreCase))
+                {
+                    var uri = new Uri(connectionString);
+                    var userInfo = uri.UserInfo.Split(':', 2);
+                    var nb = new NpgsqlConnectionStringBuilder
+                    {
+                        Host = uri.Host,
+                        Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
+                        Database = uri.AbsolutePath.Trim('/'),
+                        Username = Uri.UnescapeDataString(userInfo[0]),
+                        Password = userInfo.Length > 1 ? Uri.UnescapeDataString(userInfo[1]) : null,
+                    };
+                    return nb.ToString();
+                }
+                return connectionString;
+        }
+        return connectionString;
+    }
+
+    public static void Configure(DbContextOptionsBuilder builder, string connectionString)
+    {
+        var cs = Normalize(connectionString);
+        switch (DetectProvider(cs))
+        {
+            case DatabaseProvider.Sqlite:
+                builder.UseSqlite(cs, o => o.MigrationsHistoryTable("__EFMigrationsHistory"));
+                break;
+            case DatabaseProvider.PostgreSql:
+                builder.UseNpgsql(cs);
+                break;
+        }
+    }
+
+    /// <summary>Creates a context of the provider the connection string names.</summary>
+    public static TriageDbContext CreateContext(string connectionString) => DetectProvider(connectionString) switch
+    {
+        DatabaseProvider.Sqlite => new SqliteTriageDbContext(SqliteOptions(connectionString)),
+        DatabaseProvider.PostgreSql => new PostgresTriageDbContext(PostgresOptions(connectionString)),
+    };
+
+    public static DbContextOptions<SqliteTriageDbContext> SqliteOptions(string connectionString)
+    {
+        var b = new DbContextOptionsBuilder<SqliteTriageDbContext>();
+        Configure(b, connectionString);
+        return b.Options;
+    }
+
+    public static DbContextOptions<PostgresTriageDbContext> PostgresOptions(string connectionString)
+    {
+        var b = new DbContextOptionsBuilder<PostgresTriageDbContext>();
+        Configure(b, connectionString);
+        return b.Options;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Migrated = new(StringComparer.Ordinal);
+
+    /// <summary>Makes sure the database exists and is migrated. Cheap when it already is: the migration history is read
+    /// with one plain query, so short CLI runs do not pay for building the EF model.</summary>
+    public static async Task EnsureMigratedAsync(string connectionString, CancellationToken ct = default)
+    {
+        if (Migrated.ContainsKey(connectionString)) return;
+        if (!await IsUpToDateAsync(connectionString, ct)) await MigrateAsync(connectionString, ct);
+        Migrated[connectionString] = true;
+    }
+
+    /// <summary>The ids of the migrations of one provider, from the migration attributes in this assembly.</summary>
+    public static IReadOnlyList<string> MigrationIds(DatabaseProvider provider)
+    {
+        var context = provider switch
+        {
+            DatabaseProvider.Sqlite => typeof(SqliteTriageDbContext),
+            DatabaseProvider.PostgreSql => typeof(PostgresTriageDbContext),
+        };
+        return typeof(TriageDatabase).Assembly.GetTypes()
+            .Where(t => t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute), false)
+                .OfType<Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute>().Any(a => a.ContextType == context))
+            .Select(t => t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute), false)
+                .OfType<Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute>().FirstOrDefault()?.Id)
+            .OfType<string>()
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private static async Task<bool> IsUpToDateAsync(string connectionString, CancellationToken ct)
+    {
+        var cs = Normalize(connectionString);
+        var provider = DetectProvider(cs);
+        var expected = MigrationIds(provider);
+        try
+        {
+            await using System.Data.Common.DbConnection conn = provider == DatabaseProvider.Sqlite ? new SqliteConnection(cs) : new NpgsqlConnection(cs);
+            if (provider == DatabaseProvider.Sqlite)
+            {
+                var file = new SqliteConnectionStringBuilder(cs).DataSource;
+                if (!File.Exists(file)) return false;
+            }
+            await conn.OpenAsync(ct);
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = "SELECT \"MigrationId\" FROM \"__EFMigrationsHistory\"";
+            var applied = new HashSet<string>(StringComparer.Ordinal);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) applied.Add(r.GetString(0));
+            return expected.All(applied.Contains);
+        }
+        catch (System.Data.Common.DbException)
+        {
+            return false; // no history table yet, or no database: migrate
+        }
+    }
+
+    /// <summary>Creates the database if needed and applies pending migrations. SQLite is switched to WAL so readers
+    /// (the web app) and one writer (an import) do not block each other.</summary>
+    public static async Task MigrateAsync(string connectionString, CancellationToken ct = default)
+    {
+        await using var db = CreateContext(connectionString);
+        await db.Database.MigrateAsync(ct);
+        if (db.Provider == DatabaseProvider.Sqlite)
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+    }
+}

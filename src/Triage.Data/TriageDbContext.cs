@@ -1,0 +1,49 @@
+using Microsoft.EntityFrameworkCore;
+using Triage.Core.Domain;
+using Triage.Data.Configuration;
+
+namespace Triage.Data;
+
+/// <summary>
+/// The one DbContext. Provider-specific subclasses (<see cref="SqliteTriageDbContext"/>, <see cref="PostgresTriageDbContext"/>)
+/// exist only so each provider has its own migration set (STYLE.md habit 8); the model is the same.
+/// Use it directly (no repository layer); in Blazor Server through IDbContextFactory, one context per operation.
+/// </summary>
+public abstract class TriageDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<ImageRepository> Repositories => Set<ImageRepository>();
+    public DbSet<Artifact> Artifacts => Set<Artifact>();
+    public DbSet<Scan> Scans => Set<Scan>();
+    public DbSet<RawReport> RawReports => Set<RawReport>();
+    public DbSet<Package> Packages => Set<Package>();
+    public DbSet<ArtifactPackage> ArtifactPackages => Set<ArtifactPackage>();
+    public DbSet<AliasGroup> AliasGroups => Set<AliasGroup>();
+    public DbSet<Vulnerability> Vulnerabilities => Set<Vulnerability>();
+    public DbSet<AliasAssertion> AliasAssertions => Set<AliasAssertion>();
+    public DbSet<Finding> Findings => Set<Finding>();
+    public DbSet<Observation> Observations => Set<Observation>();
+
+    public abstract DatabaseProvider Provider { get; }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(TriageDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Lists are stored as JSON text on both providers, so the bulk import writes one format everywhere.
+        configurationBuilder.Properties<List<string>>().HaveConversion<StringListJsonConverter, StringListComparer>();
+    }
+}
+
+public sealed class SqliteTriageDbContext(DbContextOptions<SqliteTriageDbContext> options) : TriageDbContext(options)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+}
+
+public sealed class PostgresTriageDbContext(DbContextOptions<PostgresTriageDbContext> options) : TriageDbContext(options)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.PostgreSql;
+}
