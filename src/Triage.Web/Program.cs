@@ -36,6 +36,7 @@ app.MapOpenApi("/api/openapi/{documentName}.json");
 var api = app.MapGroup("/api/v1");
 api.MapScansApi();
 api.MapFindingsApi();
+api.MapExposureApi();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
