@@ -1,0 +1,55 @@
+using System.Text.RegularExpressions;
+
+namespace Triage.Core.Vex;
+
+/// <summary>
+/// Normalises image repositories and digests so a decision made on "alpine" matches "docker.io/library/alpine" and
+/// "index.docker.io/library/alpine" (the spellings Docker, Trivy and Grype use for one Docker Hub repository).
+/// </summary>
+public static partial class VexImageNames
+{
+    /// <summary>"registry/path" in lower case with Docker Hub's implicit host and "library/" made explicit; tags and
+    /// digests are cut off. Returns the input trimmed when it cannot be read as a repository.</summary>
+    public static string NormalizeRepository(string repository)
+    {
+        var r = repository.Trim().ToLowerInvariant();
+        foreach (var scheme in new[] { "https://", "http://", "oci://", "docker://" })
+            if (r.StartsWith(scheme, StringComparison.Ordinal)) r = r[scheme.Length..];
+        var at = r.IndexOf('@');
+        if (at >= 0) r = r[..at];
+        var lastSlash = r.LastIndexOf('/');
+        var colon = r.LastIndexOf(':');
+        if (colon > lastSlash) r = r[..colon]; // a tag, not a registry port
+        r = r.TrimEnd('/');
+        var slash = r.IndexOf('/');
+        var first = slash < 0 ? r : r[..slash];
+        var hasRegistry = slash >= 0 && (first.Contains('.') || first.Contains(':') || first == "localhost");
+        if (!hasRegistry) r = "docker.io/" + r;
+        if (r.StartsWith("index.docker.io/", StringComparison.Ordinal)) r = "docker.io/" + r["index.docker.io/".Length..];
+        if (r.StartsWith("registry-1.docker.io/", StringComparison.Ordinal)) r = "docker.io/" + r["registry-1.docker.io/".Length..];
+        if (r.StartsWith("docker.io/", StringComparison.Ordinal) && r.IndexOf('/', "docker.io/".Length) < 0) r = "docker.io/library/" + r["docker.io/".Length..];
+        return r;
+    }
+
+    /// <summary>The last path segment of a repository: the name in a <c>pkg:oci/&lt;name&gt;</c> purl.</summary>
+    public static string ShortName(string repository)
+    {
+        var n = NormalizeRepository(repository);
+        return n[(n.LastIndexOf('/') + 1)..];
+    }
+
+    /// <summary>"sha256:&lt;64 lower-case hex&gt;" from "sha256:…", "SHA256:…" or 64 bare hex digits; false otherwise.</summary>
+    public static bool TryNormalizeDigest(string? digest, out string normalized)
+    {
+        normalized = "";
+        if (string.IsNullOrWhiteSpace(digest)) return false;
+        var d = digest.Trim().ToLowerInvariant();
+        if (!d.StartsWith("sha256:", StringComparison.Ordinal)) d = "sha256:" + d;
+        if (!Sha256().IsMatch(d)) return false;
+        normalized = d;
+        return true;
+    }
+
+    [GeneratedRegex("^sha256:[0-9a-f]{64}$")]
+    private static partial Regex Sha256();
+}
