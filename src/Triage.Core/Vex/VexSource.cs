@@ -90,14 +90,15 @@ public abstract record VexSource
     };
 }
 
-/// <summary>Per-author trust for imported statements. Triage's own users are always trusted; an author nobody has
-/// rated is <see cref="DefaultForImported"/> (ShowOnly unless configured), so a third-party document cannot silence
-/// findings until someone decides to trust its author.</summary>
+/// <summary>Per-author trust for imported statements. Triage's own users are always trusted; a document whose signature
+/// failed is ignored; an author nobody has rated gets <see cref="DefaultForImported"/>. The default is a required choice:
+/// a file a user imports by name is vouched for by that user (Trusted), while documents pulled from feeds should start
+/// ShowOnly until someone trusts their author (docs/decisions/023-vex-matching.md).</summary>
 public sealed class VexTrustPolicy
 {
     private readonly Dictionary<string, VexTrust> _byAuthor = new(StringComparer.OrdinalIgnoreCase);
 
-    public VexTrustPolicy(VexTrust defaultForImported = VexTrust.ShowOnly, IEnumerable<KeyValuePair<string, VexTrust>>? authors = null)
+    public VexTrustPolicy(VexTrust defaultForImported, IEnumerable<KeyValuePair<string, VexTrust>>? authors = null)
     {
         DefaultForImported = defaultForImported;
         foreach (var (a, t) in authors ?? []) _byAuthor[a.Trim()] = t;
