@@ -164,6 +164,14 @@ internal static class VexWriting
     public static string Time(DateTimeOffset t) =>
         t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The purl written for a package inside an image: without qualifiers. The image product already pins platform and
+    /// distribution, and scanners disagree on qualifiers for the same package (Trivy "distro=3.19.9", Grype
+    /// "distro=alpine-3.19.9&amp;upstream=busybox") while go-vex requires every VEX-side qualifier on the target; a
+    /// qualifier-free purl with name and version matches both and nothing else in that image.
+    /// </summary>
+    public static string SubcomponentPurl(Purl package) => package.WithoutQualifiers().ToString();
+
     public static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     /// <summary>A name-based UUID (RFC 9562 version 5 layout over SHA-256 bits) so CycloneDX serial numbers are stable.</summary>

@@ -28,6 +28,7 @@ public static partial class CsafVexWriter
         var relations = new SortedDictionary<string, (string Img, string Pkg, string Name)>(StringComparer.Ordinal);
         string Rel(VexExportImage img, Purl pkg)
         {
+            pkg = pkg.WithoutQualifiers(); // see VexWriting.SubcomponentPurl
             var imgId = ImageId(img);
             var pkgId = PackageId(pkg);
             images.TryAdd(imgId, img);

@@ -54,7 +54,7 @@ public static class OpenVexWriter
                 ["@id"] = oci,
                 ["identifiers"] = new JsonObject { ["purl"] = oci },
                 ["hashes"] = new JsonObject { ["sha-256"] = t.Image.NormalizedDigest["sha256:".Length..] },
-                ["subcomponents"] = VexWriting.Array(t.Findings.Select(f => f.Package.ToString()).Distinct().Select(purl => (JsonNode)new JsonObject
+                ["subcomponents"] = VexWriting.Array(t.Findings.Select(f => VexWriting.SubcomponentPurl(f.Package)).Distinct().Select(purl => (JsonNode)new JsonObject
                 {
                     ["@id"] = purl,
                     ["identifiers"] = new JsonObject { ["purl"] = purl },
