@@ -97,17 +97,16 @@ public static class CycloneDxVexWriter
                 t.Image.Sbom is { } sbom && f.SbomBomRef is { } br ? $"{BomLink(sbom)}#{Uri.EscapeDataString(br)}" : PackageRef(t.Image, f.Package)))
             .Distinct().Select(r => (JsonNode)new JsonObject { ["ref"] = r });
 
-        var v = new JsonObject
-        {
-            ["bom-ref"] = "vex-" + s.Id.ToString("N"),
-            ["id"] = p.Vulnerability.Id,
-        };
+        var v = new JsonObject { ["id"] = p.Vulnerability.Id };
         if (Source(p.Vulnerability.Id) is { } src) v["source"] = src;
         if (p.Vulnerability.Aliases.Count > 0)
             v["references"] = VexWriting.Array(p.Vulnerability.Aliases.Select(a => (JsonNode)new JsonObject { ["id"] = a, ["source"] = Source(a) ?? new JsonObject { ["name"] = Prefix(a) } }));
         v["analysis"] = analysis;
         v["affects"] = VexWriting.Array(affects);
-        return v;
+        // The bom-ref is the content's hash, like OpenVEX statement ids: stable across exports of the same decision.
+        var withRef = new JsonObject { ["bom-ref"] = "vex-" + VexWriting.Sha256Hex(v.ToJsonString())[..32] };
+        foreach (var (k, val) in v) withRef[k] = val?.DeepClone();
+        return withRef;
     }
 
     private static string? Detail(VexStatement s)
