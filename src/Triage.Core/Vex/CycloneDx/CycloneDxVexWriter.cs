@@ -77,6 +77,7 @@ public static class CycloneDxVexWriter
     {
         var s = p.Statement;
         var analysis = new JsonObject { ["state"] = s.Status.ToCycloneDxState().ToWire() };
+        string? inexact = null;
         if (s.Status == VexStatus.NotAffected)
         {
             if (s.CycloneDxJustification is { } cj) analysis["justification"] = cj.ToWire();
@@ -84,12 +85,17 @@ public static class CycloneDxVexWriter
             {
                 var (mapped, exact, loss) = JustificationMapping.ToCycloneDx(j);
                 analysis["justification"] = mapped.ToWire();
-                if (!exact && loss is not null) losses.Add($"{p.Vulnerability.Id}: {loss}.");
+                if (!exact && loss is not null)
+                {
+                    losses.Add($"{p.Vulnerability.Id}: {loss}.");
+                    inexact = $"OpenVEX justification: {j.ToWire()}.";
+                }
             }
         }
         if (s.Responses.Count > 0) analysis["response"] = VexWriting.Strings(s.Responses.Select(r => r.ToWire()));
-        var detail = Detail(s);
-        if (detail is not null) analysis["detail"] = detail;
+        // An inexact justification is also said in words, so a reader of the detail learns what the author meant.
+        var detail = string.Join(" ", new[] { Detail(s), inexact }.Where(x => x is not null));
+        if (detail.Length > 0) analysis["detail"] = detail;
         analysis["firstIssued"] = VexWriting.Time(s.Timestamp);
         analysis["lastUpdated"] = VexWriting.Time(s.Timestamp);
 
