@@ -36,8 +36,13 @@ public sealed record VexExportImage(
         get
         {
             var repoUrl = NormalizedRepository.StartsWith("docker.io/", StringComparison.Ordinal) ? "index." + NormalizedRepository : NormalizedRepository;
-            return new Purl("oci", null, VexImageNames.ShortName(Repository), NormalizedDigest,
-                new Dictionary<string, string> { ["repository_url"] = repoUrl });
+            return new Purl
+            {
+                Type = "oci",
+                Name = VexImageNames.ShortName(Repository),
+                Version = NormalizedDigest,
+                Qualifiers = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["repository_url"] = repoUrl },
+            };
         }
     }
 
@@ -123,7 +128,7 @@ internal static class VexExportPlanner
                 if (!byStatement.TryGetValue(e.Id, out var entry))
                     byStatement[e.Id] = entry = (e, new(StringComparer.Ordinal), new(StringComparer.OrdinalIgnoreCase));
                 if (!entry.Images.TryGetValue(image.Label, out var t)) entry.Images[image.Label] = t = (image, []);
-                if (!t.F.Any(x => x.Package.Equals(f.Package))) t.F.Add(f);
+                if (!t.F.Any(x => x.Package.SameAs(f.Package))) t.F.Add(f);
                 foreach (var id in f.VulnerabilityIds) entry.Ids.Add(id);
             }
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Triage.Core.Identity;
 
 namespace Triage.Core.Vex;
 
@@ -12,23 +13,12 @@ public static partial class VexImageNames
     /// digests are cut off. Returns the input trimmed when it cannot be read as a repository.</summary>
     public static string NormalizeRepository(string repository)
     {
-        var r = repository.Trim().ToLowerInvariant();
-        foreach (var scheme in new[] { "https://", "http://", "oci://", "docker://" })
-            if (r.StartsWith(scheme, StringComparison.Ordinal)) r = r[scheme.Length..];
-        var at = r.IndexOf('@');
-        if (at >= 0) r = r[..at];
-        var lastSlash = r.LastIndexOf('/');
-        var colon = r.LastIndexOf(':');
-        if (colon > lastSlash) r = r[..colon]; // a tag, not a registry port
+        var r = repository.Trim();
+        // repository_url qualifiers sometimes carry a scheme; image references never do.
+        foreach (var scheme in new[] { "https://", "http://" })
+            if (r.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) r = r[scheme.Length..];
         r = r.TrimEnd('/');
-        var slash = r.IndexOf('/');
-        var first = slash < 0 ? r : r[..slash];
-        var hasRegistry = slash >= 0 && (first.Contains('.') || first.Contains(':') || first == "localhost");
-        if (!hasRegistry) r = "docker.io/" + r;
-        if (r.StartsWith("index.docker.io/", StringComparison.Ordinal)) r = "docker.io/" + r["index.docker.io/".Length..];
-        if (r.StartsWith("registry-1.docker.io/", StringComparison.Ordinal)) r = "docker.io/" + r["registry-1.docker.io/".Length..];
-        if (r.StartsWith("docker.io/", StringComparison.Ordinal) && r.IndexOf('/', "docker.io/".Length) < 0) r = "docker.io/library/" + r["docker.io/".Length..];
-        return r;
+        return ImageReference.TryParse(r, out var reference) ? reference!.Repository : r.ToLowerInvariant();
     }
 
     /// <summary>The last path segment of a repository: the name in a <c>pkg:oci/&lt;name&gt;</c> purl.</summary>

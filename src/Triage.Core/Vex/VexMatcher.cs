@@ -215,7 +215,7 @@ public static class VexMatcher
         {
             if (!string.Equals(VexImageNames.NormalizeRepository(repo), img.NormalizedRepository, StringComparison.Ordinal)) return false;
         }
-        else if (!string.Equals(oci.Name, VexImageNames.ShortName(img.Repository), StringComparison.Ordinal)) return false;
+        else if (!string.Equals(oci.Name, VexImageNames.ShortName(img.Repository), StringComparison.OrdinalIgnoreCase)) return false;
         if (oci.Qualifier("tag") is { } tag && !img.HasTag(tag)) return false;
         return true;
     }

@@ -21,9 +21,9 @@ public sealed record VexSubcomponent
         Range is null ? Package.Covers(target) : Package.WithVersion(null).Covers(target) && Range.Contains(target.Version);
 
     public bool Equals(VexSubcomponent? other) =>
-        other is not null && Package.Equals(other.Package) && string.Equals(Range?.Text, other.Range?.Text, StringComparison.Ordinal);
+        other is not null && Package.SameAs(other.Package) && string.Equals(Range?.Text, other.Range?.Text, StringComparison.Ordinal);
 
-    public override int GetHashCode() => HashCode.Combine(Package, Range?.Text);
+    public override int GetHashCode() => HashCode.Combine(Package.ToString(), Range?.Text);
 
     public override string ToString() => Range is null ? Package.ToString() : $"{Package.WithVersion(null)} {Range}";
 }

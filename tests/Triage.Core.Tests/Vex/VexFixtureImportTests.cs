@@ -110,7 +110,7 @@ public class VexFixtureImportTests
         Assert.Equal("Example Org", doc.Author);
         var last = doc.Statements[^1];
         Assert.Equal("CVE-2024-10006", last.Vulnerability.Id);
-        Assert.Equal("pkg:apk/alpine/openssl@1.1.1k-r0", last.Products[0].Purl.ToString());
+        Assert.Equal("pkg:apk/alpine/openssl@1.1.1k-r0", last.Products[0].Purl?.ToString());
         Assert.Equal(2, doc.Problems.Count(p => p.Code == VexProblemCode.Lenient && p.StatementIndex == 5));
         var withAlias = doc.Statements[4];
         Assert.Equal(["GHSA-jfh8-c2jp-5v3q"], withAlias.Vulnerability.Aliases);
@@ -133,10 +133,10 @@ public class VexFixtureImportTests
         var st = doc.Statements[0];
         Assert.Equal(doc.Timestamp, st.Timestamp);
         Assert.Equal(3, st.Products.Count);
-        Assert.All(st.Products, p => Assert.Equal("oci", p.Purl!.Value.Type));
+        Assert.All(st.Products, p => Assert.Equal("oci", p.Purl!.Type));
         Assert.Equal(["index.docker.io/aquasec/trivy", "public.ecr.aws/aquasecurity/trivy", "ghcr.io/aquasecurity/trivy"],
-            st.Products.Select(p => p.Purl!.Value.Qualifier("repository_url")));
-        Assert.Contains(st.Products[0].Subcomponents, s => s.Purl.ToString() == "pkg:apk/alpine/busybox");
+            st.Products.Select(p => p.Purl!.Qualifier("repository_url")));
+        Assert.Contains(st.Products[0].Subcomponents, s => s.Purl?.ToString() == "pkg:apk/alpine/busybox");
     }
 
     [FixtureFact]
@@ -146,7 +146,7 @@ public class VexFixtureImportTests
         Assert.Equal("nginx", doc.Statements[1].Products[0].Id);
         Assert.Null(doc.Statements[1].Products[0].Purl);
         Assert.Equal(2, doc.Problems.Count(p => p.Code == VexProblemCode.InvalidPurl));
-        Assert.Equal("sha256:f271e74b17ced29b915d351685fd4644785c6d1559dd1f2d4189a5e851ef753a", doc.Statements[0].Products[0].Purl!.Value.Version);
+        Assert.Equal("sha256:f271e74b17ced29b915d351685fd4644785c6d1559dd1f2d4189a5e851ef753a", doc.Statements[0].Products[0].Purl!.Version);
     }
 
     [FixtureFact]
@@ -158,7 +158,7 @@ public class VexFixtureImportTests
         Assert.Equal(CycloneDxJustification.CodeNotReachable, st.CycloneDxJustification);
         Assert.Equal([CycloneDxResponse.WillNotFix, CycloneDxResponse.Update], st.Responses);
         Assert.Equal(["SNYK-JAVA-COMFASTERXMLJACKSONCORE-1048302"], st.Vulnerability.Aliases);
-        Assert.Equal("pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.10.0?type=jar", st.Products[0].Purl.ToString());
+        Assert.Equal("pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.10.0?type=jar", st.Products[0].Purl?.ToString());
         Assert.StartsWith("Automated dataflow", st.ImpactStatement);
     }
 
@@ -188,7 +188,7 @@ public class VexFixtureImportTests
     public void Read_CycloneDxLocalRef_ResolvesThroughBomRef()
     {
         var doc = Read("cyclonedx/defectdojo_grype_cdx_log4j.json");
-        Assert.All(doc.Statements, s => Assert.Equal("pkg:maven/org.apache.logging.log4j/log4j-core@2.13.2", s.Products.Single().Purl.ToString()));
+        Assert.All(doc.Statements, s => Assert.Equal("pkg:maven/org.apache.logging.log4j/log4j-core@2.13.2", s.Products.Single().Purl?.ToString()));
         Assert.All(doc.Statements, s => Assert.Equal(VexStatus.UnderInvestigation, s.Status));
         Assert.Equal("anchore grype 0.41.0", doc.Tooling);
     }
@@ -206,8 +206,8 @@ public class VexFixtureImportTests
         var doc = Read("csaf/trivy-testdata_csaf-relationships.json");
         var st = Assert.Single(doc.Statements);
         Assert.Equal(VexJustification.VulnerableCodeCannotBeControlledByAdversary, st.Justification);
-        Assert.Equal("pkg:golang/github.com/aquasecurity/go-direct1@v2.0.0", st.Products[0].Purl.ToString());
-        Assert.Equal("pkg:golang/github.com/aquasecurity/go-transitive@v4.0.0", st.Products[0].Subcomponents[0].Purl.ToString());
+        Assert.Equal("pkg:golang/github.com/aquasecurity/go-direct1@v2.0.0", st.Products[0].Purl?.ToString());
+        Assert.Equal("pkg:golang/github.com/aquasecurity/go-transitive@v4.0.0", st.Products[0].Subcomponents[0].Purl?.ToString());
         Assert.Equal("VMWare, Inc.", doc.Author);
     }
 

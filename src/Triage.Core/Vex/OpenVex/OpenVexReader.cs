@@ -164,13 +164,13 @@ internal static class OpenVexReader
     {
         if (identifierPurl is not null)
         {
-            if (Purl.TryParse(identifierPurl, out var p1, out var err1)) return p1;
-            log.Add(i, $"{loc}.identifiers.purl", VexProblemCode.InvalidPurl, $"'{identifierPurl}' is not a valid purl ({err1}).");
+            if (Purl.TryParse(identifierPurl, out var p1)) return p1;
+            log.Add(i, $"{loc}.identifiers.purl", VexProblemCode.InvalidPurl, $"'{identifierPurl}' is not a valid purl.");
         }
         if (atId is not null && atId.StartsWith("pkg:", StringComparison.OrdinalIgnoreCase))
         {
-            if (Purl.TryParse(atId, out var p2, out var err2)) return p2;
-            log.Add(i, $"{loc}.@id", VexProblemCode.InvalidPurl, $"'{atId}' is not a valid purl ({err2}).");
+            if (Purl.TryParse(atId, out var p2)) return p2;
+            log.Add(i, $"{loc}.@id", VexProblemCode.InvalidPurl, $"'{atId}' is not a valid purl.");
             return null;
         }
         if (identifierPurl is null && !hasOtherIdentifier && atId is not null)
