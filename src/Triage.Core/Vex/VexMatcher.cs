@@ -152,7 +152,7 @@ public static class VexMatcher
             var digest = DigestOf(purl);
             if (candidates.Length == 0)
             {
-                var repo = purl.Qualifier("repository_url") is { } ru ? VexImageNames.NormalizeRepository(ru) : purl.Name;
+                var repo = purl.Qualifier("repository_url") is { } ru ? RepositoryOf(purl, ru) : purl.Name;
                 return digest is not null
                     ? (found, new(st, product, VexUnmatchedReason.NoImageWithDigest, $"No image with digest {digest} in repository {repo}."))
                     : (found, new(st, product, VexUnmatchedReason.NoImageInRepository, $"No image in repository {repo}" + (purl.Qualifier("tag") is { } tag ? $" with tag {tag}." : ".")));
@@ -213,11 +213,21 @@ public static class VexMatcher
         if (oci.Version is not null && !string.Equals(DigestOf(oci), img.NormalizedDigest, StringComparison.Ordinal)) return false;
         if (oci.Qualifier("repository_url") is { } repo)
         {
-            if (!string.Equals(VexImageNames.NormalizeRepository(repo), img.NormalizedRepository, StringComparison.Ordinal)) return false;
+            if (!string.Equals(RepositoryOf(oci, repo), img.NormalizedRepository, StringComparison.Ordinal)) return false;
         }
         else if (!string.Equals(oci.Name, VexImageNames.ShortName(img.Repository), StringComparison.OrdinalIgnoreCase)) return false;
         if (oci.Qualifier("tag") is { } tag && !img.HasTag(tag)) return false;
         return true;
+    }
+
+    /// <summary>The purl-spec examples put the whole repository in repository_url ("docker.io/library/debian"), while
+    /// vexctl writes only the registry ("registry.k8s.io" for pkg:oci/kube-apiserver); a URL that does not end with the
+    /// purl name is read as the registry the name lives in.</summary>
+    private static string RepositoryOf(Purl oci, string repositoryUrl)
+    {
+        var url = repositoryUrl.Trim().TrimEnd('/');
+        var lastSegment = url[(url.LastIndexOf('/') + 1)..];
+        return VexImageNames.NormalizeRepository(string.Equals(lastSegment, oci.Name, StringComparison.OrdinalIgnoreCase) ? url : $"{url}/{oci.Name}");
     }
 
     private static (List<VexStatement>, List<VexRejected>) ToDecisions(VexDocument document, List<VexMatch> matches, DateTimeOffset importedAt)

@@ -253,6 +253,23 @@ public class VexFixtureImportTests
         Assert.Equal(code, Assert.Throws<VexFormatException>(() => VexDocumentReader.Read(json)).Code);
 
     [Fact]
+    public void Read_TooLarge_IsRefusedBeforeParsing()
+    {
+        using var big = new MemoryStream(new byte[4096]);
+        var ex = Assert.Throws<VexFormatException>(() => VexDocumentReader.Read(big, new VexReadOptions { MaxBytes = 1024 }));
+        Assert.Equal(VexErrorCode.TooLarge, ex.Code);
+    }
+
+    [Theory]
+    [InlineData("alpine", "docker.io/library/alpine")]
+    [InlineData("index.docker.io/library/alpine", "docker.io/library/alpine")]
+    [InlineData("https://ghcr.io/aquasecurity/trivy/", "ghcr.io/aquasecurity/trivy")]
+    [InlineData("aquasec/trivy:0.50", "docker.io/aquasec/trivy")]
+    [InlineData("localhost:5000/app@sha256:6baf43584bcb78f2e5847d1de515f23499913ac9f12bdf834811a3145eb11ca1", "localhost:5000/app")]
+    public void ImageNames_NormaliseRepositorySpellings(string input, string expected) =>
+        Assert.Equal(expected, VexImageNames.NormalizeRepository(input));
+
+    [Fact]
     public void Read_TooDeep_IsRefused()
     {
         var json = new string('[', 100) + new string(']', 100);

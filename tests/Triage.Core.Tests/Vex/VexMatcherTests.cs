@@ -139,6 +139,18 @@ public class VexMatcherTests
         Assert.Equal(2, res.Set.Count);
     }
 
+    [FixtureFact]
+    public void Match_RepositoryUrlHoldingOnlyTheRegistry_IsReadAsRegistryPlusName()
+    {
+        var doc = Read("openvex/vexctl_images.vex.json");
+        var img = new VexInventoryImage("registry.k8s.io/kube-apiserver", "sha256:" + new string('a', 64), ["v1.26.0"],
+            [new VexInventoryFinding(Purl.Parse("pkg:golang/k8s.io/apiserver@v0.26.0"), ["CVE-1234-5678"])]);
+        var r = VexMatcher.Match(doc, [img], VexTrustPolicy.TrustAll, Now);
+        var m = Assert.Single(r.Matches);
+        Assert.Equal(3, m.Statement.Index);
+        Assert.Equal(new VexScope.Repository("registry.k8s.io/kube-apiserver"), Assert.Single(r.Decisions).Scope);
+    }
+
     [Fact]
     public void ImageMatches_RepositoryUrlSpellingsOfDockerHubAreOneRepository()
     {
