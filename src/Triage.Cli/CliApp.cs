@@ -8,6 +8,7 @@ public static class CliApp
     public static RootCommand Build()
     {
         var root = new RootCommand("Triage: import scanner reports, deduplicate, rank, decide and export VEX.");
+        root.Subcommands.Add(SigstoreCommand.Create());
         return root;
     }
 

@@ -247,7 +247,7 @@ public sealed class BundleVerifier(TrustedRoot trustedRoot)
 
             if (policy.AllowAnyIdentity) return null;
             if (policy.Identities.Count == 0)
-                return new(FailureCode.Identity, $"no identity policy: the certificate names '{_signer!.PrimaryName}' (issuer '{_signer.Issuer}'); say which signer is expected");
+                return new(FailureCode.Identity, $"no identity policy: the certificate names '{_signer!.PrimaryName}' (issuer '{_signer.Issuer}'); say which signer is expected (its SAN and OIDC issuer)");
             var mismatches = policy.Identities.Select(i => i.Mismatch(_signer!)).ToList();
             if (mismatches.All(m => m is not null))
                 return new(FailureCode.Identity, string.Join("; ", mismatches.Distinct()));
