@@ -318,7 +318,8 @@ public sealed class FakeSigstoreServer : IDisposable
         if (!Rfc3161TimestampRequest.TryDecode(requestBody, out var request, out _)) throw new InvalidOperationException("bad timestamp request");
         var info = new Rfc3161TimestampTokenInfo(
             new Oid("1.3.6.1.4.1.57264.2"), request.HashAlgorithmId, request.GetMessageHash(),
-            RandomNumberGenerator.GetBytes(8), DateTimeOffset.UtcNow, accuracyInMicroseconds: 1_000_000, isOrdering: false,
+            // Whole seconds: sigstore-js reads GeneralizedTime with no or exactly three fractional digits, and .NET would write up to seven.
+            RandomNumberGenerator.GetBytes(8), DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()), accuracyInMicroseconds: 1_000_000, isOrdering: false,
             nonce: request.GetNonce(), timestampAuthorityName: null, extensions: null);
         var cms = new SignedCms(new ContentInfo(new Oid("1.2.840.113549.1.9.16.1.4"), info.Encode()), detached: false);
         var signer = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, _tsa)
