@@ -12,7 +12,7 @@ namespace Triage.Sigstore.Certificates;
 /// </summary>
 internal static class SctVerifier
 {
-    private sealed record Sct(byte[] LogId, ulong TimestampMs, byte[] Extensions, byte HashAlgorithm, byte SignatureAlgorithm, byte[] Signature);
+    internal sealed record Sct(byte[] LogId, ulong TimestampMs, byte[] Extensions, byte HashAlgorithm, byte SignatureAlgorithm, byte[] Signature);
 
     /// <summary>The number of embedded SCTs that verify with a trusted CT log; unknown logs are skipped, as other clients do.</summary>
     public static int CountVerified(X509Certificate2 leaf, X509Certificate2 issuer, IReadOnlyList<TransparencyLogInstance> ctLogs, out string problem)
@@ -62,7 +62,7 @@ internal static class SctVerifier
 
     // digitally-signed struct for a precert entry: version, signature_type, timestamp, entry_type, issuer_key_hash,
     // length-prefixed TBS, length-prefixed extensions.
-    private static byte[] SignedData(Sct sct, byte[] issuerKeyHash, byte[] tbs)
+    internal static byte[] SignedData(Sct sct, byte[] issuerKeyHash, byte[] tbs)
     {
         using var buffer = new MemoryStream();
         buffer.WriteByte(0); // v1
@@ -83,7 +83,7 @@ internal static class SctVerifier
         return buffer.ToArray();
     }
 
-    private static List<Sct> ParseList(byte[] tls)
+    internal static List<Sct> ParseList(byte[] tls)
     {
         var span = tls.AsSpan();
         var listLength = BinaryPrimitives.ReadUInt16BigEndian(span);
