@@ -34,8 +34,17 @@ internal static class SctVerifier
             return 0;
         }
 
-        var tbs = CertificateDer.GetTbsWithoutExtension(leaf.RawData, FulcioOids.SignedCertificateTimestampList);
-        var issuerKeyHash = SHA256.HashData(CertificateDer.GetSubjectPublicKeyInfo(issuer.RawData));
+        byte[] tbs, issuerKeyHash;
+        try
+        {
+            tbs = CertificateDer.GetTbsWithoutExtension(leaf.RawData, FulcioOids.SignedCertificateTimestampList);
+            issuerKeyHash = SHA256.HashData(CertificateDer.GetSubjectPublicKeyInfo(issuer.RawData));
+        }
+        catch (AsnContentException)
+        {
+            problem = "the certificate cannot be reduced to the precertificate the CT log signed";
+            return 0;
+        }
         var reasons = new List<string>();
         var verified = 0;
         foreach (var sct in scts)

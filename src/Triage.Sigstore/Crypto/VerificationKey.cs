@@ -126,8 +126,19 @@ public sealed class VerificationKey : IDisposable
         };
     }
 
-    public static VerificationKey FromCertificate(X509Certificate2 certificate) =>
-        FromSubjectPublicKeyInfo(CertificateDer.GetSubjectPublicKeyInfo(certificate.RawData));
+    public static VerificationKey FromCertificate(X509Certificate2 certificate)
+    {
+        byte[] spki;
+        try
+        {
+            spki = CertificateDer.GetSubjectPublicKeyInfo(certificate.RawData);
+        }
+        catch (AsnContentException e)
+        {
+            throw new SigstoreFormatException(SigstoreDocument.Certificate, null, "the certificate's public key cannot be read", e);
+        }
+        return FromSubjectPublicKeyInfo(spki);
+    }
 
     /// <summary>An Ed25519 key from its 32 raw bytes (RFC 8032).</summary>
     public static VerificationKey FromEd25519(ReadOnlySpan<byte> raw)
@@ -157,8 +168,9 @@ public sealed class VerificationKey : IDisposable
             verifier.BlockUpdate(data);
             return verifier.VerifySignature(signature.ToArray());
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
+            // A malformed signature is an invalid one.
             return false;
         }
     }

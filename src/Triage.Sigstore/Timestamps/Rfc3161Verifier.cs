@@ -59,7 +59,16 @@ public static class Rfc3161Verifier
             }
             // Tokens may omit certificates; the trusted root's TSA certificate is then the signer candidate.
             var candidates = new X509Certificate2Collection(authority.CertChain.ToArray());
-            if (!token.VerifySignatureForData(signature, out var signer, candidates))
+            X509Certificate2? signer;
+            try
+            {
+                if (!token.VerifySignatureForData(signature, out signer, candidates)) signer = null;
+            }
+            catch (CryptographicException)
+            {
+                signer = null;
+            }
+            if (signer is null)
             {
                 reasons.Add($"{authority.DisplayName}: the token does not cover this signature or its CMS signature does not verify");
                 continue;

@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -69,14 +70,24 @@ public sealed class BundleVerifier(TrustedRoot trustedRoot)
         {
             try
             {
-                var failure = CheckSigningMaterial()
-                    ?? CheckInclusionPromises()
-                    ?? CheckTimestamps()
-                    ?? CheckSigningTimes()
-                    ?? (_keyed ? CheckKeyValidity() : CheckCertificate())
-                    ?? CheckSignature()
-                    ?? CheckLogEntries()
-                    ?? CheckPredicateType();
+                Failure? failure;
+                try
+                {
+                    failure = CheckSigningMaterial()
+                        ?? CheckInclusionPromises()
+                        ?? CheckTimestamps()
+                        ?? CheckSigningTimes()
+                        ?? (_keyed ? CheckKeyValidity() : CheckCertificate())
+                        ?? CheckSignature()
+                        ?? CheckLogEntries()
+                        ?? CheckPredicateType();
+                }
+                catch (Exception e) when (e is CryptographicException or AsnContentException or FormatException or ArgumentException or InvalidOperationException)
+                {
+                    // Each check handles the malformed input it expects; this net keeps the promise that hostile
+                    // input never escapes as an exception, should some decoder below us still throw.
+                    failure = new(FailureCode.BundleFormat, $"the bundle could not be processed: {e.Message}");
+                }
                 return new VerificationResult
                 {
                     FailureCode = failure?.Code,
@@ -324,7 +335,10 @@ public sealed class BundleVerifier(TrustedRoot trustedRoot)
                 var log = root.FindTransparencyLog(entry.LogId);
                 if (log is null)
                 {
+                    // As sigstore-go: an entry the trusted root cannot verify proves nothing and is skipped; the
+                    // threshold below decides whether enough entries remain. Say so, so nobody mistakes it for checked.
                     unknown++;
+                    _passed.Add($"log entry {i} ignored: its log {Convert.ToBase64String(entry.LogId)} is not in the trusted root");
                     continue;
                 }
                 if (CheckInclusion(entry, i, log) is { } inclusion) return inclusion;
