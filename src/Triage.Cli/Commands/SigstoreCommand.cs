@@ -42,6 +42,20 @@ internal static class SigstoreCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(parse =>
         {
+            try
+            {
+                return Verify(parse);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"triage sigstore verify: {e.Message}");
+                return UsageError;
+            }
+        });
+        return command;
+
+        int Verify(ParseResult parse)
+        {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             int Usage(string message)
@@ -138,8 +152,7 @@ internal static class SigstoreCommand
                 foreach (var check in result.PassedChecks) output.WriteLine($"  ✓ {check}");
                 return Verified;
             }
-        });
-        return command;
+        }
     }
 
     private static Option<string?> Opt(string name, string description) =>

@@ -18,7 +18,7 @@ public sealed class HttpFulcioClient(HttpClient http, Uri baseUrl) : IFulcioClie
             ["credentials"] = new JsonObject { ["oidcIdentityToken"] = identityToken },
             ["certificateSigningRequest"] = Convert.ToBase64String(Encoding.ASCII.GetBytes(csrPem)),
         };
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, "api/v2/signingCert")) { Content = JsonContent.Create(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(SigningServices.BaseUri(baseUrl.AbsoluteUri), "api/v2/signingCert")) { Content = JsonContent.Create(body) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", identityToken);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);

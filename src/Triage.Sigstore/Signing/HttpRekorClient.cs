@@ -51,7 +51,7 @@ public sealed class HttpRekorClient(HttpClient http, Uri baseUrl) : IRekorClient
             };
         }
 
-        using var response = await http.PostAsync(new Uri(baseUrl, "api/v1/log/entries"), JsonContent.Create(proposed), cancellationToken).ConfigureAwait(false);
+        using var response = await http.PostAsync(new Uri(SigningServices.BaseUri(baseUrl.AbsoluteUri), "api/v1/log/entries"), JsonContent.Create(proposed), cancellationToken).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
             throw new SigstoreServiceException("Rekor", $"{(int)response.StatusCode} {response.ReasonPhrase}: {text}");

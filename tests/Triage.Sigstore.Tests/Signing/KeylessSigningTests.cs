@@ -52,6 +52,25 @@ public sealed class KeylessSigningTests : IDisposable
     }
 
     [Fact]
+    public async Task SignKeyless_ServicesFromSigningConfig_UsesTheConfiguredEndpoints()
+    {
+        var config = SigningConfig.Parse($$$"""
+            {"mediaType":"application/vnd.dev.sigstore.signingconfig.v0.2+json",
+             "caUrls":[{"url":"{{{_server.BaseUrl}}}","majorApiVersion":1,"validFor":{"start":"2020-01-01T00:00:00Z"}}],
+             "rekorTlogUrls":[{"url":"https://retired.invalid","majorApiVersion":1,"validFor":{"start":"2019-01-01T00:00:00Z","end":"2020-01-01T00:00:00Z"}},
+                              {"url":"{{{_server.BaseUrl}}}","majorApiVersion":1,"validFor":{"start":"2020-01-01T00:00:00Z"}}],
+             "tsaUrls":[{"url":"{{{_server.TimestampUrl}}}","majorApiVersion":1,"validFor":{"start":"2020-01-01T00:00:00Z"}}],
+             "rekorTlogConfig":{"selector":"ANY"},"tsaConfig":{"selector":"ANY"}}
+            """);
+        var signer = new SigstoreSigner(SigningServices.FromSigningConfig(config, _http));
+
+        var bundle = await signer.SignInTotoKeylessAsync(Fixtures.OpenVexStatement(), FakeSigstoreServer.IdentityToken(Email, Issuer));
+
+        Assert.True(Verifier().Verify(bundle.ToJson(), null, VerificationPolicy.ForIdentity(Email, Issuer)).Success);
+        Assert.Equal(["/api/v2/signingCert", "/api/v1/timestamp", "/api/v1/log/entries"], _server.Requests);
+    }
+
+    [Fact]
     public async Task SignArtifactKeyless_FakeDeployment_VerifiesAsHashedRekord()
     {
         var bundle = await Signer().SignArtifactKeylessAsync(new MemoryStream(Fixtures.Artifact), FakeSigstoreServer.IdentityToken(Email, Issuer));
