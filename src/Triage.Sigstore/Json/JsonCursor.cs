@@ -45,8 +45,6 @@ internal readonly struct JsonCursor
         return this;
     }
 
-    public bool Has(string name) => Optional(name) is not null;
-
     public JsonCursor? Optional(string name)
     {
         RequireObject();

@@ -31,20 +31,17 @@ public sealed class Artifact
 {
     private readonly Dictionary<HashAlgorithmName, byte[]> _digests;
 
-    private Artifact(byte[]? bytes, Dictionary<HashAlgorithmName, byte[]> digests, string description)
+    private Artifact(byte[]? bytes, Dictionary<HashAlgorithmName, byte[]> digests)
     {
         Bytes = bytes;
         _digests = digests;
-        Description = description;
     }
 
     /// <summary>The artifact bytes when given as bytes (needed only for pure Ed25519 signatures).</summary>
     public byte[]? Bytes { get; }
 
-    public string Description { get; }
-
     public static Artifact FromBytes(byte[] bytes) =>
-        new(bytes, DigestAlgorithms.Supported.ToDictionary(a => a, a => DigestAlgorithms.Hash(a, bytes)), $"{bytes.Length} bytes");
+        new(bytes, DigestAlgorithms.Supported.ToDictionary(a => a, a => DigestAlgorithms.Hash(a, bytes)));
 
     public static Artifact FromStream(Stream stream)
     {
@@ -55,18 +52,17 @@ public sealed class Artifact
             foreach (var hash in hashes.Values) hash.AppendData(buffer, 0, read);
         var digests = hashes.ToDictionary(h => h.Key, h => h.Value.GetHashAndReset());
         foreach (var hash in hashes.Values) hash.Dispose();
-        return new Artifact(null, digests, "stream");
+        return new Artifact(null, digests);
     }
 
     public static Artifact FromFile(string path)
     {
         using var stream = File.OpenRead(path);
-        var artifact = FromStream(stream);
-        return new Artifact(null, artifact._digests, path);
+        return FromStream(stream);
     }
 
     public static Artifact FromDigest(ArtifactDigest digest) =>
-        new(null, new Dictionary<HashAlgorithmName, byte[]> { [digest.Algorithm] = digest.Value }, digest.ToString());
+        new(null, new Dictionary<HashAlgorithmName, byte[]> { [digest.Algorithm] = digest.Value });
 
     public static Artifact FromDigest(string digest) => FromDigest(ArtifactDigest.Parse(digest));
 
