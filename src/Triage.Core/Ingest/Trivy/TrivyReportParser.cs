@@ -194,6 +194,14 @@ public sealed class TrivyReportParser : IScanReportParser
                 {
                     if (!await _js.ReadArrayStartAsync(ct).ConfigureAwait(false)) continue;
                     var state = result.State ??= ResolveImage(result, resource);
+                    if (resource is null && state.Target.OsFamily is null && result.Class is null or "os-pkgs" && result.Target is { } osTarget
+                        && TryParseOsTarget(osTarget, out var image, out var family, out var osVersion))
+                    {
+                        // Legacy reports name the image and OS only in the OS result's target.
+                        state.Target.OsFamily = family;
+                        state.Target.OsName ??= osVersion;
+                        state.Target.Name ??= image;
+                    }
                     while (await _js.NextElementAsync(ct).ConfigureAwait(false))
                     {
                         await _js.ReadValueAsync(ReadVulnerability, this, ct).ConfigureAwait(false);
@@ -750,7 +758,8 @@ public sealed class TrivyReportParser : IScanReportParser
         image = target;
         family = version = null;
         if (!target.EndsWith(')')) return false;
-        var open = target.LastIndexOf(" (", StringComparison.Ordinal);
+        // The first " (": an OS name can itself hold parentheses ("amazon 2 (Karoo)"), an image reference cannot.
+        var open = target.IndexOf(" (", StringComparison.Ordinal);
         if (open <= 0) return false;
         image = target[..open];
         var os = target.AsSpan(open + 2, target.Length - open - 3).Trim();
