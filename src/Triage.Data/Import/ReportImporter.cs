@@ -18,7 +18,7 @@ public sealed class ReportImporter(string connectionString)
     public async Task<ImportSummary> ImportAsync(Stream content, string fileName, ImportOptions options, CancellationToken ct = default)
     {
         using var capture = new CaptureStream(content, options.MaxBytes);
-        var parsed = await ScanReportReader.ParseAsync(capture, options.Scanner, ParseOptions.Default, ct);
+        var parsed = await ScanReportReader.Default.ParseAsync(capture, options.Scanner, ParseOptions.Default, ct);
         await capture.DrainAsync(ct);
         var plan = ImportPlan.Build(parsed, options.Image, fileName);
         return await StoreAsync(plan, fileName, capture.Sha256Hex, capture.CompressedBytes, capture.BytesRead, options, ct);
