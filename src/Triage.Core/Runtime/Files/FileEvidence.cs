@@ -31,7 +31,7 @@ public static class ProfileCompletenessNames
 }
 
 /// <summary>One file touched at runtime, with counters when the source has them.</summary>
-public sealed record FileAccess(string Path, FileOps Ops, long Reads = 0, long Writes = 0, long Executions = 0);
+public sealed record FileUse(string Path, FileOps Ops, long Reads = 0, long Writes = 0, long Executions = 0);
 
 /// <summary>
 /// Files used by a running container, from one source (slim monitors, an eBPF/strace/Tetragon export).
@@ -52,7 +52,7 @@ public sealed class FileAccessProfile
     /// <summary>The image the profile was recorded on, when the source names it.</summary>
     public ImageReference? Image { get; }
     /// <summary>Accessed files by normalised absolute path.</summary>
-    public Dictionary<string, FileAccess> Files { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, FileUse> Files { get; } = new(StringComparer.Ordinal);
     /// <summary>Why the profile is partial, when it is (shown to users).</summary>
     public string? PartialReason { get; init; }
 
@@ -62,7 +62,7 @@ public sealed class FileAccessProfile
         if (p is null) return;
         Files[p] = Files.TryGetValue(p, out var f)
             ? f with { Ops = f.Ops | ops, Reads = f.Reads + reads, Writes = f.Writes + writes, Executions = f.Executions + execs }
-            : new FileAccess(p, ops, reads, writes, execs);
+            : new FileUse(p, ops, reads, writes, execs);
     }
 }
 
