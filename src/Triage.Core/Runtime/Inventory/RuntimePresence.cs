@@ -31,8 +31,8 @@ public sealed record RuntimePresence(
     {
         var envs = new SortedSet<string>(StringComparer.Ordinal);
         var clusters = new SortedSet<string>(StringComparer.Ordinal);
-        var workloads = new HashSet<(string?, string, string, string)>();
-        int? replicas = null;
+        // Replicas per workload: containers of one pod share the pod, so take the largest count, not the sum.
+        var workloads = new Dictionary<(string?, string, string, string), int?>();
         DateTimeOffset? first = null, last = null;
         var running = false;
         foreach (var snapshot in snapshots)
@@ -45,12 +45,13 @@ public sealed record RuntimePresence(
                 running = true;
                 if (w.Environment is { } e) envs.Add(e);
                 if ((w.Cluster ?? snapshot.Cluster) is { } c) clusters.Add(c);
-                workloads.Add((w.Cluster ?? snapshot.Cluster, w.Namespace, w.WorkloadKind, w.WorkloadName));
-                if (w.Replicas is { } r) replicas = (replicas ?? 0) + r;
+                var key = (w.Cluster ?? snapshot.Cluster, w.Namespace, w.WorkloadKind, w.WorkloadName);
+                workloads[key] = workloads.TryGetValue(key, out var r) ? Max(r, w.Replicas) : w.Replicas;
                 first = Min(first, Min(w.StartedAt, snapshot.ObservedAt));
                 last = Max(last, snapshot.ObservedAt ?? w.StartedAt);
             }
         }
+        int? replicas = workloads.Values.Any(v => v is not null) ? workloads.Values.Sum(v => v ?? 0) : null;
         return running ? new RuntimePresence(true, [.. envs], [.. clusters], workloads.Count, replicas, first, last) : NotSeen;
     }
 
@@ -60,6 +61,7 @@ public sealed record RuntimePresence(
         return (at >= 0 ? digest[(at + 1)..] : digest).Trim().ToLowerInvariant();
     }
 
+    private static int? Max(int? a, int? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
     private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
     private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }

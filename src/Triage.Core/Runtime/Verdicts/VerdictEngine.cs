@@ -125,7 +125,8 @@ public static class VerdictEngine
         {
             var index = evidence.IndexOf(inventory);
             var any = Matching(files, index, codeOnly: false).Any();
-            var code = Matching(files, index, codeOnly: true).Any();
+            // A kept symlink into /etc (tzdata's zoneinfo/localtime, openssl's /usr/lib/ssl/openssl.cnf) is configuration, not code.
+            var code = Matching(files, index, codeOnly: true).Any(p => !inventory.Links.TryGetValue(p, out var target) || !PackageFiles.IsDataPath(target));
             if (code) continue;
             if (!files.ProvesAbsence)
             {
