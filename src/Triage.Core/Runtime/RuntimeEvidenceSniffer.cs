@@ -50,6 +50,8 @@ public static class RuntimeEvidenceSniffer
     public static RuntimeEvidenceKind Sniff(ReadOnlySpan<byte> head)
     {
         if (JsonDocs.IsBlank(head)) throw new ReportFormatException(ReportErrorCode.Empty, "Runtime evidence: the file is empty.");
+        // Only the JSON-lines format allows '#' comment lines; nothing else we read can start with one.
+        if (FirstNonBlank(head) == (byte)'#') return RuntimeEvidenceKind.FileAccessJsonLines;
         var s = Scan(head);
         var keys = s.RootKeys;
 
@@ -76,6 +78,14 @@ public static class RuntimeEvidenceSniffer
         if (keys.Contains("bomFormat") || keys.Contains("artifacts") || keys.Contains("SchemaVersion") || (keys.Contains("Results") && keys.Contains("ArtifactName")))
             return RuntimeEvidenceKind.PackageFileList;
         throw Unknown(kind is null ? $"top-level fields {string.Join(", ", keys.Order(StringComparer.Ordinal).Take(8))}" : $"kind '{kind}'");
+    }
+
+    private static byte FirstNonBlank(ReadOnlySpan<byte> data)
+    {
+        var i = data.Length >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF ? 3 : 0;
+        for (; i < data.Length; i++)
+            if (data[i] is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')) return data[i];
+        return 0;
     }
 
     private static ReportFormatException Unknown(string what) =>

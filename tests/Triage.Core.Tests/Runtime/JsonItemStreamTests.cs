@@ -55,3 +55,17 @@ public class JsonItemStreamTests
         Assert.Equal(code, ex.Code);
     }
 }
+
+public class JsonErrorsTests
+{
+    [Fact]
+    public async Task DeepNesting_IsTooDeep()
+    {
+        var json = "{\"items\":[" + new string('[', 100) + new string(']', 100) + "]}";
+        var ex = await Assert.ThrowsAsync<ReportFormatException>(async () =>
+        {
+            await foreach (var _ in JsonItemStream.ReadAsync(Streams.Of(json), new HashSet<string> { "items" }, "test", maxDepth: 32)) { }
+        });
+        Assert.Equal(ReportErrorCode.TooDeep, ex.Code);
+    }
+}

@@ -9,8 +9,10 @@ internal static class JsonErrors
     public static ReportFormatException From(JsonException ex, string what, long segmentOffset = 0)
     {
         var message = ex.Message;
-        var code = message.Contains("depth", StringComparison.OrdinalIgnoreCase) ? ReportErrorCode.TooDeep
-            : message.Contains("end of data", StringComparison.OrdinalIgnoreCase) || message.Contains("incomplete", StringComparison.OrdinalIgnoreCase) ? ReportErrorCode.Truncated
+        // System.Text.Json has no error codes; these phrases are stable across .NET 8-10.
+        var code = message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase) ? ReportErrorCode.TooDeep
+            : message.Contains("end of data", StringComparison.OrdinalIgnoreCase) || message.Contains("incomplete", StringComparison.OrdinalIgnoreCase)
+              || message.Contains("should be closed", StringComparison.OrdinalIgnoreCase) ? ReportErrorCode.Truncated
             : ReportErrorCode.InvalidJson;
         // Line numbers are only exact for the first buffer; later buffers report their offset instead.
         long? line = segmentOffset == 0 && ex.LineNumber is { } l ? l + 1 : null;
