@@ -16,7 +16,7 @@ public class EpssParserTests(ITestOutputHelper output)
         await using var s = File.OpenRead(TestPaths.Fixture("enrich", "epss", "dimpact_epss-scores_nginx-1.27.4.json"));
         var epss = await EpssParser.ParseAsync(s);
         Assert.Equal("json", epss.Format);
-        Assert.Equal(107, epss.Scores.Count);
+        Assert.Equal(107, epss.Count);
         Assert.Equal(new EpssScore("CVE-2005-2541", 0.02806, 0.85495), epss.Find("CVE-2005-2541"));
         Assert.Equal(0.00074, epss.Find("cve-2013-4392")!.Value.Epss);
     }
@@ -49,7 +49,7 @@ public class EpssParserTests(ITestOutputHelper output)
             var epss = await EpssParser.ParseAsync(new MemoryStream(bytes));
             sw.Stop();
             output.WriteLine($"EPSS 300k rows ({(gzip ? "csv.gz" : "csv")}, {bytes.Length / 1024} KiB): {sw.ElapsedMilliseconds} ms");
-            Assert.Equal(300_000, epss.Scores.Count);
+            Assert.Equal(300_000, epss.Count);
             Assert.Equal(gzip ? "csv.gz" : "csv", epss.Format);
             Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"took {sw.Elapsed}");
         }
@@ -76,5 +76,20 @@ public class EpssParserTests(ITestOutputHelper output)
         var cut = bytes[..(bytes.Length / 2)].Concat(new byte[64]).ToArray();
         var ex = await Assert.ThrowsAnyAsync<Exception>(() => EpssParser.ParseAsync(new MemoryStream(cut)));
         Assert.True(ex is ReportFormatException, ex.GetType().Name + ": " + ex.Message);
+    }
+}
+
+public class EpssSnapshotTests
+{
+    [Fact]
+    public async Task Find_NonCanonicalIdsKeptVerbatim_AndAllIsOrdered()
+    {
+        const string csv = "cve,epss,percentile\nCVE-2024-10001,0.2,0.9\nCVE-2021-44228,0.97,1.0\nCVE-2024-03094,0.1,0.5\nCVE-2019-0001,0.3,0.95\n";
+        var epss = await EpssParser.ParseAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)));
+        Assert.Equal(4, epss.Count);
+        Assert.Equal("CVE-2024-03094", epss.Find("CVE-2024-03094")!.Value.Cve);
+        Assert.Null(epss.Find("CVE-2024-3094"));
+        Assert.Equal(["CVE-2019-0001", "CVE-2021-44228", "CVE-2024-10001", "CVE-2024-03094"], epss.All.Select(s => s.Cve));
+        Assert.Equal(0.97, epss.Find(" cve-2021-44228 ")!.Value.Epss);
     }
 }
