@@ -125,9 +125,35 @@ public sealed record RiskInput
 /// <param name="Factor">kev, epss, impact, exposure, workloads, reachability, fix, vex, cap.</param>
 public sealed record RiskFactor(string Factor, decimal Contribution, string Detail);
 
-/// <summary>A finding's score (0–100, one decimal), priority and the factors that add up to the score, in order.</summary>
-public sealed record RiskResult(string FindingId, RankDisposition Disposition, decimal Score, SsvcPriority Priority, IReadOnlyList<RiskFactor> Why)
+/// <summary>
+/// A finding's score (0–100, one decimal), priority and the factors that add up to the score, in order.
+/// <see cref="Why"/> is computed on first access by the same code that computed the score (ranking 500,000 findings
+/// should not build 3 million explanation strings nobody reads); it is deterministic, so early or late makes no difference.
+/// </summary>
+public sealed class RiskResult
 {
+    private readonly RiskRanker _ranker;
+    private IReadOnlyList<RiskFactor>? _why;
+
+    internal RiskResult(RiskRanker ranker, RiskInput input, RankDisposition disposition, decimal score, SsvcPriority priority)
+    {
+        _ranker = ranker;
+        Input = input;
+        Disposition = disposition;
+        Score = score;
+        Priority = priority;
+    }
+
+    public string FindingId => Input.FindingId;
+    /// <summary>The input that was scored (kept for the explanation and for the caller's bookkeeping).</summary>
+    public RiskInput Input { get; }
+    public RankDisposition Disposition { get; }
+    public decimal Score { get; }
+    public SsvcPriority Priority { get; }
+
+    /// <summary>The ordered factors; their contributions sum exactly to <see cref="Score"/>.</summary>
+    public IReadOnlyList<RiskFactor> Why => _why ??= _ranker.Explain(Input);
+
     /// <summary>Sum of <see cref="Why"/>: always equals <see cref="Score"/>.</summary>
     public decimal Explained => Why.Sum(f => f.Contribution);
 }

@@ -191,3 +191,27 @@ public class RiskRankerTests
         Assert.Equal((true, 0.3, RansomwareUse.Known, new DateOnly(2024, 1, 2)), (i.Kev, i.Epss!.Value, i.KevRansomware, i.KevDateAdded!.Value));
     }
 }
+
+public class RiskRankerOrderTests
+{
+    [Fact]
+    public void Compare_AgreesWithRankOrder()
+    {
+        var ranker = new RiskRanker();
+        var inputs = RankingInputs.Generate(3_000, seed: 11);
+        var ranked = ranker.Rank(inputs);
+        for (var i = 1; i < ranked.Count; i++)
+            Assert.True(ranker.Compare(ranked[i - 1].Input, ranked[i].Input) < 0, $"{ranked[i - 1].FindingId} before {ranked[i].FindingId}");
+    }
+
+    [Fact]
+    public void Why_IsTheSameWhenComputedLateOrAgain()
+    {
+        var ranker = new RiskRanker();
+        var input = RankingInputs.Generate(1, seed: 5)[0];
+        var a = ranker.Score(input);
+        var b = ranker.Score(input);
+        Assert.Equal(a.Why, b.Why);
+        Assert.Equal(ranker.Explain(input), a.Why);
+    }
+}
