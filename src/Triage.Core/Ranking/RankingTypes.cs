@@ -1,5 +1,6 @@
 using Triage.Core.Domain;
 using Triage.Core.Enrichment;
+using Triage.Core.Runtime.Inventory;
 using Triage.Core.Runtime.Verdicts;
 
 namespace Triage.Core.Ranking;
@@ -109,6 +110,14 @@ public sealed record RiskInput
     public VerdictConfidence ReachabilityConfidence { get; init; }
     public bool FixAvailable { get; init; }
     public RankingVexStatus Vex { get; init; }
+
+    /// <summary>Copies where the image runs (<see cref="RuntimePresence.For"/>); pass null when no inventory was imported.</summary>
+    public RiskInput With(RuntimePresence? presence) => presence is null
+        ? this with { Running = null, Environments = [], Workloads = 0 }
+        : this with { Running = presence.Running, Environments = presence.Environments, Workloads = presence.Workloads };
+
+    /// <summary>Copies the verdict and its confidence from <see cref="VerdictEngine"/>.</summary>
+    public RiskInput With(VerdictResult verdict) => this with { Reachability = verdict.Verdict, ReachabilityConfidence = verdict.Confidence };
 
     /// <summary>Copies enrichment values picked by <see cref="EnrichmentSelector"/>.</summary>
     public RiskInput With(EnrichmentValues e) => this with

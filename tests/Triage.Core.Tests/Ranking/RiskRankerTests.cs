@@ -215,3 +215,18 @@ public class RiskRankerOrderTests
         Assert.Equal(ranker.Explain(input), a.Why);
     }
 }
+
+public class RiskInputBridgeTests
+{
+    [Fact]
+    public void With_PresenceAndVerdict_FillExposureAndReachability()
+    {
+        var presence = new Triage.Core.Runtime.Inventory.RuntimePresence(true, ["prod", "staging"], ["c1"], 3, 7, null, null);
+        var verdict = new VerdictResult(ReachabilityVerdict.Loaded, VerdictConfidence.High, [], null, []);
+        var input = new RiskInput { FindingId = "f" }.With(presence).With(verdict);
+        Assert.Equal((true, 3, ReachabilityVerdict.Loaded, VerdictConfidence.High), (input.Running!.Value, input.Workloads, input.Reachability, input.ReachabilityConfidence));
+        Assert.Null(input.With((Triage.Core.Runtime.Inventory.RuntimePresence?)null).Running);
+        var why = new RiskRanker().Score(input).Why;
+        Assert.Contains(why, f => f.Factor == "exposure" && f.Detail.Contains("prod, staging (prod)"));
+    }
+}

@@ -113,6 +113,7 @@ public static class TrivyOperatorReportParser
         if (image.Tag is { } tag && image.Repository is { } repo) target.Tags.Add($"{repo}:{tag}");
         parsed.AddTarget(target);
 
+        var untyped = 0;
         foreach (var v in r.Arr("vulnerabilities"))
         {
             var id = v.Str("vulnerabilityID");
@@ -130,6 +131,7 @@ public static class TrivyOperatorReportParser
                 Name = pkgName,
                 Version = v.Str("installedVersion") ?? "",
             };
+            if (pkg.Type == "unknown") untyped++;
             if (v.Str("pkgPath") is { Length: > 0 } path) pkg.Paths.Add(path);
             var key = target.AddPackage(pkg);
 
@@ -157,6 +159,8 @@ public static class TrivyOperatorReportParser
             if (obs.Severity != Severity.Unknown) vuln.SeverityBySource[v.Str("cvssSource") ?? "trivy"] = obs.Severity;
             parsed.AddVulnerability(vuln);
         }
+        if (untyped > 0)
+            parsed.Warnings.Add($"{target.Workload}: {untyped} vulnerabilities name a package without purl, package type or OS family (older trivy-operator); package type recorded as 'unknown'.");
     }
 
     private static ImageReference ImageOf(JsonElement report)

@@ -119,7 +119,9 @@ public static class PackageFileListParser
             var package = new PackageRef(type, null, name, version, purl);
             var manifest = new List<string>();
             if (p.Str("FilePath") is { Length: > 0 } fp) manifest.Add(fp);
-            else if (!osClass && target is { Length: > 0 }) manifest.Add(target);
+            // Without FilePath, a lang-pkgs Target is either a path (a Go/Rust binary, a lockfile) or a label such as
+            // "Node.js" or "Java"; only a path says where the package is.
+            else if (!osClass && target is { Length: > 0 } && target.Contains('/')) manifest.Add(target);
             var files = PackageFiles.For(package, p.Arr("InstalledFiles").Select(f => f.AsString()).OfType<string>(), manifest);
             var full = release is { Length: > 0 } ? $"{version}-{release}" : null;
             index.Add(files, full, full is not null && epoch is > 0 ? $"{epoch}:{full}" : null);
