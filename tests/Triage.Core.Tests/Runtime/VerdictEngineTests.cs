@@ -175,3 +175,24 @@ public class VerdictEngineTests
         Assert.Equal(ReachabilityVerdict.Unknown, VerdictEngine.Evaluate(new VerdictInput(Libssl, ["CVE-2025-30204"]), evidence).Verdict);
     }
 }
+
+public class VerdictEngineRunningPackagesTests
+{
+    [Fact]
+    public async Task Evaluate_PackageMissingFromRunningImageList_NotPresent()
+    {
+        await using var s = File.OpenRead(TestPaths.Local("Triage.Core.Tests", "Runtime", "nginx-distroless-stretch_trivy-list-all-pkgs.json"));
+        var running = await PackageFileListParser.ParseAsync(s);
+        var evidence = new RuntimeEvidence().Add(running);
+
+        var curl = new Triage.Core.Ingest.ParsedPackage { Type = "deb", Name = "curl", Version = "7.52.1-5+deb9u6" };
+        var r = VerdictEngine.Evaluate(VerdictInput.From(curl, ["CVE-2019-5482"]), evidence);
+        Assert.Equal((ReachabilityVerdict.NotPresent, ProposedJustification.ComponentNotPresent), (r.Verdict, r.ProposedJustification!.Value));
+        Assert.Equal("running-image-packages:trivy", r.Sources.Single().Source);
+
+        var zlib = new Triage.Core.Ingest.ParsedPackage { Type = "deb", Name = "zlib1g", Version = "1:1.2.8.dfsg-5" };
+        var input = VerdictInput.From(zlib, ["CVE-2018-25032"], running);
+        Assert.Equal(FileListOrigin.Listed, input.Package.Origin); // file list taken from the SBOM of the image
+        Assert.Equal(ReachabilityVerdict.Unknown, VerdictEngine.Evaluate(input, evidence).Verdict);
+    }
+}

@@ -1,5 +1,6 @@
 using Triage.Core.Runtime.Code;
 using Triage.Core.Runtime.Files;
+using Triage.Core.Runtime.Packages;
 
 namespace Triage.Core.Runtime.Verdicts;
 
@@ -15,8 +16,11 @@ public sealed class RuntimeEvidence
     public List<ImageFileInventory> Inventories { get; } = [];
     public List<FileAccessProfile> Profiles { get; } = [];
     public List<GovulncheckReport> CodeReports { get; } = [];
+    /// <summary>Package lists (SBOM, Trivy --list-all-pkgs) of the image that runs, when it differs from the scanned one:
+    /// a package missing from it is not in the running digest.</summary>
+    public List<PackageFileIndex> RunningPackages { get; } = [];
 
-    public bool IsEmpty => Inventories.Count == 0 && Profiles.Count == 0 && CodeReports.Count == 0;
+    public bool IsEmpty => Inventories.Count == 0 && Profiles.Count == 0 && CodeReports.Count == 0 && RunningPackages.Count == 0;
 
     /// <summary>Adds both halves of a slim container report.</summary>
     public RuntimeEvidence Add(SlimContainerReport report)
@@ -29,6 +33,7 @@ public sealed class RuntimeEvidence
     public RuntimeEvidence Add(FileAccessProfile profile) { Profiles.Add(profile); return this; }
     public RuntimeEvidence Add(ImageFileInventory inventory) { Inventories.Add(inventory); return this; }
     public RuntimeEvidence Add(GovulncheckReport report) { CodeReports.Add(report); return this; }
+    public RuntimeEvidence Add(PackageFileIndex runningImagePackages) { RunningPackages.Add(runningImagePackages); return this; }
 
     internal PathIndex IndexOf(FileAccessProfile p) => Index(p, () => p.Files.Keys);
     internal PathIndex IndexOf(ImageFileInventory i) => Index(i, () => i.Files.Concat(i.Links.Keys));

@@ -1,3 +1,4 @@
+using Triage.Core.Ingest;
 using Triage.Core.Runtime.Code;
 using Triage.Core.Runtime.Files;
 using Triage.Core.Runtime.Packages;
@@ -5,7 +6,19 @@ using Triage.Core.Runtime.Packages;
 namespace Triage.Core.Runtime.Verdicts;
 
 /// <summary>What the engine needs about one finding: its package and files, and its vulnerability ids with aliases.</summary>
-public sealed record VerdictInput(PackageFiles Package, IReadOnlyCollection<string> VulnerabilityIds);
+public sealed record VerdictInput(PackageFiles Package, IReadOnlyCollection<string> VulnerabilityIds)
+{
+    /// <summary>From a scanner package: its own installed files when the scan listed them, else the file list found for
+    /// it in <paramref name="fileLists"/> (an SBOM of the same image), else manifest paths and conventions.</summary>
+    public static VerdictInput From(ParsedPackage package, IReadOnlyCollection<string> vulnerabilityIds, PackageFileIndex? fileLists = null)
+    {
+        var own = PackageFiles.For(package);
+        var files = own.Origin != FileListOrigin.Listed && fileLists?.Find(PackageRef.From(package)) is { Origin: FileListOrigin.Listed or FileListOrigin.ManifestPath } listed
+            ? listed
+            : own;
+        return new VerdictInput(files, vulnerabilityIds);
+    }
+}
 
 /// <summary>
 /// Turns runtime evidence into a <see cref="VerdictResult"/> per finding (rules in docs/decisions/040-runtime-verdict-model.md):
@@ -29,6 +42,7 @@ public static class VerdictEngine
 
         var codeClaims = CodeClaims(input, evidence, notes);
         var fileClaims = FileClaims(input.Package, evidence, notes);
+        fileClaims.AddRange(RunningPackageClaims(input.Package.Package, evidence));
         var all = codeClaims.Concat(fileClaims).ToList();
 
         var deciding = codeClaims.Count > 0 ? codeClaims : fileClaims;
@@ -92,6 +106,15 @@ public static class VerdictEngine
             }
         }
         return claims;
+    }
+
+    /// <summary>A package missing from the running image's own package list is not in the running digest.</summary>
+    private static IEnumerable<VerdictSource> RunningPackageClaims(PackageRef package, RuntimeEvidence evidence)
+    {
+        foreach (var index in evidence.RunningPackages)
+            if (index.Find(package) is null)
+                yield return new VerdictSource($"running-image-packages:{index.Format.ToWire()}", ReachabilityVerdict.NotPresent, VerdictConfidence.High,
+                    $"the running image's package list has no {package}", ProposedJustification.ComponentNotPresent);
     }
 
     private static List<VerdictSource> FileClaims(PackageFiles files, RuntimeEvidence evidence, List<string> notes)
