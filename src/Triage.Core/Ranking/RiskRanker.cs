@@ -75,7 +75,7 @@ public sealed class RiskRanker
         key = (key << 11) | (uint)Math.Clamp(tenths, 0, 2047);
         key = (key << 2) | (uint)priority;
         key = (key << 1) | (input.Kev ? 1u : 0u);
-        key = (key << 31) | (input.Epss is { } e ? (uint)Math.Round(Math.Clamp(e, 0, 1) * 1e9) + 1 : 0u);
+        key = (key << 31) | (input.Epss is { } e && !double.IsNaN(e) ? (uint)Math.Round(Math.Clamp(e, 0, 1) * 1e9) + 1 : 0u);
         key = (key << 14) | (uint)Math.Round(Impact(input) * 1000);
         return key;
     }
@@ -114,9 +114,9 @@ public sealed class RiskRanker
             total += t;
             why?.Add(new RiskFactor("kev", t / 10m,
                 $"CISA KEV{(input.KevDateAdded is { } d ? " since " + d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "")}, ransomware: {input.KevRansomware.ToWire()}"));
-            if (input.Epss is { } e) why?.Add(new RiskFactor("epss", 0m, $"EPSS {Fmt(e)} not added: KEV already shows exploitation"));
+            if (input.Epss is { } e && !double.IsNaN(e)) why?.Add(new RiskFactor("epss", 0m, $"EPSS {Fmt(e)} not added: KEV already shows exploitation"));
         }
-        else if (input.Epss is { } e)
+        else if (input.Epss is { } e && !double.IsNaN(e))
         {
             var t = Tenths(p.EpssWeight * Math.Pow(Math.Clamp(e, 0, 1), p.EpssExponent));
             total += t;

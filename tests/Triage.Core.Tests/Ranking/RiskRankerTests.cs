@@ -230,3 +230,15 @@ public class RiskInputBridgeTests
         Assert.Contains(why, f => f.Factor == "exposure" && f.Detail.Contains("prod, staging (prod)"));
     }
 }
+
+public class RiskRankerRobustnessTests
+{
+    [Fact]
+    public void Score_NaNValues_TreatedAsMissing()
+    {
+        var r = new RiskRanker().Score(new RiskInput { FindingId = "n", Epss = double.NaN, CvssScore = double.NaN, Severity = Severity.High });
+        Assert.Equal(0m, r.Why.Single(f => f.Factor == "epss").Contribution);
+        Assert.Equal(20m, r.Why.Single(f => f.Factor == "impact").Contribution);
+        Assert.Equal(r.Score, r.Explained);
+    }
+}
