@@ -3,7 +3,7 @@ using Triage.Core.Runtime.Verdicts;
 namespace Triage.Core.Ranking;
 
 /// <summary>
-/// Weights and thresholds of the risk score (docs/decisions/042-ranking-policy.md). Points add up to a 0–100 score;
+/// Weights and thresholds of the risk score (docs/decisions/032-ranking-policy.md). Points add up to a 0–100 score;
 /// every property has a default and a setter so the policy binds from configuration (section "Triage:Ranking").
 /// Call <see cref="Validate"/> after binding.
 /// </summary>

@@ -15,7 +15,7 @@ public sealed record RuntimeReadOptions
     /// <summary>Completeness of a slim creport's profile (default Complete: slim watches the whole probe run).</summary>
     public ProfileCompleteness SlimProfile { get; init; } = ProfileCompleteness.Complete;
     /// <summary>The image a creport describes, when the caller knows it (old reports do not name it).</summary>
-    public ImageReference? SlimImage { get; init; }
+    public RuntimeImageReference? SlimImage { get; init; }
     /// <summary>Source name for file-access JSON lines without a header ("tetragon", "strace"…).</summary>
     public string? FileAccessSource { get; init; }
     public int MaxDepth { get; init; } = 64;

@@ -6,7 +6,7 @@ using Triage.Core.Runtime.Json;
 namespace Triage.Core.Runtime.Files;
 
 /// <summary>
-/// Reads Triage's generic file-access format (JSON lines; documented in docs/decisions/041-runtime-partial-profiles.md),
+/// Reads Triage's generic file-access format (JSON lines; documented in docs/decisions/031-runtime-partial-profiles.md),
 /// the target for converted eBPF, strace or Tetragon exports. One object per line:
 /// <code>{"image":"repo@sha256:…" | "sha256:…", "path":"/usr/lib/x86_64-linux-gnu/libssl.so.3", "op":"read|write|exec|open", "count":3}</code>
 /// An optional header line <c>{"profile":{"image":"…","complete":true,"source":"tetragon","reason":"…"}}</c> declares a
@@ -22,7 +22,7 @@ public static class FileAccessJsonLinesParser
         using var reader = new StreamReader(utf8, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024, leaveOpen: true);
         var headers = new Dictionary<string, (bool Complete, string? Source, string? Reason)>(StringComparer.Ordinal);
         (bool Complete, string? Source, string? Reason)? anyImageHeader = null;
-        var records = new Dictionary<string, (ImageReference Image, List<(string Path, FileOps Op, long Count)> Files)>(StringComparer.Ordinal);
+        var records = new Dictionary<string, (RuntimeImageReference Image, List<(string Path, FileOps Op, long Count)> Files)>(StringComparer.Ordinal);
         long lineNo = 0;
         var any = false;
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
@@ -42,7 +42,7 @@ public static class FileAccessJsonLinesParser
                 if (o.Obj("profile") is { } header)
                 {
                     var h = (header.Bool("complete") == true, header.Str("source"), header.Str("reason"));
-                    if (header.Str("image") is { Length: > 0 } hi) headers[ImageReference.Parse(hi, bareDigestIsImageId: false).Key] = h;
+                    if (header.Str("image") is { Length: > 0 } hi) headers[RuntimeImageReference.Parse(hi, bareDigestIsImageId: false).Key] = h;
                     else anyImageHeader = h;
                     continue;
                 }
@@ -54,7 +54,7 @@ public static class FileAccessJsonLinesParser
                 if (string.IsNullOrWhiteSpace(opText)) throw Missing(lineNo, "op");
                 var op = ParseOp(opText) ?? throw new ReportFormatException(ReportErrorCode.WrongType,
                     $"{What}: line {lineNo}: op '{opText}' is not one of read, write, exec, open.", lineNo);
-                var image = ImageReference.Parse(imageText, bareDigestIsImageId: false);
+                var image = RuntimeImageReference.Parse(imageText, bareDigestIsImageId: false);
                 if (!records.TryGetValue(image.Key, out var r)) records[image.Key] = r = (image, []);
                 r.Files.Add((path, op, Math.Max(1, o.Long("count") ?? 1)));
             }

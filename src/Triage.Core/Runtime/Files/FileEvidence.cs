@@ -39,7 +39,7 @@ public sealed record FileUse(string Path, FileOps Ops, long Reads = 0, long Writ
 /// </summary>
 public sealed class FileAccessProfile
 {
-    public FileAccessProfile(string source, ProfileCompleteness completeness, ImageReference? image)
+    public FileAccessProfile(string source, ProfileCompleteness completeness, RuntimeImageReference? image)
     {
         Source = source;
         Completeness = completeness;
@@ -50,7 +50,7 @@ public sealed class FileAccessProfile
     public string Source { get; }
     public ProfileCompleteness Completeness { get; }
     /// <summary>The image the profile was recorded on, when the source names it.</summary>
-    public ImageReference? Image { get; }
+    public RuntimeImageReference? Image { get; }
     /// <summary>Accessed files by normalised absolute path.</summary>
     public Dictionary<string, FileUse> Files { get; } = new(StringComparer.Ordinal);
     /// <summary>Why the profile is partial, when it is (shown to users).</summary>
@@ -72,14 +72,14 @@ public sealed class FileAccessProfile
 /// </summary>
 public sealed class ImageFileInventory
 {
-    public ImageFileInventory(string source, ImageReference? image)
+    public ImageFileInventory(string source, RuntimeImageReference? image)
     {
         Source = source;
         Image = image;
     }
 
     public string Source { get; }
-    public ImageReference? Image { get; }
+    public RuntimeImageReference? Image { get; }
     public HashSet<string> Files { get; } = new(StringComparer.Ordinal);
     /// <summary>Symlinks kept in the image and their resolved targets, so "/lib/libz.so.1" finds "/lib/libz.so.1.2.8".</summary>
     public Dictionary<string, string> Links { get; } = new(StringComparer.Ordinal);

@@ -17,7 +17,7 @@ public static class SlimReportParser
     /// Pass <paramref name="completeness"/> = Partial when the run is known not to exercise the workload fully.
     /// </summary>
     public static async Task<SlimContainerReport> ParseContainerReportAsync(Stream utf8Json, ProfileCompleteness completeness = ProfileCompleteness.Complete,
-        ImageReference? image = null, int maxDepth = 64, CancellationToken cancellationToken = default)
+        RuntimeImageReference? image = null, int maxDepth = 64, CancellationToken cancellationToken = default)
     {
         const string what = "slim container report (creport.json)";
         using var doc = await JsonDocs.ParseAsync(utf8Json, what, maxDepth, cancellationToken).ConfigureAwait(false);
@@ -93,7 +93,7 @@ public static class SlimReportParser
 
         var source = root.Obj("source_image");
         var original = IdentityOf(source?.Obj("identity"));
-        if (original is null && root.Str("target_reference") is { Length: > 0 } target) original = ImageReference.Parse(target);
+        if (original is null && root.Str("target_reference") is { Length: > 0 } target) original = RuntimeImageReference.Parse(target);
         var stack = new List<SlimStackImage>();
         foreach (var s in root.Arr("image_stack"))
             stack.Add(new SlimStackImage(s.Str("id"), s.Str("full_name"), s.Str("repo_name"), s.Str("version_tag"), s.Bool("is_top_image") == true,
@@ -117,15 +117,15 @@ public static class SlimReportParser
     }
 
     /// <summary>slim's image identity: {id, tags, names, digests}. The first name (or id) is the reference.</summary>
-    private static ImageReference? IdentityOf(JsonElement? identity)
+    private static RuntimeImageReference? IdentityOf(JsonElement? identity)
     {
         if (identity is not { } i) return null;
         var id = i.Str("id");
         var name = i.Arr("names").Select(n => n.AsString()).FirstOrDefault(n => !string.IsNullOrEmpty(n));
         var digest = i.Arr("digests").Select(n => n.AsString()).FirstOrDefault(n => !string.IsNullOrEmpty(n));
         if (name is null && id is null && digest is null) return null;
-        var reference = ImageReference.Parse(digest ?? name ?? id!);
-        var parsedId = id is not null && ImageReference.IsDigest(id) ? id.ToLowerInvariant() : null;
-        return reference with { Reference = name ?? reference.Reference, ImageId = reference.ImageId ?? parsedId, Tag = reference.Tag ?? (name is null ? null : ImageReference.Parse(name).Tag) };
+        var reference = RuntimeImageReference.Parse(digest ?? name ?? id!);
+        var parsedId = id is not null && RuntimeImageReference.IsDigest(id) ? id.ToLowerInvariant() : null;
+        return reference with { Reference = name ?? reference.Reference, ImageId = reference.ImageId ?? parsedId, Tag = reference.Tag ?? (name is null ? null : RuntimeImageReference.Parse(name).Tag) };
     }
 }

@@ -7,7 +7,7 @@ public sealed class SlimContainerReport
     /// <summary>Files kept in the minified image (image.files): a complete inventory of that image.</summary>
     public required ImageFileInventory KeptFiles { get; init; }
     /// <summary>The profiled (original) image when the report names it (newer slim versions); null for old reports.</summary>
-    public ImageReference? Image { get; init; }
+    public RuntimeImageReference? Image { get; init; }
     public string? MainProcess { get; init; }
     public string? Distro { get; init; }
     public int ProcessCount { get; init; }
@@ -22,7 +22,7 @@ public sealed class SlimCommandReport
     /// <summary>"done" for a finished run; anything else means the minified image may be missing or partial.</summary>
     public string? State { get; init; }
     public string? TargetReference { get; init; }
-    public ImageReference? OriginalImage { get; init; }
+    public RuntimeImageReference? OriginalImage { get; init; }
     public long? OriginalSize { get; init; }
     public string? MinifiedImage { get; init; }
     public string? MinifiedImageId { get; init; }

@@ -33,7 +33,7 @@ public sealed record WorkloadImage
     public bool WorkloadInferred { get; init; }
     public string? Container { get; init; }
     public bool InitContainer { get; init; }
-    public required ImageReference Image { get; init; }
+    public required RuntimeImageReference Image { get; init; }
     /// <summary>Environment name from a label or the namespace mapping ("prod", "staging"…), null when neither says.</summary>
     public string? Environment { get; init; }
     /// <summary>Pods of this workload running this container (phase Running or Pending); null when the source does not say (trivy-operator).</summary>

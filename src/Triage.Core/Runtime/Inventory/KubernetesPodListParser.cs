@@ -75,9 +75,9 @@ public static class KubernetesPodListParser
         return inventory;
     }
 
-    private sealed class Accumulator(ImageReference image)
+    private sealed class Accumulator(RuntimeImageReference image)
     {
-        public ImageReference Image { get; set; } = image;
+        public RuntimeImageReference Image { get; set; } = image;
         public int Pods;
         public int Active;
         public Dictionary<string, string>? Labels;
@@ -129,7 +129,7 @@ public static class KubernetesPodListParser
     }
 
     private static void Add(Dictionary<(string, string, string, string, bool, string), Accumulator> acc, (string, string, string, string, bool, string) key,
-        ImageReference image, bool active, Dictionary<string, string> labels, DateTimeOffset? startTime)
+        RuntimeImageReference image, bool active, Dictionary<string, string> labels, DateTimeOffset? startTime)
     {
         if (!acc.TryGetValue(key, out var a)) acc[key] = a = new Accumulator(image);
         a.Pods++;
@@ -142,15 +142,15 @@ public static class KubernetesPodListParser
     }
 
     /// <summary>Repository and tag from the reference, digest from the runtime's imageID when it has one.</summary>
-    internal static ImageReference? Image(string? image, string? imageId)
+    internal static RuntimeImageReference? Image(string? image, string? imageId)
     {
-        ImageReference? byName = string.IsNullOrWhiteSpace(image) ? null : ImageReference.Parse(image);
-        ImageReference? byId = string.IsNullOrWhiteSpace(imageId) ? null : ImageReference.Parse(imageId);
+        RuntimeImageReference? byName = string.IsNullOrWhiteSpace(image) ? null : RuntimeImageReference.Parse(image);
+        RuntimeImageReference? byId = string.IsNullOrWhiteSpace(imageId) ? null : RuntimeImageReference.Parse(imageId);
         if (byName is null) return byId;
         if (byId is null) return byName;
         // dockershim reports the image name in `image`; containerd sometimes puts "sha256:<config id>" there instead.
         var repository = byName.Repository ?? byId.Repository;
-        return new ImageReference(image!.Trim(), repository, byName.Tag, byName.Digest ?? byId.Digest, byName.ImageId ?? byId.ImageId);
+        return new RuntimeImageReference(image!.Trim(), repository, byName.Tag, byName.Digest ?? byId.Digest, byName.ImageId ?? byId.ImageId);
     }
 
     /// <summary>The controlling owner; a ReplicaSet named "&lt;deployment&gt;-&lt;pod-template-hash&gt;" is reported as its Deployment.</summary>

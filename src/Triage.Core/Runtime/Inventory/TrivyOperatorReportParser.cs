@@ -163,7 +163,7 @@ public static class TrivyOperatorReportParser
             parsed.Warnings.Add($"{target.Workload}: {untyped} vulnerabilities name a package without purl, package type or OS family (older trivy-operator); package type recorded as 'unknown'.");
     }
 
-    private static ImageReference ImageOf(JsonElement report)
+    private static RuntimeImageReference ImageOf(JsonElement report)
     {
         var artifact = report.Obj("artifact");
         var server = report.Obj("registry")?.Str("server");
@@ -172,8 +172,8 @@ public static class TrivyOperatorReportParser
         var digest = artifact?.Str("digest");
         var repository = repo is null ? null : server is { Length: > 0 } ? $"{server}/{repo}" : repo;
         var reference = (repository ?? "(unknown)") + (tag is { Length: > 0 } ? ":" + tag : "") + (digest is { Length: > 0 } ? "@" + digest : "");
-        return new ImageReference(reference, repository, string.IsNullOrEmpty(tag) ? null : tag,
-            digest is not null && ImageReference.IsDigest(digest) ? digest.ToLowerInvariant() : null, null);
+        return new RuntimeImageReference(reference, repository, string.IsNullOrEmpty(tag) ? null : tag,
+            digest is not null && RuntimeImageReference.IsDigest(digest) ? digest.ToLowerInvariant() : null, null);
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 namespace Triage.Core.Runtime.Verdicts;
 
 /// <summary>
-/// What runtime and code evidence says about a finding's package in a running image (docs/decisions/040-runtime-verdict-model.md).
+/// What runtime and code evidence says about a finding's package in a running image (docs/decisions/030-runtime-verdict-model.md).
 /// Numeric order is risk order: a larger value is closer to exploitable use. Unknown is the absence of evidence and
 /// never lowers priority.
 /// </summary>

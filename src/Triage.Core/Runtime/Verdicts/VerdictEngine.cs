@@ -21,7 +21,7 @@ public sealed record VerdictInput(PackageFiles Package, IReadOnlyCollection<stri
 }
 
 /// <summary>
-/// Turns runtime evidence into a <see cref="VerdictResult"/> per finding (rules in docs/decisions/040-runtime-verdict-model.md):
+/// Turns runtime evidence into a <see cref="VerdictResult"/> per finding (rules in docs/decisions/030-runtime-verdict-model.md):
 /// <list type="number">
 /// <item>A symbol-level govulncheck result for a Go module decides (Reachable / PresentNotLoaded / NotPresent): it is
 /// more specific than "the binary was executed".</item>

@@ -10,7 +10,7 @@ namespace Triage.Core.Runtime;
 /// <param name="Tag">Tag, when the reference has one.</param>
 /// <param name="Digest">Manifest (repository) digest "sha256:hex": what a registry serves and what scanners list as RepoDigests.</param>
 /// <param name="ImageId">Image config digest "sha256:hex" (Trivy ImageID, Grype imageID), when the source gives that instead.</param>
-public sealed record ImageReference(string Reference, string? Repository, string? Tag, string? Digest, string? ImageId)
+public sealed record RuntimeImageReference(string Reference, string? Repository, string? Tag, string? Digest, string? ImageId)
 {
     /// <summary>"repo@sha256:…" when both are known: the form the lead matches against a report's RepoDigests.</summary>
     public string? RepoDigest => Repository is not null && Digest is not null ? $"{Repository}@{Digest}" : null;
@@ -22,7 +22,7 @@ public sealed record ImageReference(string Reference, string? Repository, string
     /// <param name="value">e.g. "docker-pullable://repo@sha256:…", "repo:tag@sha256:…", "repo:tag", "sha256:…".</param>
     /// <param name="bareDigestIsImageId">A bare "sha256:…" is an image config id when it comes from a container runtime
     /// (containerd/CRI-O imageID) and a manifest digest when it comes from a profile that names images by digest.</param>
-    public static ImageReference Parse(string value, bool bareDigestIsImageId = true)
+    public static RuntimeImageReference Parse(string value, bool bareDigestIsImageId = true)
     {
         var text = value.Trim();
         var rest = text;

@@ -2,7 +2,7 @@ using Triage.Core.Runtime;
 
 namespace Triage.Core.Tests.Runtime;
 
-public class ImageReferenceTests
+public class RuntimeImageReferenceTests
 {
     private const string Hex = "2b74eca0f25e946e9a1dc4b94b9da067b1fec4244364d266283dfbbab546a629";
 
@@ -13,7 +13,7 @@ public class ImageReferenceTests
     [InlineData("nginx", "nginx", null, null)]
     public void Parse_References_SplitsRepositoryTagAndDigest(string text, string? repo, string? tag, string? digest)
     {
-        var r = ImageReference.Parse(text);
+        var r = RuntimeImageReference.Parse(text);
         Assert.Equal(repo, r.Repository);
         Assert.Equal(tag, r.Tag);
         Assert.Equal(digest, r.Digest);
@@ -22,9 +22,9 @@ public class ImageReferenceTests
     [Fact]
     public void Parse_BareDigestFromRuntime_IsImageId()
     {
-        var r = ImageReference.Parse("sha256:" + Hex);
+        var r = RuntimeImageReference.Parse("sha256:" + Hex);
         Assert.Null(r.Digest);
         Assert.Equal("sha256:" + Hex, r.ImageId);
-        Assert.Equal("sha256:" + Hex, ImageReference.Parse("sha256:" + Hex, bareDigestIsImageId: false).Digest);
+        Assert.Equal("sha256:" + Hex, RuntimeImageReference.Parse("sha256:" + Hex, bareDigestIsImageId: false).Digest);
     }
 }
