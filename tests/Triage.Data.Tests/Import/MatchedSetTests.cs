@@ -93,7 +93,7 @@ public partial class MatchedSetTests(ITestOutputHelper output)
     {
         public sealed record Claim(string Scanner, string Vuln, string Package, string Version, IReadOnlyList<string> OtherIds);
 
-        public sealed record Group(List<Claim> Claims, HashSet<string> Scanners);
+        public sealed record ClaimGroup(List<Claim> Claims, HashSet<string> Scanners);
 
         private static readonly HashSet<string> OsManagers = ["deb", "dpkg", "apk", "rpm", "debian", "ubuntu", "alpine", "linux", "rhel", "centos", "amzn", "sles", "wolfi", "chainguard", "apt"];
 
@@ -195,7 +195,7 @@ public partial class MatchedSetTests(ITestOutputHelper output)
 
         /// <summary>Claims of the same version on the same package merge when their ids are equal or aliases of each other
         /// (aliases as the raw reports state them); two CVEs never merge.</summary>
-        public static List<Group> Group(List<Claim> claims)
+        public static List<ClaimGroup> Group(List<Claim> claims)
         {
             // Alias union over ids, refusing to join two CVEs.
             var parent = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -217,14 +217,14 @@ public partial class MatchedSetTests(ITestOutputHelper output)
                     cveOf[ra] = ca ?? cb;
                 }
 
-            var groups = new List<Group>();
+            var groups = new List<ClaimGroup>();
             foreach (var byVuln in claims.GroupBy(c => (Root: Find(c.Vuln), c.Version)))
             {
-                var local = new List<Group>();
+                var local = new List<ClaimGroup>();
                 foreach (var c in byVuln)
                 {
                     var g = local.FirstOrDefault(x => x.Claims.Any(y => SamePackage(y.Package, c.Package)));
-                    if (g is null) local.Add(g = new Group([], new HashSet<string>(StringComparer.OrdinalIgnoreCase)));
+                    if (g is null) local.Add(g = new ClaimGroup([], new HashSet<string>(StringComparer.OrdinalIgnoreCase)));
                     g.Claims.Add(c);
                     g.Scanners.Add(c.Scanner);
                 }
