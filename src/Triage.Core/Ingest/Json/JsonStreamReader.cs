@@ -249,7 +249,7 @@ internal sealed class JsonStreamReader : IDisposable
     /// next record is usually parsed in a single pass.</summary>
     public async ValueTask<bool> NextElementAsync(CancellationToken ct)
     {
-        if (!_eof && _end - _start < RecordHeadroom) await FillAsync(ct).ConfigureAwait(false);
+        while (!_eof && _end - _start < RecordHeadroom) await FillAsync(ct).ConfigureAwait(false);
         while (true)
         {
             var status = PeekElement();
@@ -376,7 +376,9 @@ internal sealed class JsonStreamReader : IDisposable
     private async ValueTask FillAsync(CancellationToken ct)
     {
         if (_eof) return;
-        if (_start > 0)
+        // Compact only when the free space at the end is gone or the consumed part is large: a stream that returns
+        // a few bytes per read must not cost a buffer-sized copy per read.
+        if (_start > 0 && (_end == _buffer.Length || _start >= _buffer.Length / 2))
         {
             AccountDiscarded(_buffer.AsSpan(0, _start));
             var keep = _end - _start;
