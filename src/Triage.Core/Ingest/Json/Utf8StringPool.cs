@@ -15,7 +15,7 @@ internal sealed class Utf8StringPool
 {
     /// <summary>Longer values (descriptions, titles) are rarely repeated: not worth hashing.</summary>
     public const int MaxPooledLength = 160;
-    private const int Slots = 1 << 13;
+    private const int Slots = 1 << 15;
 
     private readonly byte[]?[] _keys = new byte[Slots][];
     private readonly string[] _values = new string[Slots];

@@ -387,12 +387,10 @@ public sealed class TrivyReportParser : IScanReportParser
             var target = state.Target;
             var version = w.InstalledVersion ?? "";
             var path = w.PkgPath ?? (result.IsLanguage && result.Target is { Length: > 0 } rt && LooksLikePath(rt) ? rt : null);
-            var layer = w.LayerDiffId ?? w.LayerDigest;
             var cacheKey = (w.Purl, w.PkgName, version, path);
             if (state.Packages.TryGetValue(cacheKey, out var cached))
             {
-                cached.Package.Layer ??= layer;
-                if (result.Used is not null || result.PackageInfo is not null) (result.Used ??= []).Add((cached.Package, w.Uid, w.PkgId));
+                if (cached.Package.Layer is null && w.LayerLength > 0) cached.Package.Layer = LayerString(w);
             }
             else
             {
@@ -404,13 +402,14 @@ public sealed class TrivyReportParser : IScanReportParser
                     Namespace = purl?.Namespace,
                     Name = w.PkgName,
                     Version = version,
-                    Layer = layer,
+                    Layer = w.LayerLength > 0 ? LayerString(w) : null,
                 };
                 if (path is not null) candidate.Paths.Add(path);
                 if (purl is not null) foreach (var (qk, qv) in purl.Qualifiers) candidate.Qualifiers.TryAdd(qk, qv);
                 var key = target.AddPackage(candidate);
                 cached = (target.Packages[key], key);
                 state.Packages.Add(cacheKey, cached);
+                // Remembered once per package, to take its source package and files from Packages[] when the result ends.
                 if (result.PackageInfo is not null || w.Uid is not null || w.PkgId is not null)
                     (result.Used ??= []).Add((cached.Package, w.Uid, w.PkgId));
             }
@@ -446,6 +445,8 @@ public sealed class TrivyReportParser : IScanReportParser
                 foreach (var (source, level) in w.VendorSeverity) v.SeverityBySource[source] = SeverityNames.FromTrivyNumber(level);
             Report.AddVulnerability(v);
         }
+
+        private string LayerString(TrivyVulnerabilityWire w) => _rec.Pool.Get(w.Layer.AsSpan(0, w.LayerLength));
 
         private void SplitFixedVersions(string fixedVersion, List<string> into)
         {
@@ -500,7 +501,7 @@ public sealed class TrivyReportParser : IScanReportParser
                 {
                     case 4 when name.SequenceEqual("CVSS"u8): ReadCvss(ref r, run, w.Cvss); continue;
                     case 5 when name.SequenceEqual("PkgID"u8): w.PkgId = rec.PooledString(ref r); continue;
-                    case 5 when name.SequenceEqual("Layer"u8): ReadLayer(ref r, run, out w.LayerDiffId, out w.LayerDigest); continue;
+                    case 5 when name.SequenceEqual("Layer"u8): ReadLayerBytes(ref r, w); continue;
                     case 5 when name.SequenceEqual("Title"u8): w.Title = JsonRecord.String(ref r); continue;
                     case 6 when name.SequenceEqual("Status"u8): w.Status = rec.PooledString(ref r); continue;
                     case 6 when name.SequenceEqual("CweIDs"u8): rec.StringArray(ref r, w.CweIds, pooled: true); continue;
@@ -562,6 +563,37 @@ public sealed class TrivyReportParser : IScanReportParser
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+
+        /// <summary>Copies the layer's DiffID (else its Digest) into the record without making a string.</summary>
+        private static void ReadLayerBytes(ref Utf8JsonReader r, TrivyVulnerabilityWire w)
+        {
+            JsonRecord.Next(ref r);
+            if (r.TokenType != JsonTokenType.StartObject) { JsonRecord.Skip(ref r); return; }
+            var haveDiffId = false;
+            while (true)
+            {
+                JsonRecord.Next(ref r);
+                if (r.TokenType == JsonTokenType.EndObject) return;
+                var isDiffId = JsonRecord.Is(ref r, "DiffID"u8);
+                if (!isDiffId && !JsonRecord.Is(ref r, "Digest"u8)) { if (!r.TrySkip()) throw new JsonStreamReader.NeedMoreDataException(); continue; }
+                JsonRecord.Next(ref r);
+                if (r.TokenType != JsonTokenType.String || (haveDiffId && !isDiffId)) { JsonRecord.Skip(ref r); continue; }
+                if (r.ValueIsEscaped || r.ValueSpan.Length > w.Layer.Length)
+                {
+                    // Digests are plain ASCII; anything else is kept by the slower, exact path.
+                    var bytes = System.Text.Encoding.UTF8.GetBytes(r.GetString()!);
+                    if (bytes.Length > w.Layer.Length) continue;
+                    bytes.CopyTo(w.Layer, 0);
+                    w.LayerLength = bytes.Length;
+                }
+                else
+                {
+                    r.ValueSpan.CopyTo(w.Layer);
+                    w.LayerLength = r.ValueSpan.Length;
+                }
+                haveDiffId |= isDiffId;
+            }
+        }
 
         private static void ReadIdentifier(ref Utf8JsonReader r, Run run, out string? purl, out string? uid)
         {

@@ -13,7 +13,7 @@ using System.Reflection;
 [assembly: System.Reflection.AssemblyCompanyAttribute("Triage.Bench.Parsers")]
 [assembly: System.Reflection.AssemblyConfigurationAttribute("Release")]
 [assembly: System.Reflection.AssemblyFileVersionAttribute("1.0.0.0")]
-[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+34279faab962caeffb4cd717e4df992a7649e70b")]
+[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+0450391a970e16e6013461de0b24562d96d1080a")]
 [assembly: System.Reflection.AssemblyProductAttribute("Triage.Bench.Parsers")]
 [assembly: System.Reflection.AssemblyTitleAttribute("Triage.Bench.Parsers")]
 [assembly: System.Reflection.AssemblyVersionAttribute("1.0.0.0")]
