@@ -89,11 +89,7 @@ public sealed class GrypeReportParser : IScanReportParser
                 if (_js.ValueIs("matches"u8))
                 {
                     if (!await _js.ReadArrayStartAsync(ct).ConfigureAwait(false)) continue;
-                    while (await _js.NextElementAsync(ct).ConfigureAwait(false))
-                    {
-                        await _js.ReadValueAsync(ReadMatch, this, ct).ConfigureAwait(false);
-                        AddMatch();
-                    }
+                    await _js.ReadArrayAsync(ReadMatch, static run => run.AddMatch(), this, ct).ConfigureAwait(false);
                 }
                 else if (_js.ValueIs("source"u8))
                 {

@@ -281,6 +281,50 @@ internal sealed class JsonStreamReader : IDisposable
         return 1;
     }
 
+    /// <summary>Reads every element of the array whose start token was just read: each with <paramref name="parse"/>,
+    /// then <paramref name="onValue"/>. The elements that sit in the buffer are read by one synchronous loop (no await
+    /// per record; a CLI run is one cold pass and an async step per record runs as unoptimised code); the method only
+    /// awaits to refill.</summary>
+    public async ValueTask ReadArrayAsync<T>(JsonValueParser<T> parse, Action<T> onValue, T state, CancellationToken ct)
+    {
+        while (true)
+        {
+            while (!_eof && _end - _start < RecordHeadroom) await FillAsync(ct).ConfigureAwait(false);
+            switch (ReadBufferedElements(parse, onValue, state))
+            {
+                case ArrayProgress.Ended:
+                    return;
+                case ArrayProgress.NeedData:
+                    continue;
+                case ArrayProgress.ValueTooLong:
+                    if (PeekElement() < 0) return;
+                    await ReadValueAsync(parse, state, ct).ConfigureAwait(false);
+                    onValue(state);
+                    continue;
+            }
+        }
+    }
+
+    private enum ArrayProgress { Ended, NeedData, ValueTooLong }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private ArrayProgress ReadBufferedElements<T>(JsonValueParser<T> parse, Action<T> onValue, T state)
+    {
+        while (true)
+        {
+            if (!_eof && _end - _start < RecordHeadroom) return ArrayProgress.NeedData;
+            var peek = PeekElement();
+            if (peek < 0) return ArrayProgress.Ended;
+            if (peek == 0)
+            {
+                if (_eof) throw TruncatedHere();
+                return ArrayProgress.ValueTooLong;
+            }
+            if (!TryParseValue(parse, state)) return ArrayProgress.ValueTooLong;
+            onValue(state);
+        }
+    }
+
     /// <summary>Reads the next complete JSON value (an array element, or the value after the property name just read)
     /// with <paramref name="parse"/>, which must consume exactly that value. Usually one pass over the buffer; a value
     /// longer than the buffer's headroom is first made whole in the buffer (grown as needed) and parsed again.</summary>

@@ -84,6 +84,8 @@ public sealed class SnykReportParser : IScanReportParser
         private string? _firstError;
         private int _projects;
         private int _failedProjects;
+        // The project whose vulnerabilities[] is being read (the record callback has only the Run).
+        private ProjectState? _currentProject;
 
         public Run(JsonStreamReader js)
         {
@@ -144,11 +146,8 @@ public sealed class SnykReportParser : IScanReportParser
                 {
                     if (!await _js.ReadArrayStartAsync(ct).ConfigureAwait(false)) continue;
                     p.HasVulnerabilities = true;
-                    while (await _js.NextElementAsync(ct).ConfigureAwait(false))
-                    {
-                        await _js.ReadValueAsync(ReadIssue, this, ct).ConfigureAwait(false);
-                        AddIssue(p);
-                    }
+                    _currentProject = p;
+                    await _js.ReadArrayAsync(ReadIssue, static run => run.AddIssue(run._currentProject!), this, ct).ConfigureAwait(false);
                 }
                 else if (_js.ValueIs("applications"u8))
                 {

@@ -80,6 +80,9 @@ public sealed class TrivyReportParser : IScanReportParser
         private readonly Dictionary<string, Purl?> _purls = new(StringComparer.Ordinal);
         private readonly Dictionary<string, TargetState> _images = new(StringComparer.Ordinal);
         private TargetState? _main;
+        // The result whose Vulnerabilities[] is being read (the record callback has only the Run).
+        private TargetState? _currentState;
+        private ResultState? _currentResult;
         private bool _isCluster;
         private int _skippedRecords;
         private (long Line, long Byte)? _firstSkipped;
@@ -202,11 +205,9 @@ public sealed class TrivyReportParser : IScanReportParser
                         state.Target.OsName ??= osVersion;
                         state.Target.Name ??= image;
                     }
-                    while (await _js.NextElementAsync(ct).ConfigureAwait(false))
-                    {
-                        await _js.ReadValueAsync(ReadVulnerability, this, ct).ConfigureAwait(false);
-                        AddVulnerability(state, result);
-                    }
+                    _currentState = state;
+                    _currentResult = result;
+                    await _js.ReadArrayAsync(ReadVulnerability, static run => run.AddVulnerability(run._currentState!, run._currentResult!), this, ct).ConfigureAwait(false);
                 }
                 else if (_js.ValueIs("Target"u8)) result.Target = await _js.ReadStringAsync(ct).ConfigureAwait(false);
                 else if (_js.ValueIs("Class"u8)) result.Class = await _js.ReadStringAsync(ct).ConfigureAwait(false);
