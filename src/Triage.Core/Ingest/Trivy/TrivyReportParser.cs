@@ -230,6 +230,8 @@ public sealed class TrivyReportParser : IScanReportParser
                 else if (_js.ValueIs("Secrets"u8)) await CountSectionAsync("secrets", ct).ConfigureAwait(false);
                 else if (_js.ValueIs("Licenses"u8)) await CountSectionAsync("licenses", ct).ConfigureAwait(false);
                 else if (_js.ValueIs("CustomResources"u8)) await CountSectionAsync("custom resources", ct).ConfigureAwait(false);
+                // --show-suppressed: findings a VEX statement or ignore file removed; they are not claims.
+                else if (_js.ValueIs("ExperimentalModifiedFindings"u8)) await CountSectionAsync("suppressed findings", ct).ConfigureAwait(false);
                 else await _js.SkipAsync(ct).ConfigureAwait(false);
             }
             MergePackageInfo(result);
