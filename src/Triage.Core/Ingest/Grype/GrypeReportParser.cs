@@ -115,7 +115,8 @@ public sealed class GrypeReportParser : IScanReportParser
         {
             var s = _source;
             _target.Kind = TargetKind(s.Type);
-            _target.Name ??= s.Name;
+            // userInput is what the user typed; without it (trimmed reports) a tag or digest still names the image.
+            _target.Name ??= s.Name ?? s.Tags.FirstOrDefault() ?? s.RepoDigests.FirstOrDefault();
             _target.ImageId ??= s.ImageId;
             _target.ManifestDigest ??= s.ManifestDigest;
             _target.SizeBytes ??= s.ImageSize;
