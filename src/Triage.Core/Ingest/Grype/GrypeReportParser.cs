@@ -497,7 +497,6 @@ public sealed class GrypeReportParser : IScanReportParser
                 else if (JsonRecord.Is(ref r, "version"u8)) m.Version = rec.RequiredString(ref r, "artifact.version");
                 else if (JsonRecord.Is(ref r, "type"u8)) m.Type = rec.PooledString(ref r);
                 else if (JsonRecord.Is(ref r, "purl"u8)) m.Purl = rec.PooledString(ref r);
-                else if (JsonRecord.Is(ref r, "id"u8)) m.ArtifactId = rec.PooledString(ref r);
                 else if (JsonRecord.Is(ref r, "locations"u8))
                 {
                     JsonRecord.Next(ref r);

@@ -59,8 +59,6 @@ internal sealed class JsonStreamReader : IDisposable
     public JsonTokenType TokenType { get; private set; } = JsonTokenType.None;
     /// <summary>Depth of the current token (0 for the root value's start and end).</summary>
     public int CurrentDepth { get; private set; }
-    /// <summary>Largest buffer used so far (tests check the parse does not buffer the file).</summary>
-    public int PeakBufferLength { get; private set; } = InitialBufferSize;
     public long BytesRead { get; private set; }
 
     public void Dispose()
@@ -166,13 +164,6 @@ internal sealed class JsonStreamReader : IDisposable
         {
             throw InvalidUtf8(_tokenStart, e);
         }
-    }
-
-    /// <summary>The current number token as a long, if it is one.</summary>
-    public bool TryGetInt64(out long value)
-    {
-        value = 0;
-        return TokenType == JsonTokenType.Number && System.Buffers.Text.Utf8Parser.TryParse(_buffer.AsSpan(_valueStart, _valueLength), out value, out var used) && used == _valueLength;
     }
 
     private Utf8JsonReader TokenReader()
@@ -440,7 +431,6 @@ internal sealed class JsonStreamReader : IDisposable
             Buffer.BlockCopy(_buffer, 0, bigger, 0, _end);
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = bigger;
-            PeakBufferLength = Math.Max(PeakBufferLength, bigger.Length);
         }
         var n = await _stream.ReadAsync(_buffer.AsMemory(_end), ct).ConfigureAwait(false);
         if (n == 0)
