@@ -5,33 +5,10 @@ using Triage.Testing;
 
 namespace Triage.Core.Tests.Ingest;
 
-/// <summary>The parsers stream: they never ask for or keep more than a small buffer, whatever the report's size, and
-/// a record split anywhere across reads parses the same as one read whole.</summary>
+/// <summary>A record split anywhere across reads parses the same as one read whole, and a record larger than the
+/// buffer grows it.</summary>
 public sealed class StreamingTests
 {
-    [Fact]
-    public async Task Parse_50MiBReportFromANonSeekableStream_ReadsInSmallBuffersAndKeepsOnlyWhatItStores()
-    {
-        const long size = 50L * 1024 * 1024;
-        const int distinct = 200;
-        using var stream = new GeneratedTrivyStream(size, distinct);
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        var before = GC.GetTotalMemory(forceFullCollection: true);
-
-        var report = await ScanReportReader.Default.ParseAsync(stream, null, ParseOptions.Default);
-
-        var retained = GC.GetTotalMemory(forceFullCollection: true) - before;
-        Assert.True(stream.Produced >= size, $"only {stream.Produced} bytes were generated");
-        Assert.Equal(distinct, report.ObservationCount);
-        Assert.True(stream.Records > 20_000, $"{stream.Records} records");
-        // The largest read the parser asked for is its buffer: 128 KiB, never the file.
-        Assert.InRange(stream.LargestRequest, 1, 256 * 1024);
-        // What stays in memory is the parsed report (200 claims with long descriptions), far below the 50 MiB read.
-        Assert.True(retained < size / 10, $"{retained:N0} bytes retained after parsing {size:N0}");
-        GC.KeepAlive(report);
-    }
-
     [Fact]
     public async Task Parse_RecordLargerThanTheBuffer_GrowsTheBufferOnlyForThatRecord()
     {
@@ -91,6 +68,40 @@ public sealed class StreamingTests
         foreach (var v in r.Vulnerabilities.Values.OrderBy(v => v.Id, StringComparer.Ordinal))
             sb.AppendLine($"V {v.Id} {v.Title} {v.Description?.Length} {string.Join(',', v.Cvss)} {string.Join(',', v.Cwes)} {v.EpssScore} {v.KnownExploited} {string.Join(',', v.References)}");
         return sb.ToString();
+    }
+}
+
+/// <summary>Memory is measured with no other test running: xunit runs test classes in parallel, and their allocations
+/// would count as ours.</summary>
+[CollectionDefinition(nameof(MemoryMeasurement), DisableParallelization = true)]
+public sealed class MemoryMeasurement;
+
+/// <summary>The parsers stream: they never ask for, or keep, more than a small buffer, whatever the report's size.</summary>
+[Collection(nameof(MemoryMeasurement))]
+public sealed class StreamingMemoryTests
+{
+    [Fact]
+    public async Task Parse_50MiBReportFromANonSeekableStream_ReadsInSmallBuffersAndKeepsOnlyWhatItStores()
+    {
+        const long size = 50L * 1024 * 1024;
+        const int distinct = 200;
+        using var stream = new GeneratedTrivyStream(size, distinct);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+
+        var report = await ScanReportReader.Default.ParseAsync(stream, null, ParseOptions.Default);
+
+        var retained = GC.GetTotalMemory(forceFullCollection: true) - before;
+        Assert.True(stream.Produced >= size, $"only {stream.Produced} bytes were generated");
+        Assert.Equal(distinct, report.ObservationCount);
+        Assert.True(stream.Records > 20_000, $"{stream.Records} records");
+        // The largest read the parser asked for is its buffer: 128 KiB, never the file.
+        Assert.InRange(stream.LargestRequest, 1, 256 * 1024);
+        // What stays in memory is the parsed report (200 claims with long descriptions), far below the 50 MiB read.
+        Assert.True(retained < size / 10, $"{retained:N0} bytes retained after parsing {size:N0}");
+        GC.KeepAlive(report);
     }
 
     /// <summary>A Trivy report generated on the fly (never held in memory): one image, records cycling over
