@@ -522,7 +522,7 @@ public sealed class TrivyReportParser : IScanReportParser
                     case 13 when name.SequenceEqual("PublishedDate"u8): w.PublishedDate = JsonRecord.Date(ref r); continue;
                     case 14 when name.SequenceEqual("SeveritySource"u8): w.SeveritySource = rec.PooledString(ref r); continue;
                     case 14 when name.SequenceEqual("VendorSeverity"u8): ReadVendorSeverity(ref r, run, w.VendorSeverity); continue;
-                    case 15 when name.SequenceEqual("VulnerabilityID"u8): w.VulnerabilityId = rec.RequiredString(ref r, "VulnerabilityID"); continue;
+                    case 15 when name.SequenceEqual("VulnerabilityID"u8): w.VulnerabilityId = rec.RequiredString(ref r, "VulnerabilityID", pooled: false); continue;
                     case 16 when name.SequenceEqual("InstalledVersion"u8): w.InstalledVersion = rec.RequiredString(ref r, "InstalledVersion"); continue;
                     case 16 when name.SequenceEqual("LastModifiedDate"u8): w.LastModifiedDate = JsonRecord.Date(ref r); continue;
                     default:
