@@ -101,8 +101,42 @@ public static class TriageDatabase
     public static async Task EnsureMigratedAsync(string connectionString, CancellationToken ct = default)
     {
         if (Migrated.ContainsKey(connectionString)) return;
-        if (!await IsUpToDateAsync(connectionString, ct)) await MigrateAsync(connectionString, ct);
+        if (!await TryCreateSqliteFromScriptAsync(connectionString, ct) && !await IsUpToDateAsync(connectionString, ct))
+            await MigrateAsync(connectionString, ct);
         Migrated[connectionString] = true;
+    }
+
+    /// <summary>EF's generated script of every SQLite migration (Migrations/Sqlite/schema.sql), embedded.</summary>
+    public static string SqliteSchemaScript()
+    {
+        using var s = typeof(TriageDatabase).Assembly.GetManifestResourceStream("Triage.Data.SqliteSchema.sql")
+            ?? throw new InvalidOperationException("schema.sql is not embedded");
+        using var r = new StreamReader(s);
+        return r.ReadToEnd();
+    }
+
+    /// <summary>A brand-new SQLite file gets EF's own migration script in one transaction: the same schema and history rows
+    /// as Migrate(), without paying for the EF model in a short CLI run. Anything else (an existing file, PostgreSQL, a
+    /// race with another process) goes through EF migrations.</summary>
+    private static async Task<bool> TryCreateSqliteFromScriptAsync(string connectionString, CancellationToken ct)
+    {
+        var cs = Normalize(connectionString);
+        if (DetectProvider(cs) != DatabaseProvider.Sqlite) return false;
+        var file = new SqliteConnectionStringBuilder(cs).DataSource;
+        if (string.IsNullOrEmpty(file) || file == ":memory:" || File.Exists(file)) return false;
+        try
+        {
+            await using var conn = new SqliteConnection(cs);
+            await conn.OpenAsync(ct);
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = "PRAGMA journal_mode=WAL;\n" + SqliteSchemaScript().TrimStart('\uFEFF');
+            await cmd.ExecuteNonQueryAsync(ct);
+            return true;
+        }
+        catch (SqliteException)
+        {
+            return false; // another process created it first: verify through the normal path
+        }
     }
 
     /// <summary>The ids of the migrations of one provider, from the migration attributes in this assembly.</summary>

@@ -44,7 +44,9 @@ internal static class IngestCommand
         {
             try
             {
-                await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                await using var file0 = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                // Local files are read synchronously: an async read per buffer would hop threads for no gain.
+                await using var stream = new Triage.Core.Ingest.Json.SynchronousReadStream(file0);
                 var summary = await importer.ImportAsync(stream, file, options, ct);
                 imports.Add(summary);
                 if (!json) Console.WriteLine(Describe(summary));

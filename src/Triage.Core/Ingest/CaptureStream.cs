@@ -1,11 +1,14 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using System.Threading.Channels;
 
 namespace Triage.Core.Ingest;
 
 /// <summary>
 /// Reads a report once while hashing it (SHA-256) and keeping a gzip copy, so the raw report is stored without a second
-/// pass. Refuses to read past <see cref="MaxBytes"/>: a body over the limit fails cleanly instead of filling memory.
+/// pass. Compression runs on another thread, beside the parser. Refuses to read past <see cref="MaxBytes"/>: a body over
+/// the limit fails cleanly instead of filling memory.
 /// </summary>
 public sealed class CaptureStream : Stream
 {
@@ -13,6 +16,8 @@ public sealed class CaptureStream : Stream
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly MemoryStream _compressed = new();
     private readonly GZipStream _gzip;
+    private readonly Channel<(byte[] Buffer, int Length)> _chunks = Channel.CreateBounded<(byte[], int)>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+    private readonly Task _compressor;
     private bool _finished;
     private byte[]? _sha;
 
@@ -21,6 +26,17 @@ public sealed class CaptureStream : Stream
         _inner = inner;
         MaxBytes = maxBytes;
         _gzip = new GZipStream(_compressed, CompressionLevel.Fastest, leaveOpen: true);
+        _compressor = Task.Run(CompressAsync);
+    }
+
+    private async Task CompressAsync()
+    {
+        await foreach (var (buffer, length) in _chunks.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            _gzip.Write(buffer, 0, length);
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        _gzip.Dispose();
     }
 
     public long MaxBytes { get; }
@@ -58,7 +74,10 @@ public sealed class CaptureStream : Stream
         if (BytesRead > MaxBytes)
             throw new ReportFormatException(ReportErrorCode.TooLarge, $"the report is larger than the limit of {FormatBytes(MaxBytes)}");
         _hash.AppendData(data);
-        _gzip.Write(data);
+        var copy = ArrayPool<byte>.Shared.Rent(data.Length);
+        data.CopyTo(copy);
+        if (!_chunks.Writer.TryWrite((copy, data.Length)))
+            _chunks.Writer.WriteAsync((copy, data.Length)).AsTask().GetAwaiter().GetResult(); // back-pressure when compression lags
     }
 
     /// <summary>Reads whatever the parser left unread (trailing whitespace), so the hash covers every byte.</summary>
@@ -92,7 +111,8 @@ public sealed class CaptureStream : Stream
     {
         if (_finished) return;
         _finished = true;
-        _gzip.Dispose();
+        _chunks.Writer.TryComplete();
+        _compressor.GetAwaiter().GetResult();
         _sha = _hash.GetHashAndReset();
     }
 
@@ -107,6 +127,8 @@ public sealed class CaptureStream : Stream
     {
         if (disposing)
         {
+            _chunks.Writer.TryComplete();
+            try { _compressor.GetAwaiter().GetResult(); } catch (ObjectDisposedException) { }
             _gzip.Dispose();
             _compressed.Dispose();
             _hash.Dispose();

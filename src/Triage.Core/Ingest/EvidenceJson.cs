@@ -33,7 +33,8 @@ public static class EvidenceJson
         return Write(w =>
         {
             w.WriteStartObject();
-            foreach (var (k, v) in map.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteString(k, v.ToWire());
+            if (map.Count == 1) foreach (var (k, v) in map) w.WriteString(k, v.ToWire());
+            else foreach (var (k, v) in map.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteString(k, v.ToWire());
             w.WriteEndObject();
         });
     }
@@ -78,13 +79,17 @@ public static class EvidenceJson
     }
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
+    // One writer per thread, reset per value: this runs once per stored record on the import path.
     private static string Write(Action<Utf8JsonWriter> body)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);
         buffer.ResetWrittenCount();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            body(w);
+        var w = t_writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        w.Reset(buffer);
+        body(w);
+        w.Flush();
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }

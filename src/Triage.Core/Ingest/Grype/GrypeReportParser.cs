@@ -141,7 +141,7 @@ public sealed class GrypeReportParser : IScanReportParser
             var cacheKey = (m.Purl, m.Name, version, m.Type);
             if (!_packages.TryGetValue(cacheKey, out var cached))
             {
-                var purl = Purl.TryParse(m.Purl);
+                Identity.Purl.TryParse(m.Purl, out var purl);
                 var candidate = new ParsedPackage
                 {
                     Purl = m.Purl,

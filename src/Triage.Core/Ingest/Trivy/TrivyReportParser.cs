@@ -77,7 +77,7 @@ public sealed class TrivyReportParser : IScanReportParser
         private readonly TrivyVulnerabilityWire _wire = new();
         private readonly TrivyPackageWire _pkgWire = new();
         private readonly TrivyMetadataWire _meta = new();
-        private readonly Dictionary<string, Purl?> _purls = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Identity.Purl?> _purls = new(StringComparer.Ordinal);
         private readonly Dictionary<string, TargetState> _images = new(StringComparer.Ordinal);
         private TargetState? _main;
         // The result whose Vulnerabilities[] is being read (the record callback has only the Run).
@@ -463,12 +463,12 @@ public sealed class TrivyReportParser : IScanReportParser
                 if (!into.Contains(part)) into.Add(part);
         }
 
-        private Purl? ParsePurl(string? purl)
+        private Identity.Purl? ParsePurl(string? purl)
         {
             if (purl is null) return null;
             if (!_purls.TryGetValue(purl, out var parsed))
             {
-                parsed = Purl.TryParse(purl);
+                Identity.Purl.TryParse(purl, out parsed);
                 _purls[purl] = parsed;
             }
             return parsed;

@@ -1,0 +1,208 @@
+﻿CREATE TABLE IF NOT EXISTS "__EFMigrationsHistory" (
+    "MigrationId" TEXT NOT NULL CONSTRAINT "PK___EFMigrationsHistory" PRIMARY KEY,
+    "ProductVersion" TEXT NOT NULL
+);
+
+BEGIN TRANSACTION;
+CREATE TABLE "AliasAssertions" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_AliasAssertions" PRIMARY KEY AUTOINCREMENT,
+    "FromId" TEXT NOT NULL,
+    "ToId" TEXT NOT NULL,
+    "Relation" INTEGER NOT NULL,
+    "Source" TEXT NOT NULL,
+    "Applied" INTEGER NOT NULL,
+    "CreatedAt" TEXT NOT NULL
+);
+
+CREATE TABLE "AliasGroups" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_AliasGroups" PRIMARY KEY AUTOINCREMENT,
+    "CanonicalId" TEXT NOT NULL
+);
+
+CREATE TABLE "Packages" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_Packages" PRIMARY KEY AUTOINCREMENT,
+    "Key" TEXT NOT NULL,
+    "Type" TEXT NOT NULL,
+    "Namespace" TEXT NULL,
+    "Name" TEXT NOT NULL,
+    "Version" TEXT NOT NULL,
+    "Purl" TEXT NULL,
+    "SourceName" TEXT NULL,
+    "SourceVersion" TEXT NULL
+);
+
+CREATE TABLE "RawReports" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_RawReports" PRIMARY KEY AUTOINCREMENT,
+    "Sha256" TEXT NOT NULL,
+    "FileName" TEXT NOT NULL,
+    "Scanner" TEXT NOT NULL,
+    "SizeBytes" INTEGER NOT NULL,
+    "ContentEncoding" TEXT NOT NULL,
+    "Content" BLOB NULL,
+    "ImportedAt" TEXT NOT NULL
+);
+
+CREATE TABLE "Repositories" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_Repositories" PRIMARY KEY AUTOINCREMENT,
+    "Name" TEXT NOT NULL,
+    "TeamId" INTEGER NULL,
+    "ReplacesRepositoryId" INTEGER NULL,
+    "CreatedAt" TEXT NOT NULL
+);
+
+CREATE TABLE "Vulnerabilities" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_Vulnerabilities" PRIMARY KEY AUTOINCREMENT,
+    "VulnId" TEXT NOT NULL,
+    "GroupId" INTEGER NOT NULL,
+    "Title" TEXT NULL,
+    "Description" TEXT NULL,
+    "Cwes" TEXT NOT NULL,
+    "CvssJson" TEXT NULL,
+    "SeverityBySourceJson" TEXT NULL,
+    "References" TEXT NOT NULL,
+    "PrimaryUrl" TEXT NULL,
+    "PublishedAt" TEXT NULL,
+    "ModifiedAt" TEXT NULL,
+    CONSTRAINT "FK_Vulnerabilities_AliasGroups_GroupId" FOREIGN KEY ("GroupId") REFERENCES "AliasGroups" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "Artifacts" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_Artifacts" PRIMARY KEY AUTOINCREMENT,
+    "RepositoryId" INTEGER NOT NULL,
+    "Digest" TEXT NULL,
+    "ImageId" TEXT NULL,
+    "Tags" TEXT NOT NULL,
+    "OsFamily" TEXT NULL,
+    "OsName" TEXT NULL,
+    "BaseImage" TEXT NULL,
+    "SizeBytes" INTEGER NULL,
+    "PackageCount" INTEGER NOT NULL,
+    "FirstSeen" TEXT NOT NULL,
+    "LastSeen" TEXT NOT NULL,
+    CONSTRAINT "FK_Artifacts_Repositories_RepositoryId" FOREIGN KEY ("RepositoryId") REFERENCES "Repositories" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "ArtifactPackages" (
+    "ArtifactId" INTEGER NOT NULL,
+    "PackageId" INTEGER NOT NULL,
+    "Layer" TEXT NULL,
+    "Paths" TEXT NOT NULL,
+    "FirstSeen" TEXT NOT NULL,
+    "LastSeen" TEXT NOT NULL,
+    CONSTRAINT "PK_ArtifactPackages" PRIMARY KEY ("ArtifactId", "PackageId"),
+    CONSTRAINT "FK_ArtifactPackages_Artifacts_ArtifactId" FOREIGN KEY ("ArtifactId") REFERENCES "Artifacts" ("Id") ON DELETE CASCADE,
+    CONSTRAINT "FK_ArtifactPackages_Packages_PackageId" FOREIGN KEY ("PackageId") REFERENCES "Packages" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "Findings" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_Findings" PRIMARY KEY AUTOINCREMENT,
+    "ArtifactId" INTEGER NOT NULL,
+    "PackageId" INTEGER NOT NULL,
+    "GroupId" INTEGER NOT NULL,
+    "Severity" INTEGER NOT NULL,
+    "FixedVersions" TEXT NOT NULL,
+    "FixAvailable" INTEGER NOT NULL,
+    "Active" INTEGER NOT NULL,
+    "FirstSeen" TEXT NOT NULL,
+    "LastSeen" TEXT NOT NULL,
+    "Version" INTEGER NOT NULL,
+    CONSTRAINT "FK_Findings_AliasGroups_GroupId" FOREIGN KEY ("GroupId") REFERENCES "AliasGroups" ("Id") ON DELETE RESTRICT,
+    CONSTRAINT "FK_Findings_Artifacts_ArtifactId" FOREIGN KEY ("ArtifactId") REFERENCES "Artifacts" ("Id") ON DELETE CASCADE,
+    CONSTRAINT "FK_Findings_Packages_PackageId" FOREIGN KEY ("PackageId") REFERENCES "Packages" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "Scans" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_Scans" PRIMARY KEY AUTOINCREMENT,
+    "ArtifactId" INTEGER NOT NULL,
+    "RawReportId" INTEGER NOT NULL,
+    "Scanner" TEXT NOT NULL,
+    "ScannerVersion" TEXT NULL,
+    "DatabaseInfo" TEXT NULL,
+    "ReportCreatedAt" TEXT NULL,
+    "ImportedAt" TEXT NOT NULL,
+    "Target" TEXT NULL,
+    "ObservationCount" INTEGER NOT NULL,
+    "FindingCount" INTEGER NOT NULL,
+    "NewFindingCount" INTEGER NOT NULL,
+    "Skipped" TEXT NULL,
+    "ImportedBy" TEXT NULL,
+    CONSTRAINT "FK_Scans_Artifacts_ArtifactId" FOREIGN KEY ("ArtifactId") REFERENCES "Artifacts" ("Id") ON DELETE CASCADE,
+    CONSTRAINT "FK_Scans_RawReports_RawReportId" FOREIGN KEY ("RawReportId") REFERENCES "RawReports" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "Observations" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_Observations" PRIMARY KEY AUTOINCREMENT,
+    "FindingId" INTEGER NOT NULL,
+    "ScanId" INTEGER NOT NULL,
+    "Scanner" TEXT NOT NULL,
+    "RawVulnId" TEXT NOT NULL,
+    "RawPackageName" TEXT NULL,
+    "RawPackageVersion" TEXT NULL,
+    "Purl" TEXT NULL,
+    "Severity" INTEGER NOT NULL,
+    "SeveritySource" TEXT NULL,
+    "CvssJson" TEXT NULL,
+    "FixedVersions" TEXT NOT NULL,
+    "FixState" INTEGER NOT NULL,
+    "Status" TEXT NULL,
+    "PathsJson" TEXT NULL,
+    "Active" INTEGER NOT NULL,
+    "FirstSeen" TEXT NOT NULL,
+    "LastSeen" TEXT NOT NULL,
+    CONSTRAINT "FK_Observations_Findings_FindingId" FOREIGN KEY ("FindingId") REFERENCES "Findings" ("Id") ON DELETE CASCADE,
+    CONSTRAINT "FK_Observations_Scans_ScanId" FOREIGN KEY ("ScanId") REFERENCES "Scans" ("Id") ON DELETE CASCADE
+);
+
+CREATE UNIQUE INDEX "IX_AliasAssertions_FromId_ToId_Relation_Source" ON "AliasAssertions" ("FromId", "ToId", "Relation", "Source");
+
+CREATE INDEX "IX_AliasAssertions_ToId" ON "AliasAssertions" ("ToId");
+
+CREATE INDEX "IX_AliasGroups_CanonicalId" ON "AliasGroups" ("CanonicalId");
+
+CREATE INDEX "IX_ArtifactPackages_PackageId" ON "ArtifactPackages" ("PackageId");
+
+CREATE INDEX "IX_Artifacts_Digest" ON "Artifacts" ("Digest");
+
+CREATE INDEX "IX_Artifacts_ImageId" ON "Artifacts" ("ImageId");
+
+CREATE INDEX "IX_Artifacts_RepositoryId_Digest" ON "Artifacts" ("RepositoryId", "Digest");
+
+CREATE INDEX "IX_Findings_Active_Severity" ON "Findings" ("Active", "Severity");
+
+CREATE UNIQUE INDEX "IX_Findings_ArtifactId_PackageId_GroupId" ON "Findings" ("ArtifactId", "PackageId", "GroupId");
+
+CREATE INDEX "IX_Findings_GroupId" ON "Findings" ("GroupId");
+
+CREATE INDEX "IX_Findings_PackageId" ON "Findings" ("PackageId");
+
+CREATE UNIQUE INDEX "IX_Observations_FindingId_Scanner_RawVulnId" ON "Observations" ("FindingId", "Scanner", "RawVulnId");
+
+CREATE INDEX "IX_Observations_ScanId" ON "Observations" ("ScanId");
+
+CREATE UNIQUE INDEX "IX_Packages_Key" ON "Packages" ("Key");
+
+CREATE INDEX "IX_Packages_SourceName" ON "Packages" ("SourceName");
+
+CREATE INDEX "IX_Packages_Type_Name" ON "Packages" ("Type", "Name");
+
+CREATE UNIQUE INDEX "IX_RawReports_Sha256" ON "RawReports" ("Sha256");
+
+CREATE UNIQUE INDEX "IX_Repositories_Name" ON "Repositories" ("Name");
+
+CREATE INDEX "IX_Repositories_TeamId" ON "Repositories" ("TeamId");
+
+CREATE INDEX "IX_Scans_ArtifactId_Scanner" ON "Scans" ("ArtifactId", "Scanner");
+
+CREATE INDEX "IX_Scans_ImportedAt" ON "Scans" ("ImportedAt");
+
+CREATE INDEX "IX_Scans_RawReportId" ON "Scans" ("RawReportId");
+
+CREATE INDEX "IX_Vulnerabilities_GroupId" ON "Vulnerabilities" ("GroupId");
+
+CREATE UNIQUE INDEX "IX_Vulnerabilities_VulnId" ON "Vulnerabilities" ("VulnId");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261128140218_Initial', '10.0.15');
+
+COMMIT;
+
