@@ -24,7 +24,7 @@ internal static class ExposureCommand
             var exposure = await ExposureQueries.FindAsync(ctx, parse.GetValue(id)!, parse.GetValue(all), ct);
             if (parse.GetValue(json))
             {
-                using var stdout = Console.OpenStandardOutput();
+                using var stdout = CliOutput.OpenStdout();
                 using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true })) ExposureJson.Write(w, exposure);
                 stdout.WriteByte((byte)'\n');
             }

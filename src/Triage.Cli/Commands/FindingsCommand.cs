@@ -57,7 +57,7 @@ internal static class FindingsCommand
 
     private static void WriteJson(List<FindingView> views)
     {
-        using var stdout = Console.OpenStandardOutput();
+        using var stdout = CliOutput.OpenStdout();
         using (var w = new Utf8JsonWriter(stdout, FindingJson.Options))
         {
             w.WriteStartArray();
@@ -71,7 +71,7 @@ internal static class FindingsCommand
     {
         if (json)
         {
-            using var stdout = Console.OpenStandardOutput();
+            using var stdout = CliOutput.OpenStdout();
             using (var w = new Utf8JsonWriter(stdout, FindingJson.Options))
             {
                 w.WriteStartArray();

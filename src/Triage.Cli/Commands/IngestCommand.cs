@@ -86,7 +86,7 @@ internal static class IngestCommand
 
     private static void WriteJson(List<ImportSummary> imports, List<(string File, string Error, string Code)> failed)
     {
-        using var stdout = Console.OpenStandardOutput();
+        using var stdout = CliOutput.OpenStdout();
         using var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
         w.WriteStartArray("imports");

@@ -43,7 +43,7 @@ internal static class LifecycleCommand
 
     private static void WriteJson(IReadOnlyList<LifecycleQueries.DigestLifecycle> digests)
     {
-        using var stdout = Console.OpenStandardOutput();
+        using var stdout = CliOutput.OpenStdout();
         using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartArray();
