@@ -1,9 +1,12 @@
 using MudBlazor.Services;
 using Triage.Web;
 using Triage.Web.Components;
+using Triage.Web.Features.Account;
 using Triage.Web.Features.Findings;
 using Triage.Web.Features.Import;
+using Triage.Web.Features.Sessions;
 using Triage.Web.Infrastructure;
+using Triage.Web.Infrastructure.Access;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -14,6 +17,9 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.WebHost.UseStaticWebAssets();
 
 builder.AddTriageData();
+builder.AddTriageAccess();          // Identity, cookies, API tokens, OpenID Connect, policies
+builder.AddTriageSessions();        // live triage: session bus (in-process, or Redis when configured)
+builder.Services.AddTriageFeatures();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.Services.AddProblemDetails();
@@ -21,6 +27,7 @@ builder.Services.AddOpenApi();
 
 var app = builder.Build();
 await app.MigrateTriageDatabaseAsync();
+await app.EnsureTriageAccountsAsync();
 
 if (!app.Environment.IsDevelopment())
 {
@@ -29,13 +36,17 @@ if (!app.Environment.IsDevelopment())
 // API callers get problem+json, people get the not-found page.
 app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api"),
     b => b.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 
-app.MapStaticAssets();
-app.MapOpenApi("/api/openapi/{documentName}.json");
+app.MapStaticAssets().AllowAnonymous();
+app.MapOpenApi("/api/openapi/{documentName}.json").RequireAuthorization(Policies.ApiRead);
 var api = app.MapGroup("/api/v1");
 api.MapScansApi();
 api.MapFindingsApi();
+app.MapAccountEndpoints();
+app.MapSessionExports();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -16,6 +16,7 @@ public static class FindingsApi
     {
         api.MapGet("/findings", ListAsync)
             .WithName("ListFindings")
+            .RequireAuthorization(Infrastructure.Access.Policies.ApiRead)
             .WithSummary("Deduplicated findings, paged")
             .WithDescription("Query: image (repository, repository:tag or repository@digest), severity (minimum), vuln (id or alias), scanner, " +
                              "package, fixAvailable, page (1-based), pageSize (max 500).");
