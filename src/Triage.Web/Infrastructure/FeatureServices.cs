@@ -11,6 +11,7 @@ public static class FeatureServices
     {
         services.AddSingleton<IDecisionStore, ProvisionalDecisionStore>();
         services.AddScoped<TokenService>();
+        services.AddScoped<AdminService>();
         services.AddScoped<BrowserImport>();
         return services;
     }
