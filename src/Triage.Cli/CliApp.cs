@@ -11,6 +11,9 @@ public static class CliApp
         var root = new RootCommand("Triage: import scanner reports, deduplicate, rank, decide and export VEX.");
         root.Subcommands.Add(IngestCommand.Create());
         root.Subcommands.Add(FindingsCommand.Create());
+        root.Subcommands.Add(ExposureCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(SigstoreCommand.Create());
         return root;
     }
 

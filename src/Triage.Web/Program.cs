@@ -42,9 +42,11 @@ app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();
 app.MapOpenApi("/api/openapi/{documentName}.json").RequireAuthorization(Policies.ApiRead);
-var api = app.MapGroup("/api/v1");
+// Every API endpoint needs an API token; each also names the scope it needs (ApiRead or ApiUpload).
+var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.ApiToken);
 api.MapScansApi();
 api.MapFindingsApi();
+api.MapExposureApi();
 app.MapAccountEndpoints();
 app.MapSessionExports();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

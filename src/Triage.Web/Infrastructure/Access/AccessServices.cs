@@ -89,6 +89,7 @@ public static class AccessServices
             .AddPolicy(Policies.View, p => p.RequireAuthenticatedUser().RequireRole(Policies.ViewRoles))
             .AddPolicy(Policies.Triage, p => p.RequireAuthenticatedUser().RequireRole(Policies.TriageRoles))
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Core.Domain.TriageRoleNames.Admin))
+            .AddPolicy(Policies.ApiToken, p => p.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser())
             .AddPolicy(Policies.ApiRead, p => p.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser()
                 .RequireRole(Policies.ViewRoles).RequireClaim(TriageClaims.Scope, Core.Domain.TokenScopeNames.Read))
             .AddPolicy(Policies.ApiUpload, p => p.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser()

@@ -35,6 +35,8 @@ public static class Policies
     public const string Triage = "triage";
     /// <summary>Admin: users, teams, every token.</summary>
     public const string Admin = "admin";
+    /// <summary>Any valid API token (the floor for every /api/v1 endpoint).</summary>
+    public const string ApiToken = "api-token";
     /// <summary>API token with the read scope.</summary>
     public const string ApiRead = "api-read";
     /// <summary>API token with the upload scope, owned by a Triager or Admin.</summary>

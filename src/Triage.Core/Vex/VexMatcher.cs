@@ -1,0 +1,261 @@
+using Triage.Core.Identity;
+
+namespace Triage.Core.Vex;
+
+/// <summary>One finding of an image, as the matcher needs it.</summary>
+/// <param name="Package">The package purl as scanned (with version and qualifiers).</param>
+/// <param name="VulnerabilityIds">The finding's alias set (CVE, GHSA, distro ids…).</param>
+/// <param name="FindingId">The lead's key for the finding, handed back in matches.</param>
+public sealed record VexInventoryFinding(Purl Package, IReadOnlyList<string> VulnerabilityIds, string? FindingId = null);
+
+/// <summary>One image Triage knows, with its findings. <paramref name="Packages"/> may list packages without findings
+/// (so a statement about a clean package is told apart from one about a missing package).</summary>
+public sealed record VexInventoryImage(
+    string Repository,
+    string Digest,
+    IReadOnlyList<string> Tags,
+    IReadOnlyList<VexInventoryFinding> Findings,
+    IReadOnlyList<Purl>? Packages = null)
+{
+    public string NormalizedRepository { get; } = VexImageNames.NormalizeRepository(Repository);
+    public string NormalizedDigest { get; } = VexImageNames.TryNormalizeDigest(Digest, out var d) ? d : Digest.Trim().ToLowerInvariant();
+
+    internal IEnumerable<Purl> AllPackages => (Packages ?? []).Concat(Findings.Select(f => f.Package));
+
+    internal bool HasTag(string tag) => Tags.Any(t =>
+    {
+        var lastSlash = t.LastIndexOf('/');
+        var colon = t.LastIndexOf(':');
+        var bare = colon > lastSlash ? t[(colon + 1)..] : t;
+        return string.Equals(bare, tag, StringComparison.Ordinal);
+    });
+
+    public override string ToString() => $"{NormalizedRepository}@{NormalizedDigest}";
+}
+
+public enum VexMatchKind
+{
+    /// <summary>An OCI product with a digest matched one image.</summary>
+    ImageDigest,
+    /// <summary>An OCI product without digest matched every image of a repository (tag qualifiers narrow it).</summary>
+    ImageRepository,
+    /// <summary>A package product matched findings on that package in any image.</summary>
+    Package,
+}
+
+public enum VexUnmatchedReason
+{
+    NoProducts,
+    ProductNotPurl,
+    NoImageWithDigest,
+    NoImageInRepository,
+    PackageNotInAnyImage,
+    PackageNotInImage,
+    VulnerabilityUnknown,
+    IgnoredByTrustPolicy,
+}
+
+/// <summary>A statement (for one of its products) that reached a finding.</summary>
+/// <param name="Subcomponent">The VEX-side subcomponent that covered the finding's package, if the product listed subcomponents.</param>
+public sealed record VexMatch(
+    ImportedVexStatement Statement,
+    VexComponentRef Product,
+    VexInventoryImage Image,
+    VexInventoryFinding Finding,
+    VexMatchKind Kind,
+    VexTrust Trust,
+    Purl? Subcomponent);
+
+/// <summary>A statement, or one of its products, that reached nothing: with the reason, never dropped silently.</summary>
+public sealed record VexUnmatched(ImportedVexStatement Statement, VexComponentRef? Product, VexUnmatchedReason Reason, string Message)
+{
+    public string CodeName => Reason switch
+    {
+        VexUnmatchedReason.NoProducts => "no_products",
+        VexUnmatchedReason.ProductNotPurl => "product_not_purl",
+        VexUnmatchedReason.NoImageWithDigest => "no_image_with_digest",
+        VexUnmatchedReason.NoImageInRepository => "no_image_in_repository",
+        VexUnmatchedReason.PackageNotInAnyImage => "package_not_in_any_image",
+        VexUnmatchedReason.PackageNotInImage => "package_not_in_image",
+        VexUnmatchedReason.VulnerabilityUnknown => "vulnerability_unknown",
+        VexUnmatchedReason.IgnoredByTrustPolicy => "ignored_by_trust_policy",
+    };
+}
+
+/// <summary>A matched statement that cannot become a decision because it breaks a VEX rule.</summary>
+public sealed record VexRejected(ImportedVexStatement Statement, VexRuleViolation Violation);
+
+/// <summary>What an imported document means for the images Triage knows.</summary>
+/// <param name="Decisions">Decisions to record, one per statement × scope × subcomponent, with the document as source.
+/// Show-only authors' statements are included (the resolver keeps them from winning); ignored authors' are not.</param>
+public sealed record VexMatchResult(
+    VexDocument Document,
+    IReadOnlyList<VexMatch> Matches,
+    IReadOnlyList<VexUnmatched> Unmatched,
+    IReadOnlyList<VexRejected> Rejected,
+    IReadOnlyList<VexStatement> Decisions);
+
+/// <summary>
+/// Matches an imported document against the images Triage knows (docs/decisions/023-vex-matching.md).
+/// Vulnerability: the statement's name or any alias equals one of the finding's ids. Products are purls read general →
+/// specific (go-vex's rule, as Trivy and Grype apply it): no version matches every version, qualifiers on the VEX side
+/// must be on the target. <c>pkg:oci</c> products are images: the version is the manifest digest, <c>repository_url</c>
+/// names the repository (without it, the purl name must be the repository's last segment), <c>tag</c> must be one of the
+/// image's tags. Subcomponents narrow a product to those packages. Every statement that reaches nothing is reported.
+/// </summary>
+public static class VexMatcher
+{
+    public static VexMatchResult Match(VexDocument document, IReadOnlyList<VexInventoryImage> images, VexTrustPolicy trust, DateTimeOffset importedAt)
+    {
+        var matches = new List<VexMatch>();
+        var unmatched = new List<VexUnmatched>();
+        var docTrust = trust.For(document.Source);
+
+        foreach (var st in document.Statements)
+        {
+            if (docTrust == VexTrust.Ignore)
+            {
+                unmatched.Add(new(st, null, VexUnmatchedReason.IgnoredByTrustPolicy,
+                    document.Signature == VexSignatureStatus.Invalid
+                        ? "The document's signature is invalid; its statements are not applied."
+                        : $"Author '{document.Author ?? "(none)"}' is ignored by the trust policy."));
+                continue;
+            }
+            if (st.Products.Count == 0)
+            {
+                unmatched.Add(new(st, null, VexUnmatchedReason.NoProducts, $"Statement {st.Location} about {st.Vulnerability.Id} names no product."));
+                continue;
+            }
+            foreach (var product in st.Products)
+            {
+                var (found, miss) = MatchProduct(st, product, images, docTrust);
+                matches.AddRange(found);
+                if (found.Count == 0 && miss is not null) unmatched.Add(miss);
+            }
+        }
+
+        var (decisions, rejected) = ToDecisions(document, matches, importedAt);
+        return new VexMatchResult(document, matches, unmatched, rejected, decisions);
+    }
+
+    private static (List<VexMatch>, VexUnmatched?) MatchProduct(ImportedVexStatement st, VexComponentRef product, IReadOnlyList<VexInventoryImage> images, VexTrust trust)
+    {
+        var found = new List<VexMatch>();
+        if (product.Purl is not { } purl)
+            return (found, new(st, product, VexUnmatchedReason.ProductNotPurl,
+                $"Product '{product.Describe()}' is not a purl, so it cannot be matched to an image or a package."));
+
+        var subs = product.Subcomponents.Select(s => s.Purl).OfType<Purl>().ToArray();
+        if (purl.Type == "oci")
+        {
+            var candidates = images.Where(img => ImageMatches(purl, img)).ToArray();
+            var digest = DigestOf(purl);
+            if (candidates.Length == 0)
+            {
+                var repo = purl.Qualifier("repository_url") is { } ru ? RepositoryOf(purl, ru) : purl.Name;
+                return digest is not null
+                    ? (found, new(st, product, VexUnmatchedReason.NoImageWithDigest, $"No image with digest {digest} in repository {repo}."))
+                    : (found, new(st, product, VexUnmatchedReason.NoImageInRepository, $"No image in repository {repo}" + (purl.Qualifier("tag") is { } tag ? $" with tag {tag}." : ".")));
+            }
+            var kind = digest is not null ? VexMatchKind.ImageDigest : VexMatchKind.ImageRepository;
+            foreach (var img in candidates)
+                foreach (var f in img.Findings)
+                {
+                    if (!st.Vulnerability.Matches(f.VulnerabilityIds)) continue;
+                    if (subs.Length == 0) { found.Add(new(st, product, img, f, kind, trust, null)); continue; }
+                    if (FirstCovering(subs, f.Package) is { } sub) found.Add(new(st, product, img, f, kind, trust, sub));
+                }
+            if (found.Count > 0) return (found, null);
+            var imgs = string.Join(", ", candidates.Select(c => c.ToString()));
+            if (subs.Length > 0 && !candidates.Any(img => img.AllPackages.Any(p => subs.Any(s => s.Covers(p)))))
+                return (found, new(st, product, VexUnmatchedReason.PackageNotInImage,
+                    $"Package {string.Join(", ", subs.Select(s => s.ToString()))} is not in {imgs}."));
+            return (found, new(st, product, VexUnmatchedReason.VulnerabilityUnknown,
+                $"Vulnerability {st.Vulnerability} is not among the findings of {imgs}" + (subs.Length > 0 ? $" on {string.Join(", ", subs.Select(s => s.ToString()))}." : ".")));
+        }
+
+        // A package product: applies wherever the package is. With subcomponents (an application and its dependencies,
+        // as govulncheck writes), the application must be in the image and the finding must be on a dependency.
+        var anyPackage = false;
+        foreach (var img in images)
+        {
+            if (subs.Length > 0 && !img.AllPackages.Any(p => purl.Covers(p))) continue;
+            foreach (var f in img.Findings)
+            {
+                var covering = subs.Length == 0 ? (purl.Covers(f.Package) ? purl : null) : FirstCovering(subs, f.Package);
+                if (covering is null) continue;
+                anyPackage = true;
+                if (st.Vulnerability.Matches(f.VulnerabilityIds))
+                    found.Add(new(st, product, img, f, VexMatchKind.Package, trust, subs.Length == 0 ? null : covering));
+            }
+            anyPackage |= img.AllPackages.Any(p => subs.Length == 0 ? purl.Covers(p) : FirstCovering(subs, p) is not null);
+        }
+        if (found.Count > 0) return (found, null);
+        var what = subs.Length == 0 ? purl.ToString() : $"{string.Join(", ", subs.Select(s => s.ToString()))} in {purl}";
+        return anyPackage
+            ? (found, new(st, product, VexUnmatchedReason.VulnerabilityUnknown, $"Vulnerability {st.Vulnerability} is not among the findings on package {what}."))
+            : (found, new(st, product, VexUnmatchedReason.PackageNotInAnyImage, $"Package {what} is not in any image."));
+    }
+
+    private static Purl? FirstCovering(Purl[] subs, Purl package)
+    {
+        foreach (var s in subs) if (s.Covers(package)) return s;
+        return null;
+    }
+
+    internal static string? DigestOf(Purl oci) =>
+        oci.Version is { } v && VexImageNames.TryNormalizeDigest(v, out var d) ? d : null;
+
+    /// <summary>Whether an OCI purl names this image (see the type summary for the rule).</summary>
+    public static bool ImageMatches(Purl oci, VexInventoryImage img)
+    {
+        if (oci.Type != "oci") return false;
+        if (oci.Version is not null && !string.Equals(DigestOf(oci), img.NormalizedDigest, StringComparison.Ordinal)) return false;
+        if (oci.Qualifier("repository_url") is { } repo)
+        {
+            if (!string.Equals(RepositoryOf(oci, repo), img.NormalizedRepository, StringComparison.Ordinal)) return false;
+        }
+        else if (!string.Equals(oci.Name, VexImageNames.ShortName(img.Repository), StringComparison.OrdinalIgnoreCase)) return false;
+        if (oci.Qualifier("tag") is { } tag && !img.HasTag(tag)) return false;
+        return true;
+    }
+
+    /// <summary>The purl-spec examples put the whole repository in repository_url ("docker.io/library/debian"), while
+    /// vexctl writes only the registry ("registry.k8s.io" for pkg:oci/kube-apiserver); a URL that does not end with the
+    /// purl name is read as the registry the name lives in.</summary>
+    private static string RepositoryOf(Purl oci, string repositoryUrl)
+    {
+        var url = repositoryUrl.Trim().TrimEnd('/');
+        var lastSegment = url[(url.LastIndexOf('/') + 1)..];
+        return VexImageNames.NormalizeRepository(string.Equals(lastSegment, oci.Name, StringComparison.OrdinalIgnoreCase) ? url : $"{url}/{oci.Name}");
+    }
+
+    private static (List<VexStatement>, List<VexRejected>) ToDecisions(VexDocument document, List<VexMatch> matches, DateTimeOffset importedAt)
+    {
+        var decisions = new List<VexStatement>();
+        var rejected = new List<VexRejected>();
+        var seen = new HashSet<(int, string, string)>();
+        var refused = new HashSet<int>();
+        foreach (var m in matches)
+        {
+            if (refused.Contains(m.Statement.Index)) continue;
+            VexScope scope = m.Kind switch
+            {
+                VexMatchKind.ImageDigest => new VexScope.Digest(m.Image.Repository, m.Image.NormalizedDigest),
+                VexMatchKind.ImageRepository => new VexScope.Repository(m.Image.Repository),
+                VexMatchKind.Package => VexScope.Global.Instance,
+            };
+            var subPurl = m.Kind == VexMatchKind.Package ? m.Subcomponent ?? m.Product.Purl : m.Subcomponent;
+            var sub = subPurl is { } sp ? new VexSubcomponent(sp) : null;
+            if (!seen.Add((m.Statement.Index, scope.Describe(), sub?.ToString() ?? ""))) continue;
+            var draft = m.Statement.ToDraft(scope, sub, document, importedAt);
+            if (VexStatement.TryCreate(draft, out var s, out var violation)) decisions.Add(s);
+            else
+            {
+                refused.Add(m.Statement.Index);
+                rejected.Add(new VexRejected(m.Statement, violation));
+            }
+        }
+        return (decisions, rejected);
+    }
+}

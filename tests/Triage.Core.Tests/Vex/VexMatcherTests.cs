@@ -1,0 +1,164 @@
+using Triage.Core.Identity;
+using Triage.Core.Vex;
+using Triage.Testing;
+
+namespace Triage.Core.Tests.Vex;
+
+public class VexMatcherTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 4, 1, 0, 0, 0, TimeSpan.Zero);
+    private const string NginxDigest = "sha256:13d22ec63300e16014d4a42aed735207a8b33c223cff19627dd3042e5a10a3a0";
+
+    private static VexDocument Read(string file)
+    {
+        using var s = File.OpenRead(TestPaths.Fixture("vex", file));
+        return VexDocumentReader.Read(s);
+    }
+
+    private static VexInventoryImage Image(string repo, string digest, params (string Vuln, string Purl)[] findings) =>
+        new(repo, digest, [], findings.Select(f => new VexInventoryFinding(Purl.Parse(f.Purl), [f.Vuln])).ToArray());
+
+    [FixtureFact]
+    public void Match_OciProductWithDigest_GivesDigestScopedDecisions_AndTheTimeSeriesResolves()
+    {
+        var doc = Read("openvex/vexctl_sample-history.openvex.json");
+        var img = Image("nginx", NginxDigest, ("CVE-2023-27103", "pkg:deb/debian/libde265@1.0.11-1?arch=amd64"));
+
+        var r = VexMatcher.Match(doc, [img], VexTrustPolicy.TrustAll, Now);
+
+        Assert.Equal(2, r.Matches.Count);
+        Assert.All(r.Matches, m => Assert.Equal(VexMatchKind.ImageDigest, m.Kind));
+        Assert.Equal(2, r.Decisions.Count);
+        Assert.All(r.Decisions, d => Assert.Equal(new VexScope.Digest("docker.io/library/nginx", NginxDigest), d.Scope));
+        var finding = new VexFinding("nginx", NginxDigest, Purl.Parse("pkg:deb/debian/libde265@1.0.11-1"), ["CVE-2023-27103", "SNYK-DEBIAN12-LIBDE265-3361563"]);
+        var effective = VexResolver.Resolve(finding, r.Decisions, Now).Effective!;
+        Assert.Equal(doc.Timestamp, effective.Timestamp); // the second statement inherits the later document time
+        Assert.Equal(VexJustification.ComponentNotPresent, effective.Justification);
+    }
+
+    [FixtureFact]
+    public void Match_OciProductWithoutDigest_GivesRepositoryDecisionsNarrowedToSubcomponents()
+    {
+        var doc = Read("openvex/trivy_oci.openvex.json");
+        var img = Image("aquasec/trivy", "sha256:" + new string('a', 64),
+            ("CVE-2023-42363", "pkg:apk/alpine/busybox@1.36.1-r29?arch=x86_64&distro=3.20.0"),
+            ("CVE-2023-42363", "pkg:apk/alpine/musl@1.2.5-r0"));
+
+        var r = VexMatcher.Match(doc, [img], VexTrustPolicy.TrustAll, Now);
+
+        var m = Assert.Single(r.Matches);
+        Assert.Equal(VexMatchKind.ImageRepository, m.Kind);
+        var d = Assert.Single(r.Decisions);
+        Assert.Equal(new VexScope.Repository("docker.io/aquasec/trivy"), d.Scope);
+        Assert.Equal("pkg:apk/alpine/busybox", d.Subcomponent!.Package.ToString());
+        Assert.Equal("awk is not used", d.ImpactStatement);
+        // The other two products (ECR, GHCR) name repositories Triage does not know.
+        Assert.Contains(r.Unmatched, u => u.Reason == VexUnmatchedReason.NoImageInRepository && u.Message.Contains("ghcr.io/aquasecurity/trivy"));
+        // Statements about libcrypto3 reach the image but not a package in it.
+        Assert.Contains(r.Unmatched, u => u.Statement.Vulnerability.Id == "CVE-2024-4741" && u.Reason == VexUnmatchedReason.PackageNotInImage);
+    }
+
+    [FixtureFact]
+    public void Match_PackageProducts_GiveGlobalDecisions_AndEveryMissIsExplained()
+    {
+        var doc = Read("openvex/defectdojo_openvex_many_vuln.json");
+        var img = Image("alpine", "sha256:" + new string('b', 64),
+            ("CVE-2024-10001", "pkg:apk/alpine/apk-tools@2.10.6-r0?arch=x86_64&distro=alpine-3.10.9"),
+            ("CVE-2099-0001", "pkg:apk/alpine/openssl@1.1.1k-r0?arch=x86_64"));
+
+        var r = VexMatcher.Match(doc, [img], VexTrustPolicy.TrustAll, Now);
+
+        var d = Assert.Single(r.Decisions);
+        Assert.Equal(VexScope.Global.Instance, d.Scope);
+        Assert.Equal("pkg:apk/alpine/apk-tools@2.10.6-r0?arch=x86_64&distro=alpine-3.10.9", d.Subcomponent!.Package.ToString());
+        Assert.Equal(5, r.Unmatched.Count);
+        Assert.Contains(r.Unmatched, u => u.Statement.Vulnerability.Id == "CVE-2024-10002" && u.Reason == VexUnmatchedReason.PackageNotInAnyImage
+                                          && u.Message.Contains("pkg:apk/alpine/busybox@1.30.1-r3"));
+        Assert.Contains(r.Unmatched, u => u.Statement.Vulnerability.Id == "CVE-2024-10006" && u.Reason == VexUnmatchedReason.VulnerabilityUnknown);
+        Assert.Equal(doc.Statements.Count, r.Matches.Select(x => x.Statement.Index).Concat(r.Unmatched.Select(x => x.Statement.Index)).Distinct().Count());
+    }
+
+    [FixtureFact]
+    public void Match_ImageDigestMismatchAndNonPurlProducts_AreReported()
+    {
+        var doc = Read("openvex/vexctl_images.vex.json");
+        var img = Image("alpine", "sha256:" + new string('c', 64), ("CVE-1234-5678", "pkg:apk/alpine/musl@1"));
+        var r = VexMatcher.Match(doc, [img], VexTrustPolicy.TrustAll, Now);
+        Assert.Empty(r.Decisions);
+        Assert.Contains(r.Unmatched, u => u.Reason == VexUnmatchedReason.NoImageWithDigest && u.Message.Contains("sha256:f271e74b"));
+        Assert.Contains(r.Unmatched, u => u.Reason == VexUnmatchedReason.ProductNotPurl && u.Product!.Id == "nginx");
+        Assert.Equal("no_image_with_digest", r.Unmatched.First(u => u.Reason == VexUnmatchedReason.NoImageWithDigest).CodeName);
+    }
+
+    [FixtureFact]
+    public void Match_StatementBreakingTheRules_IsRejectedWithTheRule()
+    {
+        var doc = Read("cyclonedx/trivy-testdata_cyclonedx.json");
+        var img = Image("ubuntu", "sha256:" + new string('d', 64),
+            ("CVE-2022-27943", "pkg:deb/ubuntu/libstdc%2B%2B6@12.3.0-1ubuntu1~22.04?arch=amd64&distro=ubuntu-22.04"));
+        var r = VexMatcher.Match(doc, [img], VexTrustPolicy.TrustAll, Now);
+        var rejected = Assert.Single(r.Rejected);
+        Assert.Equal(VexRuleCode.NotAffectedWithoutJustification, rejected.Violation.Code);
+        Assert.Empty(r.Decisions);
+        Assert.Contains(r.Unmatched, u => u.Statement.Vulnerability.Id == "CVE-2021-44228" && u.Reason == VexUnmatchedReason.PackageNotInAnyImage);
+    }
+
+    [FixtureFact]
+    public void Match_CsafRelationship_NeedsTheParentInTheImage_AndBindsTheComponent()
+    {
+        var doc = Read("csaf/trivy-testdata_csaf-relationships.json");
+        var withParent = new VexInventoryImage("acme/app", "sha256:" + new string('e', 64), [],
+            [new VexInventoryFinding(Purl.Parse("pkg:golang/github.com/aquasecurity/go-transitive@v4.0.0"), ["CVE-2024-0001"])],
+            [Purl.Parse("pkg:golang/github.com/aquasecurity/go-direct1@v2.0.0")]);
+        var r = VexMatcher.Match(doc, [withParent], VexTrustPolicy.TrustAll, Now);
+        var d = Assert.Single(r.Decisions);
+        Assert.Equal("pkg:golang/github.com/aquasecurity/go-transitive@v4.0.0", d.Subcomponent!.Package.ToString());
+        Assert.Equal(VexJustification.VulnerableCodeCannotBeControlledByAdversary, d.Justification);
+
+        var withoutParent = withParent with { Packages = [] };
+        var miss = Assert.Single(VexMatcher.Match(doc, [withoutParent], VexTrustPolicy.TrustAll, Now).Unmatched);
+        Assert.Equal(VexUnmatchedReason.PackageNotInAnyImage, miss.Reason);
+    }
+
+    [FixtureFact]
+    public void Match_TrustPolicy_IgnoredAuthorsAreReported_ShowOnlyAuthorsNeverWin()
+    {
+        var doc = Read("openvex/vexctl_sample-history.openvex.json");
+        var img = Image("nginx", NginxDigest, ("CVE-2023-27103", "pkg:deb/debian/libde265@1.0.11-1"));
+        var ignore = new VexTrustPolicy(VexTrust.Trusted, [new("The OpenVEX Project", VexTrust.Ignore)]);
+        var ignored = VexMatcher.Match(doc, [img], ignore, Now);
+        Assert.Empty(ignored.Decisions);
+        Assert.All(ignored.Unmatched, u => Assert.Equal(VexUnmatchedReason.IgnoredByTrustPolicy, u.Reason));
+        Assert.Equal(2, ignored.Unmatched.Count);
+
+        var showOnly = new VexTrustPolicy(VexTrust.ShowOnly);
+        var shown = VexMatcher.Match(doc, [img], showOnly, Now);
+        Assert.All(shown.Matches, m => Assert.Equal(VexTrust.ShowOnly, m.Trust));
+        var res = VexResolver.Resolve(new VexFinding("nginx", NginxDigest, Purl.Parse("pkg:deb/debian/libde265@1.0.11-1"), ["CVE-2023-27103"]), shown.Decisions, Now, showOnly);
+        Assert.Null(res.Effective);
+        Assert.Equal(2, res.Set.Count);
+    }
+
+    [FixtureFact]
+    public void Match_RepositoryUrlHoldingOnlyTheRegistry_IsReadAsRegistryPlusName()
+    {
+        var doc = Read("openvex/vexctl_images.vex.json");
+        var img = new VexInventoryImage("registry.k8s.io/kube-apiserver", "sha256:" + new string('a', 64), ["v1.26.0"],
+            [new VexInventoryFinding(Purl.Parse("pkg:golang/k8s.io/apiserver@v0.26.0"), ["CVE-1234-5678"])]);
+        var r = VexMatcher.Match(doc, [img], VexTrustPolicy.TrustAll, Now);
+        var m = Assert.Single(r.Matches);
+        Assert.Equal(3, m.Statement.Index);
+        Assert.Equal(new VexScope.Repository("registry.k8s.io/kube-apiserver"), Assert.Single(r.Decisions).Scope);
+    }
+
+    [Fact]
+    public void ImageMatches_RepositoryUrlSpellingsOfDockerHubAreOneRepository()
+    {
+        var img = Image("alpine", "sha256:" + new string('f', 64));
+        Assert.True(VexMatcher.ImageMatches(Purl.Parse("pkg:oci/alpine?repository_url=index.docker.io%2Flibrary%2Falpine"), img));
+        Assert.True(VexMatcher.ImageMatches(Purl.Parse("pkg:oci/alpine?repository_url=docker.io/library/alpine"), img));
+        Assert.False(VexMatcher.ImageMatches(Purl.Parse("pkg:oci/alpine?repository_url=ghcr.io/library/alpine"), img));
+        Assert.False(VexMatcher.ImageMatches(Purl.Parse("pkg:oci/alpine?tag=3.19"), img));
+        Assert.True(VexMatcher.ImageMatches(Purl.Parse("pkg:oci/alpine?tag=3.19"), img with { Tags = ["alpine:3.19"] }));
+    }
+}
