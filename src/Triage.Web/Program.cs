@@ -36,6 +36,8 @@ if (!app.Environment.IsDevelopment())
 // API callers get problem+json, people get the not-found page.
 app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api"),
     b => b.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+// Routing after the status-code pages, so a re-executed request (404 → /not-found) is routed again.
+app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
