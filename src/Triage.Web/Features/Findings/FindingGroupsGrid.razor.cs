@@ -18,13 +18,24 @@ public partial class FindingGroupsGrid
 
     protected override void OnInitialized() => _initial = Query;
 
-    public Task ReloadAsync() => _grid?.ReloadServerData() ?? Task.CompletedTask;
+    private FindingsQuery _query = new();
+
+    protected override void OnParametersSet() => _query = Query;
+
+    /// <summary>Shows <paramref name="query"/> from its first page (the page calls this before it re-renders with the new query).</summary>
+    public async Task ReloadAsync(FindingsQuery query)
+    {
+        _query = query;
+        if (_grid is null) return;
+        if (_grid.CurrentPage != 0) _grid.NavigateTo(Page.First);
+        else await _grid.ReloadServerData();
+    }
 
     private string DrillDown(FindingGroupRow g)
     {
-        var q = Query.Group == FindingGrouping.Vulnerability
-            ? Query with { Group = FindingGrouping.None, Vulnerability = g.Key, Page = 1 }
-            : Query with { Group = FindingGrouping.None, Package = g.Key, Page = 1 };
+        var q = _query.Group == FindingGrouping.Vulnerability
+            ? _query with { Group = FindingGrouping.None, Vulnerability = g.Key, Page = 1 }
+              : _query with { Group = FindingGrouping.None, Package = g.Key, Page = 1 };
         return $"/findings?{q.ToQueryString()}";
     }
 
@@ -33,7 +44,7 @@ public partial class FindingGroupsGrid
         try
         {
             _error = null;
-            var (rows, total) = await Load(Query with { Page = state.Page + 1, PageSize = state.PageSize }, ct);
+            var (rows, total) = await Load(_query with { Page = state.Page + 1, PageSize = state.PageSize }, ct);
             return new GridData<FindingGroupRow> { Items = rows, TotalItems = total };
         }
         catch (Exception e) when (e is not OperationCanceledException)

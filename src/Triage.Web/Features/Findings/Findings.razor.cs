@@ -63,8 +63,8 @@ public partial class Findings
 
     private async Task ReloadAsync()
     {
-        if (_grid is not null) await _grid.ReloadAsync();
-        if (_groups is not null) await _groups.ReloadAsync();
+        if (_grid is not null) await _grid.ReloadAsync(_query);
+        if (_groups is not null) await _groups.ReloadAsync(_query);
     }
 
     /// <summary>One page of findings for the grid: counted and paged in SQL, evidence loaded for the page only.</summary>

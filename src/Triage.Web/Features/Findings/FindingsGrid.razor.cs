@@ -18,7 +18,18 @@ public partial class FindingsGrid
 
     protected override void OnInitialized() => _initial = Query;
 
-    public Task ReloadAsync() => _grid?.ReloadServerData() ?? Task.CompletedTask;
+    private FindingsQuery _query = new();
+
+    protected override void OnParametersSet() => _query = Query;
+
+    /// <summary>Shows <paramref name="query"/> from its first page (the page calls this before it re-renders with the new query).</summary>
+    public async Task ReloadAsync(FindingsQuery query)
+    {
+        _query = query;
+        if (_grid is null) return;
+        if (_grid.CurrentPage != 0) _grid.NavigateTo(Page.First);
+        else await _grid.ReloadServerData();
+    }
 
     private SortDirection Initial(FindingSort sort) =>
         _initial.Sort == sort ? (_initial.Descending ? SortDirection.Descending : SortDirection.Ascending) : SortDirection.None;
@@ -27,7 +38,7 @@ public partial class FindingsGrid
     {
         var sort = state.SortDefinitions.OrderBy(s => s.Index).FirstOrDefault();
         // The grid's page and sort, on top of the filter the page holds now.
-        var q = Query with
+        var q = _query with
         {
             Page = state.Page + 1,
             PageSize = state.PageSize,
