@@ -67,6 +67,7 @@ foreach (var (who, user) in new[] { ("admin", admin), ("member", member) })
     });
     await Time($"Findings grid page 1 ({who})", "150", () => Grid(user, ""));
     await Time($"Findings grid page 200 ({who})", "150", () => Grid(user, "page=200"));
+    await Time($"Findings grid next page, total reused ({who})", "150", () => Grid(user, "page=2", count: false));
     await Time($"Findings severity=critical,high ({who})", "150", () => Grid(user, "severity=critical,high"));
     await Time($"Findings vuln=id ({who})", "150", () => Grid(user, "vuln=" + someVuln));
     await Time($"Findings package=name ({who})", "150", () => Grid(user, "package=" + somePackage));
@@ -91,12 +92,12 @@ var over = results.Where(r => r.Median > double.Parse(r.Budget, CultureInfo.Inva
 Console.WriteLine(over.Count == 0 ? "all within budget" : $"{over.Count} over budget: {string.Join(", ", over.Select(o => o.Name))}");
 return 0;
 
-async Task Grid(UserAccess user, string query)
+async Task Grid(UserAccess user, string query, bool count = true)
 {
     var q = FindingsQuery.Parse(query);
     await using var c = factory.CreateDbContext();
     var filtered = q.Apply(c, user, decisions);
-    var total = await filtered.CountAsync();
+    var total = count ? await filtered.CountAsync() : 0;
     var page = FindingQueries.Sort(filtered, c, q.Sort, q.Descending).Skip((q.Page - 1) * q.PageSize).Take(q.PageSize);
     var views = await FindingQueries.ToViewsAsync(c, page);
     await decisions.CurrentAsync(views.Select(v => v.Id).ToList());
