@@ -396,6 +396,9 @@ namespace Triage.Data.Migrations.Postgres
                     b.HasIndex("ArtifactId", "PackageId", "GroupId")
                         .IsUnique();
 
+                    b.HasIndex(new[] { "Active", "Severity", "Id" }, "IX_Findings_Active_Severity_Id")
+                        .IsDescending(false, true, false);
+
                     b.ToTable("Findings");
                 });
 

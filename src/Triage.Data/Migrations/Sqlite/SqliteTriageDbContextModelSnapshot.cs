@@ -377,6 +377,9 @@ namespace Triage.Data.Migrations.Sqlite
                     b.HasIndex("ArtifactId", "PackageId", "GroupId")
                         .IsUnique();
 
+                    b.HasIndex(new[] { "Active", "Severity", "Id" }, "IX_Findings_Active_Severity_Id")
+                        .IsDescending(false, true, false);
+
                     b.ToTable("Findings");
                 });
 
