@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
 using Triage.Data.Configuration;
@@ -5,11 +7,11 @@ using Triage.Data.Configuration;
 namespace Triage.Data;
 
 /// <summary>
-/// The one DbContext. Provider-specific subclasses (<see cref="SqliteTriageDbContext"/>, <see cref="PostgresTriageDbContext"/>)
+/// The one DbContext (with the ASP.NET Core Identity tables). Provider-specific subclasses (<see cref="SqliteTriageDbContext"/>, <see cref="PostgresTriageDbContext"/>)
 /// exist only so each provider has its own migration set (STYLE.md habit 8); the model is the same.
 /// Use it directly (no repository layer); in Blazor Server through IDbContextFactory, one context per operation.
 /// </summary>
-public abstract class TriageDbContext(DbContextOptions options) : DbContext(options)
+public abstract class TriageDbContext(DbContextOptions options) : IdentityDbContext<TriageUser, IdentityRole, string>(options)
 {
     public DbSet<ImageRepository> Repositories => Set<ImageRepository>();
     public DbSet<Artifact> Artifacts => Set<Artifact>();
@@ -22,6 +24,16 @@ public abstract class TriageDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<AliasAssertion> AliasAssertions => Set<AliasAssertion>();
     public DbSet<Finding> Findings => Set<Finding>();
     public DbSet<Observation> Observations => Set<Observation>();
+
+    // Access and live triage (users, roles and their links are the Identity sets of the base class).
+    public DbSet<Team> Teams => Set<Team>();
+    public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<SavedFilter> SavedFilters => Set<SavedFilter>();
+    public DbSet<TriageSession> TriageSessions => Set<TriageSession>();
+    public DbSet<SessionItem> SessionItems => Set<SessionItem>();
+    public DbSet<SessionProposal> SessionProposals => Set<SessionProposal>();
+    public DbSet<ProvisionalDecision> ProvisionalDecisions => Set<ProvisionalDecision>();
 
     public abstract DatabaseProvider Provider { get; }
 

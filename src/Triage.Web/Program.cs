@@ -1,9 +1,12 @@
 using MudBlazor.Services;
 using Triage.Web;
 using Triage.Web.Components;
+using Triage.Web.Features.Account;
 using Triage.Web.Features.Findings;
 using Triage.Web.Features.Import;
+using Triage.Web.Features.Sessions;
 using Triage.Web.Infrastructure;
+using Triage.Web.Infrastructure.Access;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -14,6 +17,9 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.WebHost.UseStaticWebAssets();
 
 builder.AddTriageData();
+builder.AddTriageAccess();          // Identity, cookies, API tokens, OpenID Connect, policies
+builder.AddTriageSessions();        // live triage: session bus (in-process, or Redis when configured)
+builder.Services.AddTriageFeatures();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.Services.AddProblemDetails();
@@ -21,6 +27,7 @@ builder.Services.AddOpenApi();
 
 var app = builder.Build();
 await app.MigrateTriageDatabaseAsync();
+await app.EnsureTriageAccountsAsync();
 
 if (!app.Environment.IsDevelopment())
 {
@@ -29,14 +36,21 @@ if (!app.Environment.IsDevelopment())
 // API callers get problem+json, people get the not-found page.
 app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api"),
     b => b.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+// Routing after the status-code pages, so a re-executed request (404 → /not-found) is routed again.
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 
-app.MapStaticAssets();
-app.MapOpenApi("/api/openapi/{documentName}.json");
-var api = app.MapGroup("/api/v1");
+app.MapStaticAssets().AllowAnonymous();
+app.MapOpenApi("/api/openapi/{documentName}.json").RequireAuthorization(Policies.ApiRead);
+// Every API endpoint needs an API token; each also names the scope it needs (ApiRead or ApiUpload).
+var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.ApiToken);
 api.MapScansApi();
 api.MapFindingsApi();
 api.MapExposureApi();
+app.MapAccountEndpoints();
+app.MapSessionExports();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

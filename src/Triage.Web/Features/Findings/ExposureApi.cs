@@ -20,6 +20,7 @@ public static class ExposureApi
                 await w.FlushAsync(ct);
             })
             .WithName("Exposure")
+            .RequireAuthorization(Infrastructure.Access.Policies.ApiRead)
             .WithSummary("Images and digests that contain a vulnerability (by any id, alias or upstream advisory)");
         return api;
     }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
 using Triage.Data;
 using Triage.Data.Queries;
+using Triage.Web.Infrastructure.Access;
 
 namespace Triage.Web.Features.Findings;
 
@@ -16,13 +17,14 @@ public static class FindingsApi
     {
         api.MapGet("/findings", ListAsync)
             .WithName("ListFindings")
+            .RequireAuthorization(Infrastructure.Access.Policies.ApiRead)
             .WithSummary("Deduplicated findings, paged")
             .WithDescription("Query: image (repository, repository:tag or repository@digest), severity (minimum), vuln (id or alias), scanner, " +
                              "package, fixAvailable, page (1-based), pageSize (max 500).");
         return api;
     }
 
-    internal static async Task<IResult> ListAsync(IDbContextFactory<TriageDbContext> factory, [FromQuery] string? image, [FromQuery] string? severity,
+    internal static async Task<IResult> ListAsync(IDbContextFactory<TriageDbContext> factory, UserAccessService access, HttpContext http, [FromQuery] string? image, [FromQuery] string? severity,
         [FromQuery] string? vuln, [FromQuery] string? scanner, [FromQuery] string? package, [FromQuery] bool? fixAvailable,
         [FromQuery] int? page, [FromQuery] int? pageSize, CancellationToken ct)
     {
@@ -38,7 +40,9 @@ public static class FindingsApi
             Package = package,
             FixAvailable = fixAvailable,
         };
-        var q = FindingQueries.Filtered(db, filter);
+        // A team member's token sees the team's images and unowned ones; an admin's sees everything.
+        var user = await access.ForAsync(http.User, ct);
+        var q = user.Visible(db, FindingQueries.Filtered(db, filter));
         var total = await q.CountAsync(ct);
         var pageQuery = FindingQueries.Sort(q, db, FindingSort.Severity, descending: true).Skip((p - 1) * size).Take(size);
         var views = await FindingQueries.ToViewsAsync(db, pageQuery, ct);

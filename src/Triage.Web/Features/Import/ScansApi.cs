@@ -14,6 +14,7 @@ public static class ScansApi
     {
         api.MapPost("/scans", UploadAsync)
             .WithName("UploadScan")
+            .RequireAuthorization(Infrastructure.Access.Policies.ApiUpload)
             .WithSummary("Import a Trivy, Grype or Snyk JSON report")
             .WithDescription("Body: the raw report (application/json) or a multipart form with a 'file' field. Query: image (names the image " +
                              "when the report does not), scanner (auto|trivy|grype|snyk). 201 with the import summary; 200 when the same bytes " +

@@ -1,0 +1,28 @@
+using StackExchange.Redis;
+
+namespace Triage.Web.Features.Sessions;
+
+public static class SessionServices
+{
+    /// <summary>The session bus: in-process for one instance; Redis pub/sub between instances when ConnectionStrings:Redis is set.</summary>
+    public static WebApplicationBuilder AddTriageSessions(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<InProcessSessionBus>();
+        var redis = builder.Configuration.GetConnectionString("Redis");
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            services.AddSingleton<ISessionBus>(sp => sp.GetRequiredService<InProcessSessionBus>());
+        }
+        else
+        {
+            var options = ConfigurationOptions.Parse(redis);
+            options.AbortOnConnectFail = false;
+            options.ClientName = "triage-web";
+            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
+            services.AddSingleton<ISessionBus, RedisSessionBus>();
+        }
+        services.AddScoped<SessionService>();
+        return builder;
+    }
+}

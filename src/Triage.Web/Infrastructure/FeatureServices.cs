@@ -1,0 +1,18 @@
+using Triage.Web.Features.Admin;
+using Triage.Web.Features.Decisions;
+using Triage.Web.Features.Import;
+
+namespace Triage.Web.Infrastructure;
+
+public static class FeatureServices
+{
+    /// <summary>The services pages use beyond the DbContext factory.</summary>
+    public static IServiceCollection AddTriageFeatures(this IServiceCollection services)
+    {
+        services.AddSingleton<IDecisionStore, ProvisionalDecisionStore>();
+        services.AddScoped<TokenService>();
+        services.AddScoped<AdminService>();
+        services.AddScoped<BrowserImport>();
+        return services;
+    }
+}

@@ -1,0 +1,98 @@
+using Microsoft.Playwright;
+
+namespace Triage.E2E.Pages;
+
+/// <summary>What every page object needs: go somewhere and wait until the Blazor circuit is live (a click before that is lost).</summary>
+public abstract class BasePage(IPage page)
+{
+    public IPage Page { get; } = page;
+
+    public async Task GotoAsync(string path)
+    {
+        await Page.GotoAsync(path);
+        await WaitInteractiveAsync();
+    }
+
+    public Task WaitInteractiveAsync() =>
+        Page.Locator("#interactive-ready[data-interactive=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
+    /// <summary>A full-page screenshot in the screenshots folder, to be looked at.</summary>
+    public Task ShotAsync(string name) => Page.ScreenshotAsync(new() { Path = Path.Combine(AppFixture.ScreenshotDir, name + ".png"), FullPage = true });
+}
+
+public sealed class LoginPage(IPage page) : BasePage(page)
+{
+    public async Task SignInAsync(string email, string password, string returnUrl = "/")
+    {
+        await Page.GotoAsync($"/account/login?ReturnUrl={Uri.EscapeDataString(returnUrl)}");
+        await Page.Locator("#email").FillAsync(email);
+        await Page.Locator("#password").FillAsync(password);
+        await Page.Locator("#sign-in").ClickAsync();
+        await WaitInteractiveAsync();
+    }
+}
+
+public sealed class ImportPage(IPage page) : BasePage(page)
+{
+    public Task OpenAsync() => GotoAsync("/import");
+
+    /// <summary>Uploads through the page's file input (what a drop or the file picker feeds) and waits for the file's result.</summary>
+    public async Task<ILocator> UploadAsync(string file)
+    {
+        await Page.Locator("input[type=file]").First.SetInputFilesAsync(file);
+        var item = Page.Locator(".import-item:not([data-state=running]):not([data-state=waiting])").Filter(new() { HasText = Path.GetFileName(file) }).First;
+        await item.WaitForAsync(new() { Timeout = 60_000 });
+        return item;
+    }
+}
+
+public sealed class FindingsPage(IPage page) : BasePage(page)
+{
+    public ILocator Links => Page.Locator("#findings-grid a.finding-link");
+
+    public Task OpenAsync(string query = "") => GotoAsync("/findings" + (query.Length > 0 ? "?" + query : ""));
+
+    public async Task<IReadOnlyList<string>> VulnerabilitiesAsync()
+    {
+        await Links.First.WaitForAsync();
+        return await Links.AllInnerTextsAsync();
+    }
+
+    public async Task FilterByVulnerabilityAsync(string id)
+    {
+        var input = Page.Locator("#filter-vuln");
+        await input.FillAsync(id);
+        await input.PressAsync("Enter");
+        await Page.WaitForURLAsync(u => u.Contains("vuln=" + Uri.EscapeDataString(id), StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+    }
+}
+
+public sealed class SessionPage(IPage page) : BasePage(page)
+{
+    public ILocator Decision => Page.Locator("#current-decision-state");
+    public ILocator CurrentFinding => Page.Locator("#current-finding");
+    public ILocator Presence => Page.Locator("#presence .presence-person");
+
+    public async Task StartAsync(string name)
+    {
+        await GotoAsync("/sessions");
+        await Page.Locator("#session-name").FillAsync(name);
+        await Page.Locator("#session-start").ClickAsync();
+        await Page.WaitForURLAsync(u => System.Text.RegularExpressions.Regex.IsMatch(u, "/sessions/\\d+$"), new() { WaitUntil = WaitUntilState.Commit });
+        await WaitInteractiveAsync();
+        await CurrentFinding.WaitForAsync();
+    }
+
+    public async Task JoinAsync(string url)
+    {
+        await GotoAsync(url);
+        await CurrentFinding.WaitForAsync();
+    }
+
+    /// <summary>A session shortcut, typed where no field has focus.</summary>
+    public async Task PressAsync(string key)
+    {
+        await Page.Locator("#session-title").ClickAsync();
+        await Page.Keyboard.PressAsync(key);
+    }
+}

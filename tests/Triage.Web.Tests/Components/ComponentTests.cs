@@ -1,0 +1,114 @@
+using Bunit;
+using Triage.Core.Domain;
+using Triage.Data.Queries;
+using Triage.Web.Components.Shared;
+using Triage.Web.Features.Decisions;
+using Triage.Web.Features.Findings;
+using Triage.Web.Features.Sessions;
+
+namespace Triage.Web.Tests.Components;
+
+public sealed class InertTextTests : ComponentTest
+{
+    [Fact]
+    public void ScannerHtml_IsShownAsText_AndControlCharactersAreDropped()
+    {
+        var cut = Render<InertText>(p => p.Add(x => x.Text, "<script>alert(1)</script><img src=x onerror=alert(2)>\u0007\u202Eend\nnext"));
+        Assert.Empty(cut.FindAll("script"));
+        Assert.Empty(cut.FindAll("img"));
+        Assert.Equal("<script>alert(1)</script><img src=x onerror=alert(2)>end\nnext", cut.Find("span").TextContent);
+        Assert.Contains("&lt;script&gt;", cut.Markup);
+    }
+
+    [Fact]
+    public void LongText_IsCut()
+    {
+        var cut = Render<InertText>(p => p.Add(x => x.Text, new string('x', 50)).Add(x => x.MaxLength, 10));
+        Assert.Equal(new string('x', 10) + "…", cut.Find("span").TextContent);
+    }
+}
+
+public sealed class EvidenceTableTests : ComponentTest
+{
+    [Fact]
+    public void Disagreement_IsAnnouncedAndHighlighted()
+    {
+        ObservationView[] obs =
+        [
+            new("trivy", "CVE-2024-1", Severity.High, ["1.2"], FixState.Fixed, "fixed", true, "nvd", null, null),
+            new("grype", "CVE-2024-1", Severity.Critical, [], FixState.NotFixed, "not-fixed", true, "ghsa", null, null),
+        ];
+        var cut = Render<EvidenceTable>(p => p.Add(x => x.Observations, obs));
+        Assert.NotNull(cut.Find("#scanners-disagree"));
+        Assert.Equal(["trivy", "grype"], cut.FindAll("thead th").Skip(1).Select(th => th.TextContent));
+        var disagreeing = cut.FindAll("tr[data-disagree=true] th").Select(th => th.TextContent).ToList();
+        Assert.Contains("Severity", disagreeing);
+        Assert.Contains("Fixed in", disagreeing);
+        Assert.DoesNotContain("Scanner's id", disagreeing);
+    }
+
+    [Fact]
+    public void Agreement_ShowsNoWarning()
+    {
+        ObservationView[] obs = [new("trivy", "CVE-2024-1", Severity.High, ["1.2"], FixState.Fixed, "fixed", true, "nvd", null, null)];
+        var cut = Render<EvidenceTable>(p => p.Add(x => x.Observations, obs));
+        Assert.Empty(cut.FindAll("#scanners-disagree"));
+    }
+}
+
+public sealed class DecisionPanelTests : ComponentTest
+{
+    [Fact]
+    public void Viewer_GetsNoForm()
+    {
+        var cut = Render<DecisionPanel>(p => p.Add(x => x.CanDecide, false));
+        Assert.NotNull(cut.Find("#cannot-decide"));
+        Assert.Empty(cut.FindAll("#decision-submit"));
+    }
+
+    [Fact]
+    public void Triager_SubmitIsDisabledUntilAStatusIsChosen()
+    {
+        var cut = Render<DecisionPanel>(p => p.Add(x => x.CanDecide, true));
+        Assert.True(cut.Find("#decision-submit").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void CurrentDecision_ShowsAuthorAndInertJustification()
+    {
+        var current = new DecisionRecord(1, 2, null, DecisionStatus.NotAffected, "<i>component_not_present</i>", "u", "Ana", DateTime.UtcNow);
+        var cut = Render<DecisionPanel>(p => p.Add(x => x.CanDecide, false).Add(x => x.Current, current));
+        Assert.Contains("by Ana", cut.Find("#current-decision").TextContent);
+        Assert.Empty(cut.FindAll("#current-decision i"));
+    }
+}
+
+public sealed class DecisionInputTests
+{
+    [Theory]
+    [InlineData(null, null, null)]
+    [InlineData("component_not_present", null, "component_not_present")]
+    [InlineData(null, " only a note ", "only a note")]
+    [InlineData("inline_mitigations_already_exist", "WAF rule 12", "inline_mitigations_already_exist: WAF rule 12")]
+    public void Combine(string? vex, string? note, string? expected) => Assert.Equal(expected, DecisionInput.Combine(vex, note));
+
+    [Fact]
+    public void NotAffected_WithoutJustification_IsRefused() =>
+        Assert.Throws<ArgumentException>(() => ProvisionalDecision.Create(1, null, DecisionStatus.NotAffected, " ", "u", "n", DateTime.UtcNow));
+}
+
+public sealed class SessionQueueTests : ComponentTest
+{
+    [Fact]
+    public void MarksCurrentAndDecided_AndOnlyTheFacilitatorGetsLinks()
+    {
+        var decided = new Dictionary<long, DecisionStatus> { [11] = DecisionStatus.Affected };
+        var labels = new Dictionary<long, string> { [10] = "CVE-1 in a", [11] = "CVE-2 in b" };
+        var cut = Render<SessionQueue>(p => p.Add(x => x.Items, new long[] { 10, 11, 12 }).Add(x => x.Position, 1).Add(x => x.Decided, decided)
+            .Add(x => x.Labels, labels).Add(x => x.CanMove, false));
+        Assert.Equal("1", cut.Find("[data-current=true]").GetAttribute("data-position"));
+        Assert.Contains("(another team's finding)", cut.Find("[data-position='2']").TextContent);
+        Assert.Contains("1 of 3 decided", cut.Markup);
+        Assert.Empty(cut.FindAll("a"));
+    }
+}
