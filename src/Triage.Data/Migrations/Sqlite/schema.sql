@@ -206,3 +206,233 @@ VALUES ('20261128140218_Initial', '10.0.15');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "AspNetRoles" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_AspNetRoles" PRIMARY KEY,
+    "Name" TEXT NULL,
+    "NormalizedName" TEXT NULL,
+    "ConcurrencyStamp" TEXT NULL
+);
+
+CREATE TABLE "AspNetUsers" (
+    "Id" TEXT NOT NULL CONSTRAINT "PK_AspNetUsers" PRIMARY KEY,
+    "DisplayName" TEXT NULL,
+    "CreatedAt" TEXT NOT NULL,
+    "LastSignInAt" TEXT NULL,
+    "UserName" TEXT NULL,
+    "NormalizedUserName" TEXT NULL,
+    "Email" TEXT NULL,
+    "NormalizedEmail" TEXT NULL,
+    "EmailConfirmed" INTEGER NOT NULL,
+    "PasswordHash" TEXT NULL,
+    "SecurityStamp" TEXT NULL,
+    "ConcurrencyStamp" TEXT NULL,
+    "PhoneNumber" TEXT NULL,
+    "PhoneNumberConfirmed" INTEGER NOT NULL,
+    "TwoFactorEnabled" INTEGER NOT NULL,
+    "LockoutEnd" TEXT NULL,
+    "LockoutEnabled" INTEGER NOT NULL,
+    "AccessFailedCount" INTEGER NOT NULL
+);
+
+CREATE TABLE "SavedFilters" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_SavedFilters" PRIMARY KEY AUTOINCREMENT,
+    "Name" TEXT NOT NULL,
+    "Query" TEXT NOT NULL,
+    "CreatedBy" TEXT NOT NULL,
+    "CreatedAt" TEXT NOT NULL
+);
+
+CREATE TABLE "Teams" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_Teams" PRIMARY KEY AUTOINCREMENT,
+    "Name" TEXT NOT NULL,
+    "CreatedAt" TEXT NOT NULL
+);
+
+CREATE TABLE "TriageSessions" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_TriageSessions" PRIMARY KEY AUTOINCREMENT,
+    "Name" TEXT NOT NULL,
+    "Query" TEXT NOT NULL,
+    "FacilitatorId" TEXT NOT NULL,
+    "FacilitatorName" TEXT NOT NULL,
+    "CurrentPosition" INTEGER NOT NULL,
+    "StartedAt" TEXT NOT NULL,
+    "ClosedAt" TEXT NULL
+);
+
+CREATE TABLE "AspNetRoleClaims" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_AspNetRoleClaims" PRIMARY KEY AUTOINCREMENT,
+    "RoleId" TEXT NOT NULL,
+    "ClaimType" TEXT NULL,
+    "ClaimValue" TEXT NULL,
+    CONSTRAINT "FK_AspNetRoleClaims_AspNetRoles_RoleId" FOREIGN KEY ("RoleId") REFERENCES "AspNetRoles" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "ApiTokens" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_ApiTokens" PRIMARY KEY AUTOINCREMENT,
+    "UserId" TEXT NOT NULL,
+    "Name" TEXT NOT NULL,
+    "Prefix" TEXT NOT NULL,
+    "Hash" TEXT NOT NULL,
+    "Scopes" INTEGER NOT NULL,
+    "CreatedAt" TEXT NOT NULL,
+    "ExpiresAt" TEXT NULL,
+    "LastUsedAt" TEXT NULL,
+    "RevokedAt" TEXT NULL,
+    CONSTRAINT "FK_ApiTokens_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "AspNetUserClaims" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_AspNetUserClaims" PRIMARY KEY AUTOINCREMENT,
+    "UserId" TEXT NOT NULL,
+    "ClaimType" TEXT NULL,
+    "ClaimValue" TEXT NULL,
+    CONSTRAINT "FK_AspNetUserClaims_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "AspNetUserLogins" (
+    "LoginProvider" TEXT NOT NULL,
+    "ProviderKey" TEXT NOT NULL,
+    "ProviderDisplayName" TEXT NULL,
+    "UserId" TEXT NOT NULL,
+    CONSTRAINT "PK_AspNetUserLogins" PRIMARY KEY ("LoginProvider", "ProviderKey"),
+    CONSTRAINT "FK_AspNetUserLogins_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "AspNetUserRoles" (
+    "UserId" TEXT NOT NULL,
+    "RoleId" TEXT NOT NULL,
+    CONSTRAINT "PK_AspNetUserRoles" PRIMARY KEY ("UserId", "RoleId"),
+    CONSTRAINT "FK_AspNetUserRoles_AspNetRoles_RoleId" FOREIGN KEY ("RoleId") REFERENCES "AspNetRoles" ("Id") ON DELETE CASCADE,
+    CONSTRAINT "FK_AspNetUserRoles_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "AspNetUserTokens" (
+    "UserId" TEXT NOT NULL,
+    "LoginProvider" TEXT NOT NULL,
+    "Name" TEXT NOT NULL,
+    "Value" TEXT NULL,
+    CONSTRAINT "PK_AspNetUserTokens" PRIMARY KEY ("UserId", "LoginProvider", "Name"),
+    CONSTRAINT "FK_AspNetUserTokens_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "TeamMembers" (
+    "TeamId" INTEGER NOT NULL,
+    "UserId" TEXT NOT NULL,
+    CONSTRAINT "PK_TeamMembers" PRIMARY KEY ("TeamId", "UserId"),
+    CONSTRAINT "FK_TeamMembers_AspNetUsers_UserId" FOREIGN KEY ("UserId") REFERENCES "AspNetUsers" ("Id") ON DELETE CASCADE,
+    CONSTRAINT "FK_TeamMembers_Teams_TeamId" FOREIGN KEY ("TeamId") REFERENCES "Teams" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "ProvisionalDecisions" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_ProvisionalDecisions" PRIMARY KEY AUTOINCREMENT,
+    "FindingId" INTEGER NOT NULL,
+    "SessionId" INTEGER NULL,
+    "Status" INTEGER NOT NULL,
+    "Justification" TEXT NULL,
+    "AuthorId" TEXT NOT NULL,
+    "AuthorName" TEXT NOT NULL,
+    "CreatedAt" TEXT NOT NULL,
+    "IsCurrent" INTEGER NOT NULL,
+    CONSTRAINT "FK_ProvisionalDecisions_Findings_FindingId" FOREIGN KEY ("FindingId") REFERENCES "Findings" ("Id") ON DELETE CASCADE,
+    CONSTRAINT "FK_ProvisionalDecisions_TriageSessions_SessionId" FOREIGN KEY ("SessionId") REFERENCES "TriageSessions" ("Id") ON DELETE SET NULL
+);
+
+CREATE TABLE "SessionItems" (
+    "SessionId" INTEGER NOT NULL,
+    "Position" INTEGER NOT NULL,
+    "FindingId" INTEGER NOT NULL,
+    CONSTRAINT "PK_SessionItems" PRIMARY KEY ("SessionId", "Position"),
+    CONSTRAINT "FK_SessionItems_Findings_FindingId" FOREIGN KEY ("FindingId") REFERENCES "Findings" ("Id") ON DELETE CASCADE,
+    CONSTRAINT "FK_SessionItems_TriageSessions_SessionId" FOREIGN KEY ("SessionId") REFERENCES "TriageSessions" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "SessionProposals" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_SessionProposals" PRIMARY KEY AUTOINCREMENT,
+    "SessionId" INTEGER NOT NULL,
+    "FindingId" INTEGER NOT NULL,
+    "Status" INTEGER NOT NULL,
+    "Note" TEXT NULL,
+    "AuthorId" TEXT NOT NULL,
+    "AuthorName" TEXT NOT NULL,
+    "CreatedAt" TEXT NOT NULL,
+    CONSTRAINT "FK_SessionProposals_Findings_FindingId" FOREIGN KEY ("FindingId") REFERENCES "Findings" ("Id") ON DELETE CASCADE,
+    CONSTRAINT "FK_SessionProposals_TriageSessions_SessionId" FOREIGN KEY ("SessionId") REFERENCES "TriageSessions" ("Id") ON DELETE CASCADE
+);
+
+CREATE INDEX "IX_Findings_Active_Severity_Id" ON "Findings" ("Active", "Severity" DESC, "Id");
+
+CREATE UNIQUE INDEX "IX_ApiTokens_Hash" ON "ApiTokens" ("Hash");
+
+CREATE INDEX "IX_ApiTokens_UserId" ON "ApiTokens" ("UserId");
+
+CREATE INDEX "IX_AspNetRoleClaims_RoleId" ON "AspNetRoleClaims" ("RoleId");
+
+CREATE UNIQUE INDEX "RoleNameIndex" ON "AspNetRoles" ("NormalizedName");
+
+CREATE INDEX "IX_AspNetUserClaims_UserId" ON "AspNetUserClaims" ("UserId");
+
+CREATE INDEX "IX_AspNetUserLogins_UserId" ON "AspNetUserLogins" ("UserId");
+
+CREATE INDEX "IX_AspNetUserRoles_RoleId" ON "AspNetUserRoles" ("RoleId");
+
+CREATE INDEX "EmailIndex" ON "AspNetUsers" ("NormalizedEmail");
+
+CREATE UNIQUE INDEX "UserNameIndex" ON "AspNetUsers" ("NormalizedUserName");
+
+CREATE INDEX "IX_ProvisionalDecisions_CreatedAt" ON "ProvisionalDecisions" ("CreatedAt");
+
+CREATE INDEX "IX_ProvisionalDecisions_FindingId_IsCurrent" ON "ProvisionalDecisions" ("FindingId", "IsCurrent");
+
+CREATE INDEX "IX_ProvisionalDecisions_IsCurrent_Status" ON "ProvisionalDecisions" ("IsCurrent", "Status");
+
+CREATE INDEX "IX_ProvisionalDecisions_SessionId" ON "ProvisionalDecisions" ("SessionId");
+
+CREATE INDEX "IX_SessionItems_FindingId" ON "SessionItems" ("FindingId");
+
+CREATE INDEX "IX_SessionProposals_FindingId" ON "SessionProposals" ("FindingId");
+
+CREATE INDEX "IX_SessionProposals_SessionId_FindingId" ON "SessionProposals" ("SessionId", "FindingId");
+
+CREATE INDEX "IX_TeamMembers_UserId" ON "TeamMembers" ("UserId");
+
+CREATE UNIQUE INDEX "IX_Teams_Name" ON "Teams" ("Name");
+
+CREATE INDEX "IX_TriageSessions_StartedAt" ON "TriageSessions" ("StartedAt");
+
+CREATE TABLE "ef_temp_Repositories" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_Repositories" PRIMARY KEY AUTOINCREMENT,
+    "CreatedAt" TEXT NOT NULL,
+    "Name" TEXT NOT NULL,
+    "ReplacesRepositoryId" INTEGER NULL,
+    "TeamId" INTEGER NULL,
+    CONSTRAINT "FK_Repositories_Teams_TeamId" FOREIGN KEY ("TeamId") REFERENCES "Teams" ("Id") ON DELETE SET NULL
+);
+
+INSERT INTO "ef_temp_Repositories" ("Id", "CreatedAt", "Name", "ReplacesRepositoryId", "TeamId")
+SELECT "Id", "CreatedAt", "Name", "ReplacesRepositoryId", "TeamId"
+FROM "Repositories";
+
+COMMIT;
+
+PRAGMA foreign_keys = 0;
+
+BEGIN TRANSACTION;
+DROP TABLE "Repositories";
+
+ALTER TABLE "ef_temp_Repositories" RENAME TO "Repositories";
+
+COMMIT;
+
+PRAGMA foreign_keys = 1;
+
+BEGIN TRANSACTION;
+CREATE UNIQUE INDEX "IX_Repositories_Name" ON "Repositories" ("Name");
+
+CREATE INDEX "IX_Repositories_TeamId" ON "Repositories" ("TeamId");
+
+COMMIT;
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261128152715_Access', '10.0.15');
+
