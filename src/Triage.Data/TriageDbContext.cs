@@ -23,6 +23,15 @@ public abstract class TriageDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<Finding> Findings => Set<Finding>();
     public DbSet<Observation> Observations => Set<Observation>();
 
+    // VEX decisions and imported documents (docs/decisions/024-vex-persistence.md).
+    public DbSet<Decision> Decisions => Set<Decision>();
+    public DbSet<DecisionVulnerabilityId> DecisionVulnerabilityIds => Set<DecisionVulnerabilityId>();
+    public DbSet<DecisionReview> DecisionReviews => Set<DecisionReview>();
+    public DbSet<VexDocumentRecord> VexDocuments => Set<VexDocumentRecord>();
+    public DbSet<VexDocumentIssue> VexDocumentIssues => Set<VexDocumentIssue>();
+    public DbSet<VexAuthor> VexAuthors => Set<VexAuthor>();
+    public DbSet<VexExportRecord> VexExports => Set<VexExportRecord>();
+
     public abstract DatabaseProvider Provider { get; }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
