@@ -48,6 +48,8 @@ public sealed class ReportImporter(string connectionString)
             artifacts.Add(await StoreArtifactAsync(store, plan, ap, rawId, vulns, packageIds, options, now, ct));
 
         await store.CommitAsync(ct);
+        // Re-review hook (ADR 024): decisions bound to a package version are flagged when these images bring another one.
+        await new Vex.DecisionService(_connectionString).FlagPackageVersionChangesAsync(artifacts.Select(a => a.ArtifactId), ct);
         var first = artifacts.FirstOrDefault();
         return new ImportSummary
         {
