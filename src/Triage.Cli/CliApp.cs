@@ -13,6 +13,7 @@ public static class CliApp
         root.Subcommands.Add(FindingsCommand.Create());
         root.Subcommands.Add(ExposureCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(SigstoreCommand.Create());
         return root;
     }
 

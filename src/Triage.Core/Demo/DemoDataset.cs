@@ -192,7 +192,6 @@ public static class DemoDataset
                     w.WriteString("InstalledVersion", pkg.Version);
                     if (v.FixedIn is not null) w.WriteString("FixedVersion", v.FixedIn);
                     w.WriteString("Status", v.FixedIn is null ? v.TrivyStatus : "fixed");
-                    if (pkg.Source is not null) w.WriteString("SrcName", pkg.Source);
                     w.WriteString("SeveritySource", os ? "debian" : "ghsa");
                     w.WriteString("PrimaryURL", $"https://avd.aquasec.com/nvd/{v.Cve.ToLowerInvariant()}");
                     w.WriteString("Title", v.Title);
@@ -362,6 +361,8 @@ public static class DemoDataset
                 w.WriteString("packageName", name);
                 w.WriteString("name", name);
                 w.WriteString("version", pkg.Version);
+                w.WriteString("packageManager", pkg.Type == "deb" ? "deb" : pkg.Type);
+                w.WriteString("language", pkg.Type == "deb" ? "linux" : pkg.Type == "npm" ? "js" : pkg.Type);
                 w.WriteStartArray("fixedIn");
                 if (v.FixedIn is not null) w.WriteStringValue(v.FixedIn);
                 w.WriteEndArray();

@@ -35,7 +35,7 @@ public static class ClaimExpansion
             switch (VulnerabilityIds.Kind(a))
             {
                 case VulnIdKind.Cve: if (!cves.Contains(a)) cves.Add(a); break;
-                case VulnIdKind.Advisory: if (!advisories.Contains(a)) advisories.Add(a); break;
+                case VulnIdKind.Advisory or VulnIdKind.Other: if (!advisories.Contains(a)) advisories.Add(a); break;
                 default: if (!others.Contains(a)) others.Add(a); break;
             }
         }

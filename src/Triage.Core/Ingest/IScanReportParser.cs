@@ -16,5 +16,7 @@ public sealed record ParseOptions
 {
     /// <summary>Maximum JSON nesting depth accepted (hostile input guard).</summary>
     public int MaxDepth { get; init; } = 64;
+    /// <summary>Largest report accepted, in bytes; null for no limit. Beyond it the parse stops with <see cref="ReportErrorCode.TooLarge"/>.</summary>
+    public long? MaxBytes { get; init; }
     public static ParseOptions Default { get; } = new();
 }

@@ -69,6 +69,13 @@ public sealed class ParsedTarget
     public string? Namespace { get; set; }
     public string? Workload { get; set; }
     public string? Container { get; set; }
+    /// <summary>Every workload of a cluster report that runs this image, as "namespace/Kind/name" (the first is also in
+    /// <see cref="Namespace"/>/<see cref="Workload"/>); one image deployed twice stays one target.</summary>
+    public List<string> Deployments { get; } = [];
+    /// <summary>Digest of the image manifest ("sha256:hex", Grype manifestDigest): names a local image that has no repo digest.</summary>
+    public string? ManifestDigest { get; set; }
+    /// <summary>Manifest or lock file a project was read from (Snyk displayTargetFile/targetFile): several Snyk projects share one name.</summary>
+    public string? ProjectFile { get; set; }
 
     /// <summary>Packages by a parser-local key (normally the purl or type/name@version).</summary>
     public Dictionary<string, ParsedPackage> Packages { get; } = new(StringComparer.Ordinal);
@@ -109,11 +116,17 @@ public sealed class ParsedPackage
     /// <summary>Layer digest (Trivy Layer.DiffID) when known.</summary>
     public string? Layer { get; set; }
     /// <summary>Locations in the image (Grype locations, Trivy PkgPath / Target for lockfiles).</summary>
-    public List<string> Paths { get; } = [];
+    public List<string> Paths => _paths ??= [];
     /// <summary>Files owned by the package (Trivy --list-all-pkgs InstalledFiles); used by runtime evidence.</summary>
-    public List<string> InstalledFiles { get; } = [];
+    public List<string> InstalledFiles => _installedFiles ??= [];
     /// <summary>purl qualifiers (distro, arch, epoch…): kept as attributes, not identity.</summary>
-    public Dictionary<string, string> Qualifiers { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, string> Qualifiers => _qualifiers ??= new(StringComparer.Ordinal);
+
+    // Collections are created on first use: a large report holds tens of thousands of these records, most with empty
+    // lists, and every avoided object is one the garbage collector does not have to move (docs/decisions/010).
+    private List<string>? _paths;
+    private List<string>? _installedFiles;
+    private Dictionary<string, string>? _qualifiers;
 
     /// <summary>Parser-local key used to merge repeats inside one report.</summary>
     public string LocalKey => $"{Type}/{Namespace}/{Name}@{Version}";
@@ -124,9 +137,9 @@ public sealed class ParsedPackage
         SourceName ??= other.SourceName;
         SourceVersion ??= other.SourceVersion;
         Layer ??= other.Layer;
-        foreach (var p in other.Paths) if (!Paths.Contains(p)) Paths.Add(p);
-        foreach (var f in other.InstalledFiles) if (!InstalledFiles.Contains(f)) InstalledFiles.Add(f);
-        foreach (var (k, v) in other.Qualifiers) Qualifiers.TryAdd(k, v);
+        if (other._paths is not null) foreach (var p in other._paths) if (!Paths.Contains(p)) Paths.Add(p);
+        if (other._installedFiles is not null) foreach (var f in other._installedFiles) if (!InstalledFiles.Contains(f)) InstalledFiles.Add(f);
+        if (other._qualifiers is not null) foreach (var (k, v) in other._qualifiers) Qualifiers.TryAdd(k, v);
     }
 }
 
@@ -140,32 +153,69 @@ public sealed class ParsedObservation
     public Severity Severity { get; set; }
     /// <summary>Where the severity comes from (nvd, debian, ghsa, snyk…).</summary>
     public string? SeveritySource { get; set; }
-    public List<CvssScore> Cvss { get; } = [];
-    public List<string> FixedVersions { get; } = [];
+    public List<CvssScore> Cvss => _cvss ??= [];
+    public List<string> FixedVersions => _fixedVersions ??= [];
     public FixState FixState { get; set; }
     /// <summary>The scanner's raw status word (Trivy Status, Grype fix.state), kept verbatim.</summary>
     public string? Status { get; set; }
     /// <summary>Other ids this record asserts are the same vulnerability (Grype relatedVulnerabilities, Snyk identifiers.CVE/GHSA, Trivy VulnerabilityID vs. GHSA in references not included).</summary>
-    public List<string> Aliases { get; } = [];
+    public List<string> Aliases => _aliases ??= [];
     /// <summary>Distro/vendor advisories that fix or describe it (Trivy VendorIDs: DSA, DLA, RHSA, USN, ALAS…). Upstream relations, never aliases.</summary>
-    public List<string> Upstream { get; } = [];
+    public List<string> Upstream => _upstream ??= [];
     /// <summary>Dependency paths ("a@1 > b@2 > c@3"), kept for evidence (Snyk "from").</summary>
-    public List<string> DependencyPaths { get; } = [];
+    public List<string> DependencyPaths => _dependencyPaths ??= [];
+
+    // Created on first use (see ParsedPackage).
+    private List<CvssScore>? _cvss;
+    private List<string>? _fixedVersions;
+    private List<string>? _aliases;
+    private List<string>? _upstream;
+    private List<string>? _dependencyPaths;
     /// <summary>Trivy's per-finding Fingerprint when present.</summary>
     public string? Fingerprint { get; set; }
+    /// <summary>What kind of issue the scanner lists: Snyk puts licence issues in its vulnerabilities array, and they are claims on a package too.</summary>
+    public ObservationKind Kind { get; set; }
+    /// <summary>The scanner's own risk figure for this claim (Grype risk 0–100, Snyk riskScore), verbatim.</summary>
+    public double? RiskScore { get; set; }
+    /// <summary>Snyk isUpgradable / isPatchable: a fix reachable by upgrading a direct dependency, or by a Snyk patch.</summary>
+    public bool? IsUpgradable { get; set; }
+    public bool? IsPatchable { get; set; }
+    /// <summary>The scanner's reachability verdict word when it gives one (Snyk "reachable", "not-reachable"…), verbatim.</summary>
+    public string? Reachability { get; set; }
 
     public void MergeFrom(ParsedObservation other)
     {
         if (other.Severity > Severity) { Severity = other.Severity; SeveritySource = other.SeveritySource ?? SeveritySource; }
-        foreach (var c in other.Cvss) if (!Cvss.Contains(c)) Cvss.Add(c);
-        foreach (var v in other.FixedVersions) if (!FixedVersions.Contains(v)) FixedVersions.Add(v);
+        if (other._cvss is not null) foreach (var c in other._cvss) if (!Cvss.Contains(c)) Cvss.Add(c);
+        if (other._fixedVersions is not null) foreach (var v in other._fixedVersions) if (!FixedVersions.Contains(v)) FixedVersions.Add(v);
         if (FixState == FixState.Unknown) FixState = other.FixState;
         Status ??= other.Status;
-        foreach (var a in other.Aliases) if (!Aliases.Contains(a)) Aliases.Add(a);
-        foreach (var u in other.Upstream) if (!Upstream.Contains(u)) Upstream.Add(u);
-        foreach (var p in other.DependencyPaths) if (!DependencyPaths.Contains(p)) DependencyPaths.Add(p);
+        if (other._aliases is not null) foreach (var a in other._aliases) if (!Aliases.Contains(a)) Aliases.Add(a);
+        if (other._upstream is not null) foreach (var u in other._upstream) if (!Upstream.Contains(u)) Upstream.Add(u);
+        if (other._dependencyPaths is not null) foreach (var p in other._dependencyPaths) if (!DependencyPaths.Contains(p)) DependencyPaths.Add(p);
         Fingerprint ??= other.Fingerprint;
+        RiskScore ??= other.RiskScore;
+        IsUpgradable ??= other.IsUpgradable;
+        IsPatchable ??= other.IsPatchable;
+        Reachability ??= other.Reachability;
     }
+}
+
+/// <summary>The kind of issue an observation records.</summary>
+public enum ObservationKind
+{
+    Vulnerability = 0,
+    /// <summary>A licence policy issue (Snyk "type": "license"), not a security vulnerability.</summary>
+    License = 1,
+}
+
+public static class ObservationKindNames
+{
+    public static string ToWire(this ObservationKind k) => k switch
+    {
+        ObservationKind.Vulnerability => "vulnerability",
+        ObservationKind.License => "license",
+    };
 }
 
 /// <summary>A CVSS assessment from one source.</summary>
@@ -177,11 +227,17 @@ public sealed class ParsedVulnerability
     public required string Id { get; init; }
     public string? Title { get; set; }
     public string? Description { get; set; }
-    public List<string> Cwes { get; } = [];
-    public List<CvssScore> Cvss { get; } = [];
+    public List<string> Cwes => _cwes ??= [];
+    public List<CvssScore> Cvss => _cvss ??= [];
     /// <summary>Severity per source (nvd, debian, ghsa, redhat…).</summary>
-    public Dictionary<string, Severity> SeverityBySource { get; } = new(StringComparer.Ordinal);
-    public List<string> References { get; } = [];
+    public Dictionary<string, Severity> SeverityBySource => _severityBySource ??= new(StringComparer.Ordinal);
+    public List<string> References => _references ??= [];
+
+    // Created on first use (see ParsedPackage).
+    private List<string>? _cwes;
+    private List<CvssScore>? _cvss;
+    private Dictionary<string, Severity>? _severityBySource;
+    private List<string>? _references;
     public string? PrimaryUrl { get; set; }
     public string? DataSource { get; set; }
     public DateTimeOffset? PublishedAt { get; set; }
@@ -197,10 +253,10 @@ public sealed class ParsedVulnerability
     {
         Title ??= o.Title;
         if (string.IsNullOrEmpty(Description) || (o.Description?.Length ?? 0) > Description.Length) Description = o.Description ?? Description;
-        foreach (var c in o.Cwes) if (!Cwes.Contains(c)) Cwes.Add(c);
-        foreach (var c in o.Cvss) if (!Cvss.Contains(c)) Cvss.Add(c);
-        foreach (var (k, v) in o.SeverityBySource) SeverityBySource.TryAdd(k, v);
-        foreach (var r in o.References) if (!References.Contains(r)) References.Add(r);
+        if (o._cwes is not null) foreach (var c in o._cwes) if (!Cwes.Contains(c)) Cwes.Add(c);
+        if (o._cvss is not null) foreach (var c in o._cvss) if (!Cvss.Contains(c)) Cvss.Add(c);
+        if (o._severityBySource is not null) foreach (var (k, v) in o._severityBySource) SeverityBySource.TryAdd(k, v);
+        if (o._references is not null) foreach (var r in o._references) if (!References.Contains(r)) References.Add(r);
         PrimaryUrl ??= o.PrimaryUrl;
         DataSource ??= o.DataSource;
         PublishedAt ??= o.PublishedAt;

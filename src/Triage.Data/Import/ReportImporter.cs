@@ -18,7 +18,7 @@ public sealed class ReportImporter(string connectionString)
     public async Task<ImportSummary> ImportAsync(Stream content, string fileName, ImportOptions options, CancellationToken ct = default)
     {
         using var capture = new CaptureStream(content, options.MaxBytes);
-        var parsed = await ScanReportReader.ParseAsync(capture, options.Scanner, ParseOptions.Default, ct);
+        var parsed = await ScanReportReader.Default.ParseAsync(capture, options.Scanner, ParseOptions.Default, ct);
         await capture.DrainAsync(ct);
         var plan = ImportPlan.Build(parsed, options.Image, fileName);
         return await StoreAsync(plan, fileName, capture.Sha256Hex, capture.CompressedBytes, capture.BytesRead, options, ct);
@@ -292,10 +292,19 @@ public sealed class ReportImporter(string connectionString)
             foreach (var (k, p) in ap.Packages)
                 all.TryAdd(k, p);
         var keyStrings = all.Keys.ToDictionary(k => k.ToString(), k => k, StringComparer.Ordinal);
-        var existing = await store.QueryByKeysAsync("SELECT \"Key\", \"Id\" FROM \"Packages\" WHERE \"Key\" IN ({keys})", keyStrings.Keys,
-            r => (Key: r.GetString(0), Id: r.GetInt64(1)), ct);
+        var existing = await store.QueryByKeysAsync(
+            "SELECT \"Key\", \"Id\", CASE WHEN \"SourceName\" IS NULL THEN 1 ELSE 0 END FROM \"Packages\" WHERE \"Key\" IN ({keys})", keyStrings.Keys,
+            r => (Key: r.GetString(0), Id: r.GetInt64(1), NoSource: r.GetInt32(2) == 1), ct);
         var result = new Dictionary<PackageKey, long>();
-        foreach (var (k, id) in existing) result[keyStrings[k]] = id;
+        var fills = new List<object?[]>();
+        foreach (var (k, id, noSource) in existing)
+        {
+            var key = keyStrings[k];
+            result[key] = id;
+            // Trivy names the source package only with --list-all-pkgs; Grype's upstreams or Snyk's source/binary fill it in later.
+            if (noSource && all[key].SourceName is { } src) fills.Add([src, all[key].SourceVersion, id]);
+        }
+        await store.ExecuteForEachAsync("UPDATE \"Packages\" SET \"SourceName\" = @p0, \"SourceVersion\" = COALESCE(\"SourceVersion\", @p1) WHERE \"Id\" = @p2", 3, fills, ct);
 
         var missing = keyStrings.Where(kv => !result.ContainsKey(kv.Value)).OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
         var ids = await store.AllocateIdsAsync("Packages", missing.Count, ct);
