@@ -3,6 +3,7 @@ using Triage.Web;
 using Triage.Web.Components;
 using Triage.Web.Features.Findings;
 using Triage.Web.Features.Import;
+using Triage.Web.Features.Vex;
 using Triage.Web.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -37,6 +38,7 @@ var api = app.MapGroup("/api/v1");
 api.MapScansApi();
 api.MapFindingsApi();
 api.MapExposureApi();
+api.MapVexApi();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

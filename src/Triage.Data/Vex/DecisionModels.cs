@@ -178,7 +178,7 @@ public sealed class DecisionConflictException(IReadOnlyList<DecisionConflict> co
     private static string Describe(IReadOnlyList<DecisionConflict> conflicts)
     {
         var c = conflicts[0];
-        var now = c.Current is { } d ? $"{d.Status.ToWire()} by {d.Author} at {d.Timestamp:O} (decision {d.Id})" : "undecided";
+        var now = c.Current is { } d ? $"{d.Status.ToWire()} by {d.Author} at {d.Timestamp.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} (decision {d.Id})" : "undecided";
         var more = conflicts.Count > 1 ? $" (and {conflicts.Count - 1} more finding(s))" : "";
         return $"Finding {c.FindingId} changed since you looked: it is now {now}, not {(c.Expected is { } e ? $"decision {e}" : "undecided")}{more}.";
     }
