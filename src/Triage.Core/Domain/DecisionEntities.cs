@@ -34,6 +34,8 @@ public sealed class Decision
     public string? ScopeTeam { get; set; }
     /// <summary>The package the statement is about, as a purl (no version: every version).</summary>
     public string? SubcomponentPurl { get; set; }
+    /// <summary>The subcomponent's package name in lower case: finds the decisions about an imported image's packages.</summary>
+    public string? SubcomponentName { get; set; }
     /// <summary>A <c>vers:</c> range that narrows <see cref="SubcomponentPurl"/> to some versions.</summary>
     public string? SubcomponentRange { get; set; }
     public VexStatus Status { get; set; }

@@ -13,7 +13,7 @@ internal sealed class DecisionConfiguration : IEntityTypeConfiguration<Decision>
         b.HasIndex(x => x.StatementId).IsUnique();                    // a statement is recorded once
         b.HasIndex(x => new { x.SlotKey, x.Timestamp });              // the current statement of a slot (re-review, history)
         b.HasIndex(x => x.DocumentId);                                // what an imported document decided
-        b.HasIndex(x => new { x.ScopeKind, x.ScopeRepository });      // decisions of a repository (re-review after import)
+        b.HasIndex(x => x.SubcomponentName);                          // decisions about an imported image's packages (re-review)
         b.Property(x => x.VulnerabilityId).HasMaxLength(200);
         b.Property(x => x.SlotKey).HasMaxLength(64);
         b.HasOne<VexDocumentRecord>().WithMany().HasForeignKey(x => x.DocumentId).OnDelete(DeleteBehavior.Restrict);

@@ -57,6 +57,7 @@ internal static class DecisionRows
             ScopeDigest = digest,
             ScopeTeam = team,
             SubcomponentPurl = s.Subcomponent?.Package.ToString(),
+            SubcomponentName = s.Subcomponent?.Package.Name.ToLowerInvariant(),
             SubcomponentRange = s.Subcomponent?.Range?.Text,
             Status = s.Status,
             Justification = s.Justification,

@@ -186,27 +186,24 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
             select new { a.Id, Repository = r.Name, a.Digest, r.TeamId, a.FirstSeen }).ToListAsync(ct);
         var repos = images.Select(i => VexImageNames.NormalizeRepository(i.Repository)).Distinct().ToList();
         var teams = images.Select(i => i.TeamId).OfType<long>().Select(DecisionRows.TeamKey).Distinct().ToList();
-        var rows = await (
-            from d in db.Decisions.AsNoTracking()
-            where d.SubcomponentPurl != null
-                  && (d.ScopeKind == DecisionScopeKind.Global
-                      || (d.ScopeKind == DecisionScopeKind.Team && teams.Contains(d.ScopeTeam!))
-                      || ((d.ScopeKind == DecisionScopeKind.Repository || d.ScopeKind == DecisionScopeKind.Digest) && repos.Contains(d.ScopeRepository!)))
-            join doc in db.VexDocuments.AsNoTracking() on d.DocumentId equals doc.Id into docs
-            from doc in docs.DefaultIfEmpty()
-            orderby d.Id
-            select new { d, doc }).ToListAsync(ct);
-        var stored = VexStatementQueries.ToStored(rows.Select(x => (x.d, (VexDocumentRecord?)x.doc)))
-            .Where(s => s.Statement.Subcomponent is { } sub && (sub.Range is not null || sub.Package.Version is not null))
-            .ToList();
-        if (stored.Count == 0) return 0;
-
-        var names = stored.Select(s => s.Statement.Subcomponent!.Package.Name.ToLowerInvariant()).Distinct().ToList();
         var packages = await (
             from ap in db.ArtifactPackages.AsNoTracking()
             join p in db.Packages.AsNoTracking() on ap.PackageId equals p.Id
-            where artifacts.Contains(ap.ArtifactId) && names.Contains(p.Name.ToLower())
-            select new { ap.ArtifactId, p.Purl, p.Key }).ToListAsync(ct);
+            where artifacts.Contains(ap.ArtifactId)
+            select new { ap.ArtifactId, p.Name, p.Purl, p.Key }).ToListAsync(ct);
+        // Only decisions about these packages, found by name: the work follows the import, not the number of decisions.
+        var rows = new List<Decision>();
+        foreach (var chunk in packages.Select(p => p.Name.ToLowerInvariant()).Distinct().Chunk(2000))
+            rows.AddRange(await db.Decisions.AsNoTracking().Where(d =>
+                    chunk.Contains(d.SubcomponentName!)
+                    && (d.ScopeKind == DecisionScopeKind.Global
+                        || (d.ScopeKind == DecisionScopeKind.Team && teams.Contains(d.ScopeTeam!))
+                        || ((d.ScopeKind == DecisionScopeKind.Repository || d.ScopeKind == DecisionScopeKind.Digest) && repos.Contains(d.ScopeRepository!))))
+                .ToListAsync(ct));
+        var stored = (await VexStatementQueries.ToStoredAsync(db, rows, ct))
+            .Where(s => s.Statement.Subcomponent is { } sub && (sub.Range is not null || sub.Package.Version is not null))
+            .ToList();
+        if (stored.Count == 0) return 0;
 
         var now = _time.GetUtcNow();
         var raised = new List<(long, ReReviewFlag)>();
@@ -462,17 +459,10 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
 
     private static async Task<List<StoredStatement>> LoadStoredAsync(TriageDbContext db, IReadOnlyCollection<long> decisionIds, CancellationToken ct)
     {
-        var rows = new List<(Decision, VexDocumentRecord?)>();
+        var rows = new List<Decision>();
         foreach (var chunk in decisionIds.Chunk(2000))
-        {
-            var q = from d in db.Decisions.AsNoTracking()
-                    where chunk.Contains(d.Id)
-                    join doc in db.VexDocuments.AsNoTracking() on d.DocumentId equals doc.Id into docs
-                    from doc in docs.DefaultIfEmpty()
-                    select new { d, doc };
-            rows.AddRange((await q.ToListAsync(ct)).Select(x => (x.d, (VexDocumentRecord?)x.doc)));
-        }
-        return VexStatementQueries.ToStored(rows.OrderBy(r => r.Item1.Id));
+            rows.AddRange(await db.Decisions.AsNoTracking().Where(d => chunk.Contains(d.Id)).ToListAsync(ct));
+        return await VexStatementQueries.ToStoredAsync(db, rows, ct);
     }
 
     /// <summary>Stored flags plus expiry (a fact of the clock, computed rather than stored), per decision id.</summary>

@@ -168,7 +168,7 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
     {
         await TriageDatabase.EnsureMigratedAsync(connectionString, ct);
         await using var db = TriageDatabase.CreateContext(connectionString);
-        var docs = await db.VexDocuments.AsNoTracking().OrderByDescending(d => d.ImportedAt).ThenByDescending(d => d.Id).ToListAsync(ct);
+        var docs = await db.VexDocuments.AsNoTracking().OrderByDescending(d => d.ImportedAt).ThenByDescending(d => d.Id).WithoutContent().ToListAsync(ct);
         return docs.Select(VexDocumentView.From).ToList();
     }
 
@@ -177,7 +177,7 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
     {
         await TriageDatabase.EnsureMigratedAsync(connectionString, ct);
         await using var db = TriageDatabase.CreateContext(connectionString);
-        var doc = await db.VexDocuments.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct);
+        var doc = await db.VexDocuments.AsNoTracking().Where(d => d.Id == id).WithoutContent().FirstOrDefaultAsync(ct);
         if (doc is null) return null;
         var issues = await db.VexDocumentIssues.AsNoTracking().Where(i => i.DocumentId == id).OrderBy(i => i.Kind).ThenBy(i => i.Id).ToListAsync(ct);
         return new VexDocumentDetails(VexDocumentView.From(doc), issues.Select(VexIssueView.From).ToList());

@@ -63,22 +63,18 @@ public static class VexStatementQueries
         var digests = findings.Select(f => f.Digest).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var teams = findings.Select(f => f.TeamId).OfType<long>().Distinct().Select(DecisionRows.TeamKey).ToList();
 
-        var rows = new Dictionary<long, (Decision, VexDocumentRecord?)>();
+        var rows = new Dictionary<long, Decision>();
         foreach (var chunk in keys.Chunk(2000))
         {
-            var q =
-                from d in db.Decisions.AsNoTracking()
-                where db.DecisionVulnerabilityIds.Any(v => v.DecisionId == d.Id && chunk.Contains(v.VulnKey))
-                      && (d.ScopeKind == DecisionScopeKind.Global
-                          || (d.ScopeKind == DecisionScopeKind.Team && teams.Contains(d.ScopeTeam!))
-                          || (d.ScopeKind == DecisionScopeKind.Repository && repos.Contains(d.ScopeRepository!))
-                          || (d.ScopeKind == DecisionScopeKind.Digest && digests.Contains(d.ScopeDigest!)))
-                join doc in db.VexDocuments.AsNoTracking() on d.DocumentId equals doc.Id into docs
-                from doc in docs.DefaultIfEmpty()
-                select new { d, doc };
-            foreach (var x in await q.ToListAsync(ct)) rows[x.d.Id] = (x.d, x.doc);
+            var q = db.Decisions.AsNoTracking().Where(d =>
+                db.DecisionVulnerabilityIds.Any(v => v.DecisionId == d.Id && chunk.Contains(v.VulnKey))
+                && (d.ScopeKind == DecisionScopeKind.Global
+                    || (d.ScopeKind == DecisionScopeKind.Team && teams.Contains(d.ScopeTeam!))
+                    || (d.ScopeKind == DecisionScopeKind.Repository && repos.Contains(d.ScopeRepository!))
+                    || (d.ScopeKind == DecisionScopeKind.Digest && digests.Contains(d.ScopeDigest!))));
+            foreach (var d in await q.ToListAsync(ct)) rows[d.Id] = d;
         }
-        return new StatementSet(ToStored(rows.Values.OrderBy(r => r.Item1.Id)), trust);
+        return new StatementSet(await ToStoredAsync(db, rows.Values, ct), trust);
     }
 
     /// <summary>Effective statement per finding id.</summary>
@@ -99,6 +95,26 @@ public static class VexStatementQueries
         return new VexTrustPolicy(VexTrust.Trusted, authors.Select(a => KeyValuePair.Create(a.Name, a.Trust)));
     }
 
-    internal static List<StoredStatement> ToStored(IEnumerable<(Decision Row, VexDocumentRecord? Doc)> rows) =>
-        rows.Select(r => new StoredStatement(r.Row, r.Doc, DecisionRows.ToStatement(r.Row, r.Doc))).ToList();
+    /// <summary>Rebuilds statements from rows (in record order) with their documents, read without their content.</summary>
+    internal static async Task<List<StoredStatement>> ToStoredAsync(TriageDbContext db, IEnumerable<Decision> rows, CancellationToken ct)
+    {
+        var ordered = rows.OrderBy(r => r.Id).ToList();
+        var ids = ordered.Select(r => r.DocumentId).OfType<long>().Distinct().ToList();
+        var documents = new Dictionary<long, VexDocumentRecord>();
+        foreach (var chunk in ids.Chunk(2000))
+            foreach (var d in await db.VexDocuments.AsNoTracking().Where(d => chunk.Contains(d.Id)).WithoutContent().ToListAsync(ct))
+                documents[d.Id] = d;
+        return ordered.Select(r => new StoredStatement(r, r.DocumentId is { } id ? documents[id] : null,
+            DecisionRows.ToStatement(r, r.DocumentId is { } i ? documents[i] : null))).ToList();
+    }
+
+    /// <summary>Documents without their (possibly large) bytes: everything a statement's source and a listing need.</summary>
+    internal static IQueryable<VexDocumentRecord> WithoutContent(this IQueryable<VexDocumentRecord> q) => q.Select(d => new VexDocumentRecord
+    {
+        Id = d.Id, Format = d.Format, SpecVersion = d.SpecVersion, DocumentId = d.DocumentId, Author = d.Author, Version = d.Version,
+        Timestamp = d.Timestamp, Tooling = d.Tooling, Signature = d.Signature, Trust = d.Trust, FileName = d.FileName, Sha256 = d.Sha256,
+        SizeBytes = d.SizeBytes, Content = Array.Empty<byte>(), StatementCount = d.StatementCount, MatchedCount = d.MatchedCount,
+        UnmatchedCount = d.UnmatchedCount, RejectedCount = d.RejectedCount, DecisionCount = d.DecisionCount, ImportedAt = d.ImportedAt,
+        LastMatchedAt = d.LastMatchedAt, ImportedBy = d.ImportedBy,
+    });
 }

@@ -224,6 +224,9 @@ namespace Triage.Data.Migrations.Postgres
                     b.Property<int>("Status")
                         .HasColumnType("integer");
 
+                    b.Property<string>("SubcomponentName")
+                        .HasColumnType("text");
+
                     b.Property<string>("SubcomponentPurl")
                         .HasColumnType("text");
 
@@ -252,9 +255,9 @@ namespace Triage.Data.Migrations.Postgres
                     b.HasIndex("StatementId")
                         .IsUnique();
 
-                    b.HasIndex("SupersedesId");
+                    b.HasIndex("SubcomponentName");
 
-                    b.HasIndex("ScopeKind", "ScopeRepository");
+                    b.HasIndex("SupersedesId");
 
                     b.HasIndex("SlotKey", "Timestamp");
 

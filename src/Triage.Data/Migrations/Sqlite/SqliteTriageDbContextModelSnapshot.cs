@@ -211,6 +211,9 @@ namespace Triage.Data.Migrations.Sqlite
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SubcomponentName")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SubcomponentPurl")
                         .HasColumnType("TEXT");
 
@@ -239,9 +242,9 @@ namespace Triage.Data.Migrations.Sqlite
                     b.HasIndex("StatementId")
                         .IsUnique();
 
-                    b.HasIndex("SupersedesId");
+                    b.HasIndex("SubcomponentName");
 
-                    b.HasIndex("ScopeKind", "ScopeRepository");
+                    b.HasIndex("SupersedesId");
 
                     b.HasIndex("SlotKey", "Timestamp");
 

@@ -96,6 +96,7 @@ namespace Triage.Data.Migrations.Postgres
                     ScopeDigest = table.Column<string>(type: "text", nullable: true),
                     ScopeTeam = table.Column<string>(type: "text", nullable: true),
                     SubcomponentPurl = table.Column<string>(type: "text", nullable: true),
+                    SubcomponentName = table.Column<string>(type: "text", nullable: true),
                     SubcomponentRange = table.Column<string>(type: "text", nullable: true),
                     Status = table.Column<int>(type: "integer", nullable: false),
                     Justification = table.Column<int>(type: "integer", nullable: true),
@@ -212,11 +213,6 @@ namespace Triage.Data.Migrations.Postgres
                 column: "DocumentId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Decisions_ScopeKind_ScopeRepository",
-                table: "Decisions",
-                columns: new[] { "ScopeKind", "ScopeRepository" });
-
-            migrationBuilder.CreateIndex(
                 name: "IX_Decisions_SlotKey_Timestamp",
                 table: "Decisions",
                 columns: new[] { "SlotKey", "Timestamp" });
@@ -226,6 +222,11 @@ namespace Triage.Data.Migrations.Postgres
                 table: "Decisions",
                 column: "StatementId",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Decisions_SubcomponentName",
+                table: "Decisions",
+                column: "SubcomponentName");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Decisions_SupersedesId",

@@ -95,6 +95,7 @@ namespace Triage.Data.Migrations.Sqlite
                     ScopeDigest = table.Column<string>(type: "TEXT", nullable: true),
                     ScopeTeam = table.Column<string>(type: "TEXT", nullable: true),
                     SubcomponentPurl = table.Column<string>(type: "TEXT", nullable: true),
+                    SubcomponentName = table.Column<string>(type: "TEXT", nullable: true),
                     SubcomponentRange = table.Column<string>(type: "TEXT", nullable: true),
                     Status = table.Column<int>(type: "INTEGER", nullable: false),
                     Justification = table.Column<int>(type: "INTEGER", nullable: true),
@@ -211,11 +212,6 @@ namespace Triage.Data.Migrations.Sqlite
                 column: "DocumentId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Decisions_ScopeKind_ScopeRepository",
-                table: "Decisions",
-                columns: new[] { "ScopeKind", "ScopeRepository" });
-
-            migrationBuilder.CreateIndex(
                 name: "IX_Decisions_SlotKey_Timestamp",
                 table: "Decisions",
                 columns: new[] { "SlotKey", "Timestamp" });
@@ -225,6 +221,11 @@ namespace Triage.Data.Migrations.Sqlite
                 table: "Decisions",
                 column: "StatementId",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Decisions_SubcomponentName",
+                table: "Decisions",
+                column: "SubcomponentName");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Decisions_SupersedesId",
