@@ -66,12 +66,17 @@ public static class VexStatementQueries
         var rows = new Dictionary<long, Decision>();
         foreach (var chunk in keys.Chunk(2000))
         {
-            var q = db.Decisions.AsNoTracking().Where(d =>
-                db.DecisionVulnerabilityIds.Any(v => v.DecisionId == d.Id && chunk.Contains(v.VulnKey))
-                && (d.ScopeKind == DecisionScopeKind.Global
-                    || (d.ScopeKind == DecisionScopeKind.Team && teams.Contains(d.ScopeTeam!))
-                    || (d.ScopeKind == DecisionScopeKind.Repository && repos.Contains(d.ScopeRepository!))
-                    || (d.ScopeKind == DecisionScopeKind.Digest && digests.Contains(d.ScopeDigest!))));
+            // Driven by the id index (VulnKey IN …), then one primary-key lookup per hit: an EXISTS per decision would probe the
+            // whole id list for every stored decision.
+            var q =
+                from v in db.DecisionVulnerabilityIds.AsNoTracking()
+                where chunk.Contains(v.VulnKey)
+                join d in db.Decisions.AsNoTracking() on v.DecisionId equals d.Id
+                where d.ScopeKind == DecisionScopeKind.Global
+                      || (d.ScopeKind == DecisionScopeKind.Team && teams.Contains(d.ScopeTeam!))
+                      || (d.ScopeKind == DecisionScopeKind.Repository && repos.Contains(d.ScopeRepository!))
+                      || (d.ScopeKind == DecisionScopeKind.Digest && digests.Contains(d.ScopeDigest!))
+                select d;
             foreach (var d in await q.ToListAsync(ct)) rows[d.Id] = d;
         }
         return new StatementSet(await ToStoredAsync(db, rows.Values, ct), trust);
