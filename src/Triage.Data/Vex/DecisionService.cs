@@ -196,6 +196,8 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
         foreach (var chunk in packages.Select(p => p.Name.ToLowerInvariant()).Distinct().Chunk(2000))
             rows.AddRange(await db.Decisions.AsNoTracking().Where(d =>
                     chunk.Contains(d.SubcomponentName!)
+                    // Bound to a version: a range, or a purl with '@' (a canonical purl escapes any other '@').
+                    && (d.SubcomponentRange != null || d.SubcomponentPurl!.Contains("@"))
                     && (d.ScopeKind == DecisionScopeKind.Global
                         || (d.ScopeKind == DecisionScopeKind.Team && teams.Contains(d.ScopeTeam!))
                         || ((d.ScopeKind == DecisionScopeKind.Repository || d.ScopeKind == DecisionScopeKind.Digest) && repos.Contains(d.ScopeRepository!))))
