@@ -34,6 +34,7 @@ AppDomain.CurrentDomain.FirstChanceException += (_, _) => Interlocked.Increment(
 for (var i = 0; i < rounds; i++)
 {
     var allocated = GC.GetTotalAllocatedBytes(precise: true);
+    var retainedBefore = GC.GetTotalMemory(forceFullCollection: Environment.GetEnvironmentVariable("BENCH_RETAINED") == "1");
     var pause = GC.GetTotalPauseDuration();
     if (Environment.GetEnvironmentVariable("BENCH_NOGC") == "1") GC.TryStartNoGCRegion(240L * 1024 * 1024);
     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -44,6 +45,8 @@ for (var i = 0; i < rounds; i++)
     cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
     pause = GC.GetTotalPauseDuration() - pause;
     if (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+    if (Environment.GetEnvironmentVariable("BENCH_RETAINED") == "1")
+        Console.WriteLine(FormattableString.Invariant($"retained {(GC.GetTotalMemory(true) - retainedBefore) / 1048576.0:F1} MiB"));
     Console.WriteLine(FormattableString.Invariant(
         $"{(i == 0 ? "cold" : "warm")} {sw.Elapsed.TotalMilliseconds,8:F1} ms (cpu {cpu.TotalMilliseconds,6:F0} ms, gc pause {pause.TotalMilliseconds,5:F0} ms)  {size / sw.Elapsed.TotalSeconds,7:F0} MiB/s  observations {report.ObservationCount}  vulnerabilities {report.Vulnerabilities.Count}  allocated {allocated / 1048576.0:F0} MiB  exceptions {exceptions}  gen0 {GC.CollectionCount(0)} gen2 {GC.CollectionCount(2)}"));
 }

@@ -12,6 +12,7 @@ public static class CliApp
         root.Subcommands.Add(IngestCommand.Create());
         root.Subcommands.Add(FindingsCommand.Create());
         root.Subcommands.Add(ExposureCommand.Create());
+        root.Subcommands.Add(LifecycleCommand.Create());
         root.Subcommands.Add(DecideCommand.Create());
         root.Subcommands.Add(VexCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());

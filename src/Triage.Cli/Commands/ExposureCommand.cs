@@ -36,26 +36,32 @@ internal static class ExposureCommand
 
     private static void Print(ExposureQueries.Exposure e)
     {
-        if (e.CanonicalId is null)
+        if (!e.Known)
         {
             Console.WriteLine($"{e.QueriedId}: not known to Triage (no imported report mentions it).");
             return;
         }
-        var aka = e.Aliases.Count > 0 ? $" (also {string.Join(", ", e.Aliases)})" : "";
-        Console.WriteLine($"{e.CanonicalId}{aka}");
-        if (e.Upstream.Count > 0) Console.WriteLine($"  advisories: {string.Join(", ", e.Upstream)}");
-        if (e.Images.Count == 0)
+        foreach (var v in e.Vulnerabilities)
         {
-            Console.WriteLine("  no image currently contains it.");
-            return;
-        }
-        Console.WriteLine($"  in {e.Images.Count} image(s) of {e.Repositories} repositor{(e.Repositories == 1 ? "y" : "ies")}:");
-        foreach (var i in e.Images)
-        {
-            var fix = i.FixedVersions.Count > 0 ? $"fixed in {string.Join(", ", i.FixedVersions.Select(FindingsCommand.Printable))}" : "no fix known";
-            Console.WriteLine($"  {i.Severity.ToWire().ToUpperInvariant(),-9} {i.Image}{(i.Digest is null ? "" : "  " + i.Digest)}");
-            foreach (var p in i.Packages)
-                Console.WriteLine($"            via {FindingsCommand.Printable(p.Name)} {FindingsCommand.Printable(p.Version)}{(p.SourceName is null ? "" : $" (source {p.SourceName})")}; {fix}; seen by {string.Join(", ", i.Scanners)}");
+            var aka = v.Aliases.Count > 0 ? $" (also {string.Join(", ", v.Aliases)})" : "";
+            Console.WriteLine($"{v.Id}{aka}");
+            if (v.Upstream.Count > 0) Console.WriteLine($"  advisories: {string.Join(", ", v.Upstream)}");
+            if (v.Images.Count == 0)
+            {
+                Console.WriteLine("  no image currently contains it.");
+                continue;
+            }
+            var repos = v.Images.Select(i => i.Repository).Distinct().Count();
+            Console.WriteLine($"  in {v.Images.Count} image(s) of {repos} repositor{(repos == 1 ? "y" : "ies")}:");
+            foreach (var i in v.Images)
+            {
+                Console.WriteLine($"  {i.Severity.ToWire().ToUpperInvariant(),-9} {i.Image}{(i.Digest is null ? "" : "  " + i.Digest)}  (seen by {string.Join(", ", i.Scanners)})");
+                foreach (var p in i.Packages)
+                {
+                    var fix = p.FixedVersions.Count > 0 ? $"fixed in {string.Join(", ", p.FixedVersions.Select(FindingsCommand.Printable))}" : "no fix known";
+                    Console.WriteLine($"            via {FindingsCommand.Printable(p.Name)} {FindingsCommand.Printable(p.Version)}{(p.SourceName is null ? "" : $" (source {p.SourceName})")}; {fix}");
+                }
+            }
         }
     }
 }

@@ -20,8 +20,10 @@ internal static class FindingsCommand
         severity.AcceptOnlyFromAmong("critical", "high", "medium", "low", "unknown");
         var vuln = new Option<string?>("--vuln") { Description = "Only this vulnerability (any id or alias, or an upstream advisory).", HelpName = "ID" };
         var all = new Option<bool>("--all") { Description = "Include findings no scanner reports any more." };
+        var groupBy = new Option<string?>("--group-by") { Description = "Group instead of listing: source (one row per source package), vulnerability (across images) or layer.", HelpName = "source|vulnerability|layer" };
+        groupBy.AcceptOnlyFromAmong("source", "vulnerability", "layer");
 
-        var cmd = new Command("findings", "List deduplicated findings with every scanner's evidence.") { db, image, format, severity, vuln, all };
+        var cmd = new Command("findings", "List deduplicated findings with every scanner's evidence.") { db, image, format, severity, vuln, all, groupBy };
         cmd.SetAction(async (parse, ct) =>
         {
             var conn = CliSettings.ConnectionString(parse.GetValue(db));
@@ -34,6 +36,12 @@ internal static class FindingsCommand
                 Vulnerability = parse.GetValue(vuln),
                 IncludeInactive = parse.GetValue(all),
             };
+            if (parse.GetValue(groupBy) is { } by)
+            {
+                var kind = by switch { "source" => GroupingQueries.GroupBy.SourcePackage, "vulnerability" => GroupingQueries.GroupBy.Vulnerability, _ => GroupingQueries.GroupBy.Layer };
+                WriteGroups(await GroupingQueries.GroupAsync(ctx, filter, kind, take: 10_000, ct: ct), parse.GetValue(format) == "json");
+                return ExitCodes.Ok;
+            }
             var query = FindingQueries.Sort(FindingQueries.Filtered(ctx, filter), ctx, FindingSort.Severity, descending: true);
             var views = await FindingQueries.ToViewsAsync(ctx, query, ct);
             switch (parse.GetValue(format))
@@ -57,6 +65,39 @@ internal static class FindingsCommand
             w.WriteEndArray();
         }
         stdout.WriteByte((byte)'\n');
+    }
+
+    private static void WriteGroups(List<GroupingQueries.FindingGroup> groups, bool json)
+    {
+        if (json)
+        {
+            using var stdout = Console.OpenStandardOutput();
+            using (var w = new Utf8JsonWriter(stdout, FindingJson.Options))
+            {
+                w.WriteStartArray();
+                foreach (var g in groups)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("key", g.Key);
+                    w.WriteNumber("findings", g.Findings);
+                    w.WriteNumber("images", g.Images);
+                    w.WriteString("maxSeverity", g.MaxSeverity.ToWire());
+                    w.WriteNumber("fixable", g.Fixable);
+                    w.WriteStartArray("members");
+                    foreach (var m in g.Members) w.WriteStringValue(m);
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+            stdout.WriteByte((byte)'\n');
+            return;
+        }
+        var sb = new StringBuilder();
+        sb.AppendLine($"{"GROUP",-40} {"FINDINGS",8} {"IMAGES",6} {"MAX",-9} {"FIXABLE",7}  MEMBERS");
+        foreach (var g in groups)
+            sb.AppendLine($"{Printable(g.Key),-40} {g.Findings,8} {g.Images,6} {g.MaxSeverity.ToWire(),-9} {g.Fixable,7}  {Printable(string.Join(", ", g.Members))}");
+        Console.Out.Write(sb.ToString());
     }
 
     private static void WriteCsv(List<FindingView> views)

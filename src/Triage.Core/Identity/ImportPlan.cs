@@ -54,6 +54,13 @@ public sealed class ImportPlan
         }
 
         var byKey = new Dictionary<string, ArtifactPlan>(StringComparer.Ordinal);
+        // Normalising a package parses its purl: do it once per package, not once per claim.
+        var keys = new Dictionary<ParsedPackage, PackageKey>(ReferenceEqualityComparer.Instance);
+        PackageKey KeyOf(ParsedPackage p)
+        {
+            if (!keys.TryGetValue(p, out var k)) keys[p] = k = PackageIdentity.Normalize(p);
+            return k;
+        }
         foreach (var target in report.Targets)
         {
             var identity = ResolveArtifact(target, overrideRef, fileName);
@@ -68,7 +75,7 @@ public sealed class ImportPlan
             foreach (var ((_, pkgLocalKey), obs) in target.Observations)
             {
                 if (!target.Packages.TryGetValue(pkgLocalKey, out var pkg)) continue;
-                var key = PackageIdentity.Normalize(pkg);
+                var key = KeyOf(pkg);
                 var (findingIds, relations) = ClaimExpansion.Expand(obs, report.Scanner);
                 foreach (var r in relations) plan.Relations.Add(r);
                 var raw = VulnerabilityIdsNormalize(obs.VulnerabilityId);
@@ -79,13 +86,18 @@ public sealed class ImportPlan
                         claim = new ClaimPlan { Package = key, PackageInfo = pkg, FindingVulnId = fid };
                         ap.Claims.Add((key, fid), claim);
                     }
-                    if (claim.Observations.TryGetValue(raw, out var existing)) existing.MergeFrom(obs);
-                    else claim.Observations.Add(raw, Clone(obs));
+                    if (claim.Observations.TryGetValue(raw, out var existing))
+                    {
+                        // A repeat from another target of the same artifact: merge into a private copy so the parsed report stays as parsed.
+                        if (!claim.Owned.Contains(raw)) { existing = Clone(existing); claim.Observations[raw] = existing; claim.Owned.Add(raw); }
+                        existing.MergeFrom(obs);
+                    }
+                    else claim.Observations.Add(raw, obs);
                 }
             }
             foreach (var pkg in target.Packages.Values)
             {
-                var key = PackageIdentity.Normalize(pkg);
+                var key = KeyOf(pkg);
                 if (!ap.Packages.TryGetValue(key, out var existing)) ap.Packages.Add(key, pkg);
                 else if (!ReferenceEquals(existing, pkg)) existing.MergeFrom(pkg);
             }
@@ -196,4 +208,6 @@ public sealed class ClaimPlan
     public required string FindingVulnId { get; init; }
     /// <summary>The scanner's records by their own (normalised) id.</summary>
     public Dictionary<string, ParsedObservation> Observations { get; } = new(StringComparer.Ordinal);
+    /// <summary>Raw ids whose observation is a private merged copy.</summary>
+    internal HashSet<string> Owned { get; } = new(StringComparer.Ordinal);
 }

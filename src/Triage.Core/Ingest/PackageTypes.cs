@@ -6,9 +6,6 @@ namespace Triage.Core.Ingest;
 /// </summary>
 public static class PackageTypes
 {
-    /// <summary>Operating-system package managers whose package names are binary names (the identity), with a source package beside them.</summary>
-    public static bool IsOsType(string purlType) => purlType is "deb" or "rpm" or "apk" or "alpm";
-
     /// <summary>Trivy's Result.Type (OS family for os-pkgs, language analyzer for lang-pkgs).</summary>
     public static string FromTrivy(string? type) => (type ?? "").ToLowerInvariant() switch
     {

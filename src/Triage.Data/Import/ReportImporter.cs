@@ -17,18 +17,28 @@ public sealed class ReportImporter(string connectionString)
     /// <summary>Parses and stores a report. Throws <see cref="ReportFormatException"/> for bad input (nothing stored).</summary>
     public async Task<ImportSummary> ImportAsync(Stream content, string fileName, ImportOptions options, CancellationToken ct = default)
     {
+        var timer = ImportTimings.Start();
         using var capture = new CaptureStream(content, options.MaxBytes);
         var parsed = await ScanReportReader.Default.ParseAsync(capture, options.Scanner, ParseOptions.Default, ct);
         await capture.DrainAsync(ct);
+        timer.Lap("parse");
         var plan = ImportPlan.Build(parsed, options.Image, fileName);
-        return await StoreAsync(plan, fileName, capture.Sha256Hex, capture.CompressedBytes, capture.BytesRead, options, ct);
+        timer.Lap("plan");
+        var sha = capture.Sha256Hex;
+        var compressed = capture.CompressedBytes;
+        timer.Lap("hash+gzip");
+        var summary = await StoreAsync(plan, fileName, sha, compressed, capture.BytesRead, options, ct);
+        timer.Lap("store");
+        return summary;
     }
 
     /// <summary>Stores an already parsed and planned report (also used by runtime inventories that carry scan results).</summary>
     public async Task<ImportSummary> StoreAsync(ImportPlan plan, string fileName, string sha256, byte[] compressed, long size,
         ImportOptions options, CancellationToken ct = default)
     {
+        var timer = ImportTimings.Start();
         await TriageDatabase.EnsureMigratedAsync(_connectionString, ct);
+        timer.Lap("migrate-check");
         await using var store = await ImportStore.BeginAsync(_connectionString, ct);
         var scanner = plan.Report.Scanner.ToWire();
         var now = Truncate(DateTime.UtcNow);
@@ -40,16 +50,22 @@ public sealed class ReportImporter(string connectionString)
         await store.InsertAsync("RawReports", ["Id", "Sha256", "FileName", "Scanner", "SizeBytes", "ContentEncoding", "Content", "ImportedAt"],
             [[rawId, sha256, Path.GetFileName(fileName), scanner, size, "gzip", compressed, now]], ct);
 
+        timer.Lap("begin+raw");
         var vulns = await ResolveVulnerabilitiesAsync(store, plan, now, ct);
+        timer.Lap("vulnerabilities");
         var packageIds = await ResolvePackagesAsync(store, plan, ct);
+        timer.Lap("packages");
 
         var artifacts = new List<ImportedArtifact>();
         foreach (var ap in plan.Artifacts)
             artifacts.Add(await StoreArtifactAsync(store, plan, ap, rawId, vulns, packageIds, options, now, ct));
 
+        timer.Lap("artifacts+findings");
         await store.CommitAsync(ct);
+        timer.Lap("commit");
         // Re-review hook (ADR 024): decisions bound to a package version are flagged when these images bring another one.
         await new Vex.DecisionService(_connectionString).FlagPackageVersionChangesAsync(artifacts.Select(a => a.ArtifactId), ct);
+        timer.Lap("re-review");
         var first = artifacts.FirstOrDefault();
         return new ImportSummary
         {

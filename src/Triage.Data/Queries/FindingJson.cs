@@ -56,6 +56,8 @@ public static class FindingJson
             w.WriteStartObject();
             w.WriteString("scanner", o.Scanner);
             w.WriteString("rawId", o.RawId);
+            w.WriteString("package", o.RawPackageName);
+            w.WriteString("version", o.RawPackageVersion);
             w.WriteString("severity", o.Severity.ToWire());
             WriteStrings(w, "fixedVersions", o.FixedVersions);
             w.WriteString("fixState", o.FixState.ToWire());

@@ -162,7 +162,7 @@ public static class FindingQueries
                 FirstSeen = DateTime.SpecifyKind(r.FirstSeen, DateTimeKind.Utc),
                 LastSeen = DateTime.SpecifyKind(r.LastSeen, DateTimeKind.Utc),
                 Observations = obs.Select(o => new ObservationView(o.Scanner, o.RawVulnId, o.Severity, o.FixedVersions, o.FixState, o.Status, o.Active,
-                    o.SeveritySource, o.CvssJson, o.PathsJson)).ToList(),
+                    o.SeveritySource, o.CvssJson, o.PathsJson, o.RawPackageName, o.RawPackageVersion)).ToList(),
                 Vex = vex[r.Id].Effective is { } e ? statements.ById[e.Id].ToFindingVex() : null,
             };
         }).ToList();

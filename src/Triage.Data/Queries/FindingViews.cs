@@ -39,7 +39,7 @@ public sealed record PackageView(string Purl, string Type, string? Namespace, st
 public sealed record VulnerabilityView(string Id, IReadOnlyList<string> Aliases, IReadOnlyList<string> Upstream, string? Title);
 
 public sealed record ObservationView(string Scanner, string RawId, Severity Severity, IReadOnlyList<string> FixedVersions, FixState FixState,
-    string? Status, bool Active, string? SeveritySource, string? CvssJson, string? PathsJson);
+    string? Status, bool Active, string? SeveritySource, string? CvssJson, string? PathsJson, string? RawPackageName = null, string? RawPackageVersion = null);
 
 /// <summary>Filters shared by the CLI, the API and the findings grid.</summary>
 public sealed record FindingFilter

@@ -19,6 +19,7 @@ public sealed class SnykReportParserTests
         Assert.Equal(["deb", "npm"], t.Packages.Values.Select(p => p.Type).Distinct().Order());
         var lodash = t.PackageOf(t.Observation("SNYK-JS-LODASH-567746"));
         Assert.Equal(["/srv/app/package.json"], lodash.Paths);
+        Assert.Equal(1, report.Skipped["binary packages with vulnerabilities (docker.binariesVulns)"]);
     }
 
     [Fact]

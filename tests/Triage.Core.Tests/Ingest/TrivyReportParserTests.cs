@@ -132,6 +132,7 @@ public sealed class TrivyReportParserTests
         Assert.Equal(2, report.Skipped["misconfigurations"]);
         Assert.Equal(1, report.Skipped["secrets"]);
         Assert.Equal(3, report.Skipped["licenses"]);
+        Assert.Equal(1, report.Skipped["suppressed findings"]);
         Assert.Contains(report.Warnings, w => w.StartsWith("skipped 1 vulnerability record(s) without VulnerabilityID or PkgName", StringComparison.Ordinal));
         Assert.Equal(9, report.ObservationCount);
     }

@@ -89,11 +89,7 @@ public sealed class GrypeReportParser : IScanReportParser
                 if (_js.ValueIs("matches"u8))
                 {
                     if (!await _js.ReadArrayStartAsync(ct).ConfigureAwait(false)) continue;
-                    while (await _js.NextElementAsync(ct).ConfigureAwait(false))
-                    {
-                        await _js.ReadValueAsync(ReadMatch, this, ct).ConfigureAwait(false);
-                        AddMatch();
-                    }
+                    await _js.ReadArrayAsync(ReadMatch, static run => run.AddMatch(), this, ct).ConfigureAwait(false);
                 }
                 else if (_js.ValueIs("source"u8))
                 {
@@ -119,7 +115,8 @@ public sealed class GrypeReportParser : IScanReportParser
         {
             var s = _source;
             _target.Kind = TargetKind(s.Type);
-            _target.Name ??= s.Name;
+            // userInput is what the user typed; without it (trimmed reports) a tag or digest still names the image.
+            _target.Name ??= s.Name ?? s.Tags.FirstOrDefault() ?? s.RepoDigests.FirstOrDefault();
             _target.ImageId ??= s.ImageId;
             _target.ManifestDigest ??= s.ManifestDigest;
             _target.SizeBytes ??= s.ImageSize;
@@ -500,7 +497,6 @@ public sealed class GrypeReportParser : IScanReportParser
                 else if (JsonRecord.Is(ref r, "version"u8)) m.Version = rec.RequiredString(ref r, "artifact.version");
                 else if (JsonRecord.Is(ref r, "type"u8)) m.Type = rec.PooledString(ref r);
                 else if (JsonRecord.Is(ref r, "purl"u8)) m.Purl = rec.PooledString(ref r);
-                else if (JsonRecord.Is(ref r, "id"u8)) m.ArtifactId = rec.PooledString(ref r);
                 else if (JsonRecord.Is(ref r, "locations"u8))
                 {
                     JsonRecord.Next(ref r);

@@ -39,7 +39,6 @@ internal sealed class GrypeMatchWire
     /// <summary>relatedVulnerabilities, pooled: only the first <see cref="RelatedCount"/> are this match's.</summary>
     public readonly List<GrypeVulnerabilityWire> Related = [];
     public int RelatedCount;
-    public string? ArtifactId;
     public string? Name;
     public string? Version;
     public string? Type;
@@ -62,7 +61,7 @@ internal sealed class GrypeMatchWire
     {
         Vulnerability.Reset();
         RelatedCount = 0;
-        ArtifactId = Name = Version = Type = Purl = FirstLayer = UpstreamName = UpstreamVersion = null;
+        Name = Version = Type = Purl = FirstLayer = UpstreamName = UpstreamVersion = null;
         Locations.Clear();
         IsNull = false;
     }

@@ -58,12 +58,14 @@ internal sealed class JsonRecord(JsonStreamReader stream, Utf8StringPool pool)
     /// <summary>Reads a field that identifies the record (vulnerability id, package name, version): a string or null,
     /// any other type is a <see cref="ReportErrorCode.WrongType"/> error naming the field.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public string? RequiredString(ref Utf8JsonReader r, string field)
+    /// <param name="pooled">False for values that are mostly unique (vulnerability ids): interning them would only
+    /// evict the names and versions that do repeat.</param>
+    public string? RequiredString(ref Utf8JsonReader r, string field, bool pooled = true)
     {
         Next(ref r);
         return r.TokenType switch
         {
-            JsonTokenType.String => r.ValueIsEscaped ? r.GetString() : Pool.Get(r.ValueSpan),
+            JsonTokenType.String => r.ValueIsEscaped || !pooled ? r.GetString() : Pool.Get(r.ValueSpan),
             JsonTokenType.Null => null,
             _ => throw Stream.WrongType(ref r, field, "a string"),
         };

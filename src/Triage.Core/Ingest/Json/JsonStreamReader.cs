@@ -59,8 +59,6 @@ internal sealed class JsonStreamReader : IDisposable
     public JsonTokenType TokenType { get; private set; } = JsonTokenType.None;
     /// <summary>Depth of the current token (0 for the root value's start and end).</summary>
     public int CurrentDepth { get; private set; }
-    /// <summary>Largest buffer used so far (tests check the parse does not buffer the file).</summary>
-    public int PeakBufferLength { get; private set; } = InitialBufferSize;
     public long BytesRead { get; private set; }
 
     public void Dispose()
@@ -168,13 +166,6 @@ internal sealed class JsonStreamReader : IDisposable
         }
     }
 
-    /// <summary>The current number token as a long, if it is one.</summary>
-    public bool TryGetInt64(out long value)
-    {
-        value = 0;
-        return TokenType == JsonTokenType.Number && System.Buffers.Text.Utf8Parser.TryParse(_buffer.AsSpan(_valueStart, _valueLength), out value, out var used) && used == _valueLength;
-    }
-
     private Utf8JsonReader TokenReader()
     {
         // A string token on its own is a complete JSON value: re-read it to unescape.
@@ -249,7 +240,7 @@ internal sealed class JsonStreamReader : IDisposable
     /// next record is usually parsed in a single pass.</summary>
     public async ValueTask<bool> NextElementAsync(CancellationToken ct)
     {
-        if (!_eof && _end - _start < RecordHeadroom) await FillAsync(ct).ConfigureAwait(false);
+        while (!_eof && _end - _start < RecordHeadroom) await FillAsync(ct).ConfigureAwait(false);
         while (true)
         {
             var status = PeekElement();
@@ -279,6 +270,50 @@ internal sealed class JsonStreamReader : IDisposable
             return -1;
         }
         return 1;
+    }
+
+    /// <summary>Reads every element of the array whose start token was just read: each with <paramref name="parse"/>,
+    /// then <paramref name="onValue"/>. The elements that sit in the buffer are read by one synchronous loop (no await
+    /// per record; a CLI run is one cold pass and an async step per record runs as unoptimised code); the method only
+    /// awaits to refill.</summary>
+    public async ValueTask ReadArrayAsync<T>(JsonValueParser<T> parse, Action<T> onValue, T state, CancellationToken ct)
+    {
+        while (true)
+        {
+            while (!_eof && _end - _start < RecordHeadroom) await FillAsync(ct).ConfigureAwait(false);
+            switch (ReadBufferedElements(parse, onValue, state))
+            {
+                case ArrayProgress.Ended:
+                    return;
+                case ArrayProgress.NeedData:
+                    continue;
+                case ArrayProgress.ValueTooLong:
+                    if (PeekElement() < 0) return;
+                    await ReadValueAsync(parse, state, ct).ConfigureAwait(false);
+                    onValue(state);
+                    continue;
+            }
+        }
+    }
+
+    private enum ArrayProgress { Ended, NeedData, ValueTooLong }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private ArrayProgress ReadBufferedElements<T>(JsonValueParser<T> parse, Action<T> onValue, T state)
+    {
+        while (true)
+        {
+            if (!_eof && _end - _start < RecordHeadroom) return ArrayProgress.NeedData;
+            var peek = PeekElement();
+            if (peek < 0) return ArrayProgress.Ended;
+            if (peek == 0)
+            {
+                if (_eof) throw TruncatedHere();
+                return ArrayProgress.ValueTooLong;
+            }
+            if (!TryParseValue(parse, state)) return ArrayProgress.ValueTooLong;
+            onValue(state);
+        }
     }
 
     /// <summary>Reads the next complete JSON value (an array element, or the value after the property name just read)
@@ -376,7 +411,9 @@ internal sealed class JsonStreamReader : IDisposable
     private async ValueTask FillAsync(CancellationToken ct)
     {
         if (_eof) return;
-        if (_start > 0)
+        // Compact only when the free space at the end is gone or the consumed part is large: a stream that returns
+        // a few bytes per read must not cost a buffer-sized copy per read.
+        if (_start > 0 && (_end == _buffer.Length || _start >= _buffer.Length / 2))
         {
             AccountDiscarded(_buffer.AsSpan(0, _start));
             var keep = _end - _start;
@@ -394,7 +431,6 @@ internal sealed class JsonStreamReader : IDisposable
             Buffer.BlockCopy(_buffer, 0, bigger, 0, _end);
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = bigger;
-            PeakBufferLength = Math.Max(PeakBufferLength, bigger.Length);
         }
         var n = await _stream.ReadAsync(_buffer.AsMemory(_end), ct).ConfigureAwait(false);
         if (n == 0)

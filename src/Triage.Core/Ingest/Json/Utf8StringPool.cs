@@ -15,22 +15,31 @@ internal sealed class Utf8StringPool
 {
     /// <summary>Longer values (descriptions, titles) are rarely repeated: not worth hashing.</summary>
     public const int MaxPooledLength = 160;
-    private const int Slots = 1 << 13;
+    private const int Slots = 1 << 15;
 
-    private readonly byte[]?[] _keys = new byte[Slots][];
-    private readonly string[] _values = new string[Slots];
+    // One entry per slot with its hash beside the references: a lookup touches one cache line, plus the key bytes
+    // only when the hash already matches.
+    private readonly Entry[] _entries = new Entry[Slots];
+
+    private struct Entry
+    {
+        public int Hash;
+        public byte[]? Key;
+        public string Value;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string Get(ReadOnlySpan<byte> utf8)
     {
         if (utf8.Length == 0) return string.Empty;
         if (utf8.Length > MaxPooledLength) return JsonStreamReader.StrictUtf8.GetString(utf8);
-        var slot = Hash(utf8) & (Slots - 1);
-        var key = _keys[slot];
-        if (key is not null && utf8.SequenceEqual(key)) return _values[slot];
+        var hash = Hash(utf8);
+        ref var e = ref _entries[hash & (Slots - 1)];
+        if (e.Hash == hash && e.Key is { } key && utf8.SequenceEqual(key)) return e.Value;
         var value = JsonStreamReader.StrictUtf8.GetString(utf8);
-        _keys[slot] = utf8.ToArray();
-        _values[slot] = value;
+        e.Hash = hash;
+        e.Key = utf8.ToArray();
+        e.Value = value;
         return value;
     }
 

@@ -69,6 +69,7 @@ public sealed class SnykReportParser : IScanReportParser
         public string? TargetFile;
         public string? DisplayTargetFile;
         public string? BaseImage;
+        public int BinaryPackages;
         public bool IsDocker;
         public string? Error;
         public bool HasVulnerabilities;
@@ -84,6 +85,8 @@ public sealed class SnykReportParser : IScanReportParser
         private string? _firstError;
         private int _projects;
         private int _failedProjects;
+        // The project whose vulnerabilities[] is being read (the record callback has only the Run).
+        private ProjectState? _currentProject;
 
         public Run(JsonStreamReader js)
         {
@@ -144,11 +147,8 @@ public sealed class SnykReportParser : IScanReportParser
                 {
                     if (!await _js.ReadArrayStartAsync(ct).ConfigureAwait(false)) continue;
                     p.HasVulnerabilities = true;
-                    while (await _js.NextElementAsync(ct).ConfigureAwait(false))
-                    {
-                        await _js.ReadValueAsync(ReadIssue, this, ct).ConfigureAwait(false);
-                        AddIssue(p);
-                    }
+                    _currentProject = p;
+                    await _js.ReadArrayAsync(ReadIssue, static run => run.AddIssue(run._currentProject!), this, ct).ConfigureAwait(false);
                 }
                 else if (_js.ValueIs("applications"u8))
                 {
@@ -193,6 +193,7 @@ public sealed class SnykReportParser : IScanReportParser
             }
             var t = p.Target;
             var file = p.DisplayTargetFile ?? p.TargetFile;
+            Report.Skip("binary packages with vulnerabilities (docker.binariesVulns)", p.BinaryPackages);
             if (p.IsApplication)
             {
                 // An application inside an image: its manifest or binary is where its packages live.
@@ -317,7 +318,33 @@ public sealed class SnykReportParser : IScanReportParser
                 JsonRecord.Next(ref r);
                 if (r.TokenType == JsonTokenType.EndObject) return;
                 if (JsonRecord.Is(ref r, "baseImage"u8)) p.BaseImage = JsonRecord.String(ref r);
+                else if (JsonRecord.Is(ref r, "binariesVulns"u8)) p.BinaryPackages = CountAffectedPackages(ref r);
                 else if (!r.TrySkip()) throw new JsonStreamReader.NeedMoreDataException();
+            }
+        }
+
+        /// <summary>docker.binariesVulns { issuesData, affectedPkgs { "node@18.1.0": … } }: vulnerabilities Snyk found in
+        /// binaries it did not install from a package manager. Not read as claims (their shape is another format);
+        /// counted so that nothing is dropped silently.</summary>
+        private static int CountAffectedPackages(ref Utf8JsonReader r)
+        {
+            JsonRecord.Next(ref r);
+            if (r.TokenType != JsonTokenType.StartObject) { JsonRecord.Skip(ref r); return 0; }
+            var count = 0;
+            while (true)
+            {
+                JsonRecord.Next(ref r);
+                if (r.TokenType == JsonTokenType.EndObject) return count;
+                if (!JsonRecord.Is(ref r, "affectedPkgs"u8)) { if (!r.TrySkip()) throw new JsonStreamReader.NeedMoreDataException(); continue; }
+                JsonRecord.Next(ref r);
+                if (r.TokenType != JsonTokenType.StartObject) { JsonRecord.Skip(ref r); continue; }
+                while (true)
+                {
+                    JsonRecord.Next(ref r);
+                    if (r.TokenType == JsonTokenType.EndObject) break;
+                    count++;
+                    if (!r.TrySkip()) throw new JsonStreamReader.NeedMoreDataException();
+                }
             }
         }
 

@@ -80,6 +80,9 @@ public sealed class TrivyReportParser : IScanReportParser
         private readonly Dictionary<string, Purl?> _purls = new(StringComparer.Ordinal);
         private readonly Dictionary<string, TargetState> _images = new(StringComparer.Ordinal);
         private TargetState? _main;
+        // The result whose Vulnerabilities[] is being read (the record callback has only the Run).
+        private TargetState? _currentState;
+        private ResultState? _currentResult;
         private bool _isCluster;
         private int _skippedRecords;
         private (long Line, long Byte)? _firstSkipped;
@@ -202,11 +205,9 @@ public sealed class TrivyReportParser : IScanReportParser
                         state.Target.OsName ??= osVersion;
                         state.Target.Name ??= image;
                     }
-                    while (await _js.NextElementAsync(ct).ConfigureAwait(false))
-                    {
-                        await _js.ReadValueAsync(ReadVulnerability, this, ct).ConfigureAwait(false);
-                        AddVulnerability(state, result);
-                    }
+                    _currentState = state;
+                    _currentResult = result;
+                    await _js.ReadArrayAsync(ReadVulnerability, static run => run.AddVulnerability(run._currentState!, run._currentResult!), this, ct).ConfigureAwait(false);
                 }
                 else if (_js.ValueIs("Target"u8)) result.Target = await _js.ReadStringAsync(ct).ConfigureAwait(false);
                 else if (_js.ValueIs("Class"u8)) result.Class = await _js.ReadStringAsync(ct).ConfigureAwait(false);
@@ -229,6 +230,8 @@ public sealed class TrivyReportParser : IScanReportParser
                 else if (_js.ValueIs("Secrets"u8)) await CountSectionAsync("secrets", ct).ConfigureAwait(false);
                 else if (_js.ValueIs("Licenses"u8)) await CountSectionAsync("licenses", ct).ConfigureAwait(false);
                 else if (_js.ValueIs("CustomResources"u8)) await CountSectionAsync("custom resources", ct).ConfigureAwait(false);
+                // --show-suppressed: findings a VEX statement or ignore file removed; they are not claims.
+                else if (_js.ValueIs("ExperimentalModifiedFindings"u8)) await CountSectionAsync("suppressed findings", ct).ConfigureAwait(false);
                 else await _js.SkipAsync(ct).ConfigureAwait(false);
             }
             MergePackageInfo(result);
@@ -387,12 +390,10 @@ public sealed class TrivyReportParser : IScanReportParser
             var target = state.Target;
             var version = w.InstalledVersion ?? "";
             var path = w.PkgPath ?? (result.IsLanguage && result.Target is { Length: > 0 } rt && LooksLikePath(rt) ? rt : null);
-            var layer = w.LayerDiffId ?? w.LayerDigest;
             var cacheKey = (w.Purl, w.PkgName, version, path);
             if (state.Packages.TryGetValue(cacheKey, out var cached))
             {
-                cached.Package.Layer ??= layer;
-                if (result.Used is not null || result.PackageInfo is not null) (result.Used ??= []).Add((cached.Package, w.Uid, w.PkgId));
+                if (cached.Package.Layer is null && w.LayerLength > 0) cached.Package.Layer = LayerString(w);
             }
             else
             {
@@ -404,13 +405,14 @@ public sealed class TrivyReportParser : IScanReportParser
                     Namespace = purl?.Namespace,
                     Name = w.PkgName,
                     Version = version,
-                    Layer = layer,
+                    Layer = w.LayerLength > 0 ? LayerString(w) : null,
                 };
                 if (path is not null) candidate.Paths.Add(path);
                 if (purl is not null) foreach (var (qk, qv) in purl.Qualifiers) candidate.Qualifiers.TryAdd(qk, qv);
                 var key = target.AddPackage(candidate);
                 cached = (target.Packages[key], key);
                 state.Packages.Add(cacheKey, cached);
+                // Remembered once per package, to take its source package and files from Packages[] when the result ends.
                 if (result.PackageInfo is not null || w.Uid is not null || w.PkgId is not null)
                     (result.Used ??= []).Add((cached.Package, w.Uid, w.PkgId));
             }
@@ -446,6 +448,8 @@ public sealed class TrivyReportParser : IScanReportParser
                 foreach (var (source, level) in w.VendorSeverity) v.SeverityBySource[source] = SeverityNames.FromTrivyNumber(level);
             Report.AddVulnerability(v);
         }
+
+        private string LayerString(TrivyVulnerabilityWire w) => _rec.Pool.Get(w.Layer.AsSpan(0, w.LayerLength));
 
         private void SplitFixedVersions(string fixedVersion, List<string> into)
         {
@@ -500,7 +504,7 @@ public sealed class TrivyReportParser : IScanReportParser
                 {
                     case 4 when name.SequenceEqual("CVSS"u8): ReadCvss(ref r, run, w.Cvss); continue;
                     case 5 when name.SequenceEqual("PkgID"u8): w.PkgId = rec.PooledString(ref r); continue;
-                    case 5 when name.SequenceEqual("Layer"u8): ReadLayer(ref r, run, out w.LayerDiffId, out w.LayerDigest); continue;
+                    case 5 when name.SequenceEqual("Layer"u8): ReadLayerBytes(ref r, w); continue;
                     case 5 when name.SequenceEqual("Title"u8): w.Title = JsonRecord.String(ref r); continue;
                     case 6 when name.SequenceEqual("Status"u8): w.Status = rec.PooledString(ref r); continue;
                     case 6 when name.SequenceEqual("CweIDs"u8): rec.StringArray(ref r, w.CweIds, pooled: true); continue;
@@ -518,7 +522,7 @@ public sealed class TrivyReportParser : IScanReportParser
                     case 13 when name.SequenceEqual("PublishedDate"u8): w.PublishedDate = JsonRecord.Date(ref r); continue;
                     case 14 when name.SequenceEqual("SeveritySource"u8): w.SeveritySource = rec.PooledString(ref r); continue;
                     case 14 when name.SequenceEqual("VendorSeverity"u8): ReadVendorSeverity(ref r, run, w.VendorSeverity); continue;
-                    case 15 when name.SequenceEqual("VulnerabilityID"u8): w.VulnerabilityId = rec.RequiredString(ref r, "VulnerabilityID"); continue;
+                    case 15 when name.SequenceEqual("VulnerabilityID"u8): w.VulnerabilityId = rec.RequiredString(ref r, "VulnerabilityID", pooled: false); continue;
                     case 16 when name.SequenceEqual("InstalledVersion"u8): w.InstalledVersion = rec.RequiredString(ref r, "InstalledVersion"); continue;
                     case 16 when name.SequenceEqual("LastModifiedDate"u8): w.LastModifiedDate = JsonRecord.Date(ref r); continue;
                     default:
@@ -562,6 +566,37 @@ public sealed class TrivyReportParser : IScanReportParser
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+
+        /// <summary>Copies the layer's DiffID (else its Digest) into the record without making a string.</summary>
+        private static void ReadLayerBytes(ref Utf8JsonReader r, TrivyVulnerabilityWire w)
+        {
+            JsonRecord.Next(ref r);
+            if (r.TokenType != JsonTokenType.StartObject) { JsonRecord.Skip(ref r); return; }
+            var haveDiffId = false;
+            while (true)
+            {
+                JsonRecord.Next(ref r);
+                if (r.TokenType == JsonTokenType.EndObject) return;
+                var isDiffId = JsonRecord.Is(ref r, "DiffID"u8);
+                if (!isDiffId && !JsonRecord.Is(ref r, "Digest"u8)) { if (!r.TrySkip()) throw new JsonStreamReader.NeedMoreDataException(); continue; }
+                JsonRecord.Next(ref r);
+                if (r.TokenType != JsonTokenType.String || (haveDiffId && !isDiffId)) { JsonRecord.Skip(ref r); continue; }
+                if (r.ValueIsEscaped || r.ValueSpan.Length > w.Layer.Length)
+                {
+                    // Digests are plain ASCII; anything else is kept by the slower, exact path.
+                    var bytes = System.Text.Encoding.UTF8.GetBytes(r.GetString()!);
+                    if (bytes.Length > w.Layer.Length) continue;
+                    bytes.CopyTo(w.Layer, 0);
+                    w.LayerLength = bytes.Length;
+                }
+                else
+                {
+                    r.ValueSpan.CopyTo(w.Layer);
+                    w.LayerLength = r.ValueSpan.Length;
+                }
+                haveDiffId |= isDiffId;
+            }
+        }
 
         private static void ReadIdentifier(ref Utf8JsonReader r, Run run, out string? purl, out string? uid)
         {

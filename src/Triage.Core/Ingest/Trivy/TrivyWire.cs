@@ -19,8 +19,10 @@ internal sealed class TrivyVulnerabilityWire
     public string? InstalledVersion;
     public string? FixedVersion;
     public string? Status;
-    public string? LayerDiffId;
-    public string? LayerDigest;
+    /// <summary>Layer digest (DiffID, else Digest) as raw UTF-8: a string is made only for a package that has none
+    /// yet, since most records repeat their package's layer.</summary>
+    public readonly byte[] Layer = new byte[256];
+    public int LayerLength;
     public string? SeveritySource;
     public string? PrimaryUrl;
     public string? DataSourceId;
@@ -40,7 +42,8 @@ internal sealed class TrivyVulnerabilityWire
     {
         IsNull = false;
         VulnerabilityId = PkgId = PkgName = PkgPath = Purl = Uid = InstalledVersion = FixedVersion = Status = null;
-        LayerDiffId = LayerDigest = SeveritySource = PrimaryUrl = DataSourceId = DataSourceName = Fingerprint = null;
+        LayerLength = 0;
+        SeveritySource = PrimaryUrl = DataSourceId = DataSourceName = Fingerprint = null;
         Title = Description = null;
         Severity = Severity.Unknown;
         VendorIds.Clear();

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Triage.Bench.Ingest;
+using Triage.Data;
+using Triage.Data.Import;
+
+// Ingest and dedup benchmarks. Results are printed as Markdown rows for docs/benchmarks.md, with ratios against
+// baselines measured in the same run (this machine is noisy; ratios travel, absolute numbers do not).
+//
+//   dotnet run -c Release --project bench/Triage.Bench.Ingest -- ingest --triage out/triage [--postgres CONN] [--rounds 3]
+//   dotnet run -c Release --project bench/Triage.Bench.Ingest -- dedup [--postgres CONN] [--artifacts 1000] [--per 500]
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+var command = args.FirstOrDefault() ?? "help";
+string? Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+var work = Arg("--work") ?? Path.Combine(Path.GetTempPath(), "triage-bench");
+Directory.CreateDirectory(work);
+var postgres = Arg("--postgres") ?? Environment.GetEnvironmentVariable("TRIAGE_BENCH_POSTGRES");
+
+switch (command)
+{
+    case "ingest":
+        return await IngestBench.RunAsync(Arg("--triage") ?? throw new ArgumentException("--triage PATH (a published triage CLI) is required"),
+            work, postgres, int.Parse(Arg("--rounds") ?? "3", CultureInfo.InvariantCulture));
+    case "dedup":
+        return await DedupBench.RunAsync(work, postgres, int.Parse(Arg("--artifacts") ?? "1000", CultureInfo.InvariantCulture),
+            int.Parse(Arg("--per") ?? "500", CultureInfo.InvariantCulture));
+    default:
+        Console.Error.WriteLine("usage: ingest --triage PATH [--postgres CONN] [--rounds N] | dedup [--postgres CONN] [--artifacts N] [--per N]");
+        return 2;
+}
+
+internal static class IngestBench
+{
+    public static async Task<int> RunAsync(string triage, string work, string? postgres, int rounds)
+    {
+        var claims = ReportGenerator.Claims(23_000, 2_500, seed: 42);
+        var trivy = Path.Combine(work, "bench-trivy.json");
+        var grype = Path.Combine(work, "bench-grype.json");
+        await File.WriteAllBytesAsync(trivy, ReportGenerator.Trivy("registry.example/bench/app:1.0", "sha256:" + new string('a', 64), claims));
+        await File.WriteAllBytesAsync(grype, ReportGenerator.Grype("registry.example/bench/app:1.0", "sha256:" + new string('a', 64), claims));
+
+        Console.WriteLine("| report | size | findings | target | ingest (median) | findings/s | MiB/s | peak RSS | bare parse | jq length | ingest ÷ jq | ingest ÷ bare parse |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var (name, file) in new[] { ("Trivy", trivy), ("Grype", grype) })
+        {
+            var mib = new FileInfo(file).Length / 1048576.0;
+            foreach (var target in postgres is null ? new[] { "SQLite" } : ["SQLite", "PostgreSQL"])
+            {
+                var ingest = new List<double>();
+                var jq = new List<double>();
+                var bare = new List<double>();
+                long peak = 0;
+                for (var i = 0; i < rounds; i++)
+                {
+                    jq.Add(Run("jq", ["length", file]).Seconds);
+                    bare.Add(BareParse(file));
+                    var conn = target == "SQLite" ? FreshSqlite(work, i) : await FreshPostgres(postgres!, i);
+                    var r = Run("/usr/bin/time", ["-f", "%M", triage, "ingest", "--db", conn, "--json", file]);
+                    if (r.ExitCode != 0) throw new InvalidOperationException($"ingest failed: {r.Error}");
+                    ingest.Add(r.Seconds);
+                    peak = Math.Max(peak, long.Parse(r.Error.Trim().Split('\n')[^1], CultureInfo.InvariantCulture) * 1024);
+                }
+                var m = Median(ingest);
+                Console.WriteLine($"| {name} | {mib:F1} MiB | {claims.Count:N0} | {target} | {m:F2} s | {claims.Count / m:N0} | {mib / m:F0} | {peak / 1048576.0:F0} MB | {Median(bare):F2} s | {Median(jq):F2} s | {m / Median(jq):F2} | {m / Median(bare):F1} |");
+            }
+        }
+        return 0;
+    }
+
+    private static string FreshSqlite(string work, int i)
+    {
+        var db = Path.Combine(work, $"ingest-{i}.db");
+        foreach (var s in new[] { "", "-wal", "-shm" }) File.Delete(db + s);
+        return $"Data Source={db}";
+    }
+
+    internal static async Task<string> FreshPostgres(string admin, int i)
+    {
+        var b = new Npgsql.NpgsqlConnectionStringBuilder(admin);
+        var name = $"bench_{Environment.ProcessId}_{i}_{Guid.NewGuid():N}"[..40];
+        await using (var c = new Npgsql.NpgsqlConnection(b.ToString()))
+        {
+            await c.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{name}\"", c);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        b.Database = name;
+        return b.ToString();
+    }
+
+    /// <summary>Baseline: tokenize the file with Utf8JsonReader over a 64 KiB streaming buffer, keeping nothing.</summary>
+    private static double BareParse(string file)
+    {
+        var sw = Stopwatch.StartNew();
+        using var fs = File.OpenRead(file);
+        var buffer = new byte[1 << 16];
+        var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = 64 });
+        int leftover = 0, read;
+        long tokens = 0;
+        while ((read = fs.Read(buffer, leftover, buffer.Length - leftover)) > 0 || leftover > 0)
+        {
+            var len = leftover + read;
+            var reader = new Utf8JsonReader(buffer.AsSpan(0, len), read == 0, state);
+            while (reader.Read()) tokens++;
+            state = reader.CurrentState;
+            var consumed = (int)reader.BytesConsumed;
+            leftover = len - consumed;
+            if (leftover == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+            Buffer.BlockCopy(buffer, consumed, buffer, 0, leftover);
+            if (read == 0) break;
+        }
+        return sw.Elapsed.TotalSeconds;
+    }
+
+    internal static (double Seconds, int ExitCode, string Error) Run(string exe, string[] args)
+    {
+        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        var sw = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        sw.Stop();
+        return (sw.Elapsed.TotalSeconds, p.ExitCode, stderr.Result);
+    }
+
+    internal static double Median(List<double> xs)
+    {
+        var s = xs.Order().ToList();
+        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+    }
+}
+
+/// <summary>Issue 3 §8: 1,000 artifacts × 500 observations from each of three scanners (1.5 M observations). Each import's
+/// time must follow its own size, not the database's: per-import times at the start and the end are compared.</summary>
+internal static class DedupBench
+{
+    public static async Task<int> RunAsync(string work, string? postgres, int artifacts, int per)
+    {
+        // A shared pool: images reuse packages and CVEs, as real fleets do, so identity lookups hit existing rows.
+        var pool = ReportGenerator.Claims(20_000, 3_000, seed: 7);
+        Console.WriteLine("| store | imports | observations | total | first 30 imports (mean) | last 30 imports (mean) | last ÷ first | findings |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        foreach (var target in postgres is null ? new[] { "SQLite" } : ["SQLite", "PostgreSQL"])
+        {
+            string conn;
+            if (target == "SQLite")
+            {
+                var db = Path.Combine(work, "dedup.db");
+                foreach (var s in new[] { "", "-wal", "-shm" }) File.Delete(db + s);
+                conn = $"Data Source={db}";
+            }
+            else conn = await IngestBench.FreshPostgres(postgres!, 99);
+            await TriageDatabase.MigrateAsync(conn);
+            var importer = new ReportImporter(conn);
+            var times = new List<double>();
+            var total = Stopwatch.StartNew();
+            var rnd = new Random(11);
+            for (var a = 0; a < artifacts; a++)
+            {
+                var image = $"registry.example/fleet/app{a % 250}:{a / 250 + 1}";
+                var digest = "sha256:" + a.ToString("x64", CultureInfo.InvariantCulture);
+                var claims = Enumerable.Range(0, per).Select(_ => pool[rnd.Next(pool.Count)]).DistinctBy(c => (c.Cve, c.Package)).ToList();
+                foreach (var (scanner, bytes) in new[]
+                {
+                    ("trivy", ReportGenerator.Trivy(image, digest, claims)),
+                    ("grype", ReportGenerator.Grype(image, digest, claims)),
+                    ("snyk", ReportGenerator.Snyk(image, claims)),
+                })
+                {
+                    var sw = Stopwatch.StartNew();
+                    using var ms = new MemoryStream(bytes, writable: false);
+                    await importer.ImportAsync(ms, $"{scanner}-{a}.json", new ImportOptions());
+                    times.Add(sw.Elapsed.TotalMilliseconds);
+                }
+                if (a % 100 == 99) Console.Error.WriteLine($"{target}: {a + 1} artifacts, {total.Elapsed.TotalSeconds:F0} s, last import {times[^1]:F0} ms");
+            }
+            total.Stop();
+            await using var ctx = TriageDatabase.CreateContext(conn);
+            var findings = ctx.Findings.LongCount();
+            var first = times.Take(30).Average();
+            var last = times.TakeLast(30).Average();
+            Console.WriteLine($"| {target} | {times.Count:N0} | {times.Count * per:N0} | {total.Elapsed.TotalSeconds:F0} s | {first:F0} ms | {last:F0} ms | {last / first:F2} | {findings:N0} |");
+        }
+        return 0;
+    }
+}

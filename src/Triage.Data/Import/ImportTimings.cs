@@ -1,0 +1,21 @@
+using System.Diagnostics;
+
+namespace Triage.Data.Import;
+
+/// <summary>Phase timings of an import, printed to stderr when TRIAGE_IMPORT_TIMINGS=1 (for benchmarks and profiling).</summary>
+internal sealed class ImportTimings
+{
+    private static readonly bool Enabled = Environment.GetEnvironmentVariable("TRIAGE_IMPORT_TIMINGS") == "1";
+    private readonly Stopwatch _watch = Stopwatch.StartNew();
+    private TimeSpan _last;
+
+    public static ImportTimings Start() => new();
+
+    public void Lap(string phase)
+    {
+        if (!Enabled) return;
+        var now = _watch.Elapsed;
+        Console.Error.WriteLine($"[timing] {phase}: {(now - _last).TotalMilliseconds:F0} ms (cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds:F0} ms total)");
+        _last = now;
+    }
+}
