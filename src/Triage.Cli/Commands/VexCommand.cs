@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text;
 using Triage.Core.Vex;
 using Triage.Data.Vex;

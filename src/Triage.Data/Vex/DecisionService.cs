@@ -66,7 +66,6 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
         var res = set.Resolve(finding, now);
         var flags = await FlagsAsync(db, res.Applicable.Select(s => set.ById[s.Id]).ToArray(), now, ct);
         var notWinning = res.Set.ToDictionary(x => x.Statement.Id, x => x.Reason);
-        var order = res.Applicable.Select(s => s.Id).ToList();
         var timeline = res.Applicable
             .OrderBy(s => s.Timestamp)
             .ThenBy(s => set.ById[s.Id].Row.Id)
@@ -164,6 +163,11 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
         return added;
     }
 
+    /// <summary>Whether any decision is bound to a package version (a range, or a purl with '@': a canonical purl escapes any
+    /// other '@'). Plain SQL for the import path, which must not build the EF model for nothing.</summary>
+    internal const string VersionBoundProbeSql =
+        "SELECT 1 FROM \"Decisions\" WHERE \"SubcomponentRange\" IS NOT NULL OR \"SubcomponentPurl\" LIKE '%@%' LIMIT 1";
+
     /// <summary>
     /// After an import: for each artifact, decisions bound to a package version (a versioned purl or a <c>vers:</c> range)
     /// whose scope covers the artifact, made before the artifact was first seen, are flagged when the artifact has the
@@ -176,7 +180,6 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
         if (artifacts.Count == 0) return 0;
         await TriageDatabase.EnsureMigratedAsync(connectionString, ct);
         await using var db = TriageDatabase.CreateContext(connectionString);
-        if (!await db.Decisions.AnyAsync(d => d.SubcomponentPurl != null, ct)) return 0;
         await using var tx = await DecisionWriteLock.BeginAsync(db, ct);
 
         var images = await (
@@ -196,7 +199,6 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
         foreach (var chunk in packages.Select(p => p.Name.ToLowerInvariant()).Distinct().Chunk(2000))
             rows.AddRange(await db.Decisions.AsNoTracking().Where(d =>
                     chunk.Contains(d.SubcomponentName!)
-                    // Bound to a version: a range, or a purl with '@' (a canonical purl escapes any other '@').
                     && (d.SubcomponentRange != null || d.SubcomponentPurl!.Contains("@"))
                     && (d.ScopeKind == DecisionScopeKind.Global
                         || (d.ScopeKind == DecisionScopeKind.Team && teams.Contains(d.ScopeTeam!))

@@ -141,7 +141,7 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
 
         var rejected = result.Rejected.Select(r => r.Statement.Index).ToHashSet();
         var matched = result.Matches.Where(m => !rejected.Contains(m.Statement.Index)).ToList();
-        record.StatementCount = document.Statements.Count + document.Problems.Count(p => p.Skipped);
+        record.StatementCount = document.Statements.Count + document.Problems.Where(p => p.Skipped).Select(p => p.Location).Distinct().Count();
         record.MatchedCount = matched.Select(m => m.Statement.Index).Distinct().Count();
         record.UnmatchedCount = issues.Count(i => i.Kind == VexIssueKind.Unmatched);
         record.RejectedCount = issues.Count(i => i.Kind == VexIssueKind.Rejected);

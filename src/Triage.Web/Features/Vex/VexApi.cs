@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
-using Triage.Core.Domain;
 using Triage.Core.Vex;
 using Triage.Data.Vex;
 using Triage.Web.Infrastructure;
