@@ -79,6 +79,7 @@ public class IngestCliTests
         var failed = doc.RootElement.GetProperty("failed")[0];
         Assert.Contains(name, failed.GetProperty("error").GetString());
         Assert.Equal(code, failed.GetProperty("code").GetString());
+        await TriageDatabase.EnsureMigratedAsync(db);
         await using var ctx = TriageDatabase.CreateContext(db);
         Assert.Equal(0, await ctx.Scans.CountAsync());
         Assert.Equal(0, await ctx.RawReports.CountAsync());
