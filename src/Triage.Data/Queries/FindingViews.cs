@@ -1,4 +1,7 @@
 using Triage.Core.Domain;
+using Triage.Core.Ranking;
+using Triage.Core.Runtime.Verdicts;
+using Triage.Data.Runtime;
 
 namespace Triage.Data.Queries;
 
@@ -22,6 +25,8 @@ public sealed record FindingView
     public IReadOnlyList<ObservationView> Observations { get; init; } = [];
     public long ArtifactId { get; init; }
     public long GroupId { get; init; }
+    /// <summary>Score, priority and why; runtime verdict, presence, EPSS and KEV (docs/decisions/033-runtime-persistence-and-scores.md).</summary>
+    public FindingRiskView? Risk { get; init; }
 }
 
 public sealed record PackageView(string Purl, string Type, string? Namespace, string Name, string Version, string? SourceName, string? SourceVersion);
@@ -48,6 +53,10 @@ public sealed record FindingFilter
     public bool IncludeInactive { get; init; }
     public long? TeamId { get; init; }
     public IReadOnlyCollection<long>? RepositoryIds { get; init; }
+    /// <summary>Only findings with one of these stored priorities.</summary>
+    public IReadOnlyList<SsvcPriority>? Priorities { get; init; }
+    /// <summary>Only findings with one of these runtime verdicts (Unknown includes findings never judged).</summary>
+    public IReadOnlyList<ReachabilityVerdict>? Reachability { get; init; }
 }
 
 public enum FindingSort
@@ -58,4 +67,6 @@ public enum FindingSort
     Image,
     FirstSeen,
     LastSeen,
+    /// <summary>Risk rank: score, priority, KEV, EPSS, impact (the stored order of docs/decisions/032-ranking-policy.md).</summary>
+    Priority,
 }
