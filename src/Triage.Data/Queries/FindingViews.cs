@@ -2,6 +2,7 @@ using Triage.Core.Domain;
 using Triage.Core.Ranking;
 using Triage.Core.Runtime.Verdicts;
 using Triage.Data.Runtime;
+using Triage.Core.Vex;
 
 namespace Triage.Data.Queries;
 
@@ -27,7 +28,16 @@ public sealed record FindingView
     public long GroupId { get; init; }
     /// <summary>Score, priority and why; runtime verdict, presence, EPSS and KEV (docs/decisions/033-runtime-persistence-and-scores.md).</summary>
     public FindingRiskView? Risk { get; init; }
+    /// <summary>The VEX decision in force (scope precedence, then time; trusted and unexpired only); null when undecided.</summary>
+    public FindingVex? Vex { get; init; }
 }
+
+/// <summary>The decision in force for a finding: `vex` in the findings JSON.</summary>
+/// <param name="DecisionId">The stored decision, for history links and optimistic concurrency (<c>Seen</c>).</param>
+/// <param name="Justification">The OpenVEX justification, else the CycloneDX one the author gave, as its spec word.</param>
+/// <param name="Source">"user", or the format of the imported document ("openvex", "cyclonedx", "csaf").</param>
+public sealed record FindingVex(long DecisionId, VexStatus Status, string? Justification, DecisionScopeKind Scope, string Source, string Author,
+    DateTimeOffset Timestamp);
 
 public sealed record PackageView(string Purl, string Type, string? Namespace, string Name, string Version, string? SourceName, string? SourceVersion);
 

@@ -11,8 +11,8 @@ using Triage.Data.Import;
 namespace Triage.Data.Runtime;
 
 /// <summary>
-/// Called with the CVEs that entered KEV in an import (and the date CISA added each), so decisions about them can be
-/// flagged for re-review. The seam for the VEX decision store's <c>FlagKevListedAsync</c>; returns how many decisions
+/// Called with the CVEs that entered KEV in an import (and the date CISA added each), so decisions about them are flagged
+/// for re-review; by default the VEX decision store's <c>DecisionService.FlagKevListedAsync</c>. Returns how many decisions
 /// were flagged.
 /// </summary>
 public delegate Task<int> KevListedHandler(IReadOnlyDictionary<string, DateTimeOffset> dateAddedByCve, CancellationToken ct);
@@ -39,8 +39,8 @@ public sealed record EnrichmentSummary
     public int Changed { get; init; }
     public bool Duplicate { get; init; }
     public required string Sha256 { get; init; }
-    /// <summary>Decisions flagged for re-review because their CVE entered KEV; null when no decision store is wired.</summary>
-    public int? ReReviewFlagged { get; init; }
+    /// <summary>Decisions flagged for re-review because their CVE entered KEV.</summary>
+    public int ReReviewFlagged { get; init; }
     public RiskRefreshResult Refresh { get; init; } = RiskRefreshResult.None;
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }
@@ -55,6 +55,8 @@ public sealed class EnrichmentService(string connectionString, RankingPolicy? po
     KevListedHandler? kevListed = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    // Decisions about CVEs entering KEV are flagged in the VEX decision store unless a test passes its own handler.
+    private readonly KevListedHandler _kevListed = kevListed ?? ((cves, ct) => new Vex.DecisionService(connectionString, time).FlagKevListedAsync(cves, ct));
 
     public async Task<EnrichmentSummary> ImportAsync(Stream content, string source, EnrichmentImportOptions options, CancellationToken ct = default)
     {
@@ -164,11 +166,7 @@ public sealed class EnrichmentService(string connectionString, RankingPolicy? po
             await store.CommitAsync(ct);
         }
 
-        int? flagged = null;
-        if (added.Count > 0 && kevListed is not null) flagged = await kevListed(added, ct);
-        else if (kevListed is not null) flagged = 0;
-        else if (added.Count > 0)
-            warnings.Add($"{added.Count} CVEs entered KEV; decisions about them are not flagged for re-review: no decision store is connected (KevListedHandler)");
+        var flagged = added.Count > 0 ? await _kevListed(added, ct) : 0;
         return baseSummary with { Added = added.Count, Removed = removed, Changed = changed, ReReviewFlagged = flagged, Warnings = warnings };
     }
 
@@ -266,8 +264,7 @@ public static class EnrichmentJson
         w.WriteNumber("changed", s.Changed);
         w.WriteBoolean("duplicate", s.Duplicate);
         w.WriteString("sha256", s.Sha256);
-        if (s.ReReviewFlagged is { } f) w.WriteNumber("reReviewFlagged", f);
-        else w.WriteNull("reReviewFlagged");
+        w.WriteNumber("reReviewFlagged", s.ReReviewFlagged);
         RuntimeJson.WriteRefresh(w, s.Refresh);
         w.WriteStartArray("warnings");
         foreach (var warning in s.Warnings) w.WriteStringValue(warning);
@@ -281,7 +278,7 @@ public static class EnrichmentJson
         if (s.Duplicate) return $"{s.Source}: {what} already imported (same bytes, sha256 {s.Sha256[..12]}…); nothing changed";
         var date = s.DataDate is { } d ? d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : "undated";
         var version = s.Version is null ? "" : $" {s.Version}";
-        var review = s.ReReviewFlagged is { } f ? $"; {f} decisions flagged for re-review" : "";
+        var review = s.ReReviewFlagged > 0 ? $"; {s.ReReviewFlagged} decisions flagged for re-review (entered KEV)" : "";
         return $"{s.Source}: {what}{version} ({s.Format}, {date}): {s.Rows:N0} rows, {s.Added:N0} new, {s.Changed:N0} changed, {s.Removed:N0} removed{review}; " +
                $"{s.Refresh.FindingsScored:N0} findings scored";
     }

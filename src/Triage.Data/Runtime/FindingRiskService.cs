@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Triage.Core.Ranking;
+using Triage.Core.Runtime.Verdicts;
+using Triage.Core.Vex;
 using Triage.Data.Import;
 
 namespace Triage.Data.Runtime;
@@ -45,14 +47,15 @@ public sealed class FindingRiskService
         await TriageDatabase.EnsureMigratedAsync(_connectionString, ct);
         await using var store = await ImportStore.BeginAsync(_connectionString, ct);
         var now = Now();
-        var (artifacts, judged, counts, _) = artifactIds.Count == 0
-            ? (0, 0, new Dictionary<string, int>(), new HashSet<long>())
+        var (artifacts, judged, counts) = artifactIds.Count == 0
+            ? (0, [], new Dictionary<string, int>())
             : await VerdictRefresher.RefreshAsync(store, artifactIds, now, ct);
         var scored = scoreAll
-            ? await RiskScorer.ScoreAsync(store, RiskScope.All, _policy, _settings, refreshCvss: false, now, ct)
-            : artifactIds.Count == 0 ? 0 : await RiskScorer.ScoreAsync(store, RiskScope.Artifacts(artifactIds), _policy, _settings, refreshCvss: true, now, ct);
+            ? await RiskScorer.ScoreAsync(store, _connectionString, RiskScope.All, _policy, _settings, refreshCvss: false, now, ct)
+            : artifactIds.Count == 0 ? 0 : await RiskScorer.ScoreAsync(store, _connectionString, RiskScope.Artifacts(artifactIds), _policy, _settings, refreshCvss: true, now, ct);
         await store.CommitAsync(ct);
-        return new RiskRefreshResult(artifacts, judged, scored, counts, sw.ElapsedMilliseconds);
+        var flagged = await FlagContradictionsAsync(judged, ct);
+        return new RiskRefreshResult(artifacts, judged.Count, scored, counts, sw.ElapsedMilliseconds, flagged);
     }
 
     /// <summary>Every verdict from every stored evidence file, then every score (e.g. after evidence rules changed).</summary>
@@ -62,10 +65,11 @@ public sealed class FindingRiskService
         await TriageDatabase.EnsureMigratedAsync(_connectionString, ct);
         await using var store = await ImportStore.BeginAsync(_connectionString, ct);
         var now = Now();
-        var (artifacts, judged, counts, _) = await VerdictRefresher.RefreshAsync(store, null, now, ct);
-        var scored = await RiskScorer.ScoreAsync(store, RiskScope.All, _policy, _settings, refreshCvss: true, now, ct);
+        var (artifacts, judged, counts) = await VerdictRefresher.RefreshAsync(store, null, now, ct);
+        var scored = await RiskScorer.ScoreAsync(store, _connectionString, RiskScope.All, _policy, _settings, refreshCvss: true, now, ct);
         await store.CommitAsync(ct);
-        return new RiskRefreshResult(artifacts, judged, scored, counts, sw.ElapsedMilliseconds);
+        var flagged = await FlagContradictionsAsync(judged, ct);
+        return new RiskRefreshResult(artifacts, judged.Count, scored, counts, sw.ElapsedMilliseconds, flagged);
     }
 
     /// <summary>Scores every finding again from stored verdicts, enrichment and inventories (CVSS kept from the last score).</summary>
@@ -78,7 +82,7 @@ public sealed class FindingRiskService
         var sw = Stopwatch.StartNew();
         await TriageDatabase.EnsureMigratedAsync(_connectionString, ct);
         await using var store = await ImportStore.BeginAsync(_connectionString, ct);
-        var scored = await RiskScorer.ScoreAsync(store, RiskScope.Findings(findingIds), _policy, _settings, refreshCvss: false, Now(), ct);
+        var scored = await RiskScorer.ScoreAsync(store, _connectionString, RiskScope.Findings(findingIds), _policy, _settings, refreshCvss: false, Now(), ct);
         await store.CommitAsync(ct);
         return new RiskRefreshResult(0, 0, scored, new Dictionary<string, int>(), sw.ElapsedMilliseconds);
     }
@@ -106,6 +110,39 @@ public sealed class FindingRiskService
         await RefreshEverythingAsync(ct);
         return true;
     }
+
+    /// <summary>
+    /// New evidence against a not_affected decision in force (component_not_present, but the package is loaded…) flags the
+    /// decision for re-review in the VEX store; the decision itself never changes. Only findings whose decision in force
+    /// is not_affected are looked at.
+    /// </summary>
+    private async Task<int> FlagContradictionsAsync(List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)> judged, CancellationToken ct)
+    {
+        var withEvidence = judged.Where(j => Evidence(j.Verdict) is not null).ToList();
+        if (withEvidence.Count == 0) return 0;
+        Dictionary<long, RankingVexStatus> statuses;
+        await using (var db = TriageDatabase.CreateContext(_connectionString))
+        {
+            await db.Database.OpenConnectionAsync(ct);
+            statuses = await RankingVex.StoreOnlyAsync(SqlSource.Of(db.Database.GetDbConnection(), db.Provider), ContextSource.Of(db),
+                withEvidence.Select(j => (j.FindingId, j.GroupId)).ToList(), ct);
+        }
+        var decisions = new Vex.DecisionService(_connectionString, _time);
+        var flagged = 0;
+        foreach (var (id, _, verdict) in withEvidence)
+            if (statuses.GetValueOrDefault(id) == RankingVexStatus.NotAffected)
+                flagged += await decisions.FlagEvidenceAsync(id, Evidence(verdict)!.Value, ct);
+        return flagged;
+    }
+
+    private static PackageEvidence? Evidence(ReachabilityVerdict v) => v switch
+    {
+        ReachabilityVerdict.Reachable => PackageEvidence.Reachable,
+        ReachabilityVerdict.Loaded => PackageEvidence.Loaded,
+        ReachabilityVerdict.PresentNotLoaded => PackageEvidence.PresentNotLoaded,
+        ReachabilityVerdict.NotPresent => PackageEvidence.Absent,
+        ReachabilityVerdict.Unknown => null,
+    };
 
     private DateTime Now()
     {

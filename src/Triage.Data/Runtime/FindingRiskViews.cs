@@ -53,7 +53,10 @@ public sealed record KevView(bool Listed, DateOnly? DateAdded, RansomwareUse Ran
 /// </summary>
 public static class FindingRiskViews
 {
-    public static async Task<Dictionary<long, FindingRiskView>> LoadAsync(TriageDbContext db, IReadOnlyCollection<long> findingIds, CancellationToken ct = default)
+    /// <param name="vexResolved">The VEX store's decision in force per finding, when the caller resolved it (the findings list
+    /// does); otherwise it is resolved here.</param>
+    public static async Task<Dictionary<long, FindingRiskView>> LoadAsync(TriageDbContext db, IReadOnlyCollection<long> findingIds, CancellationToken ct = default,
+        IReadOnlyDictionary<long, Triage.Core.Vex.VexStatus?>? vexResolved = null)
     {
         var result = new Dictionary<long, FindingRiskView>(findingIds.Count);
         if (findingIds.Count == 0) return result;
@@ -66,7 +69,7 @@ public static class FindingRiskViews
             var policyIds = await sql.QueryByKeysAsync("SELECT DISTINCT \"PolicyId\" FROM \"FindingRisks\" WHERE \"FindingId\" IN ({keys})", findingIds, r => r.GetInt64(0), ct);
             var config = await RankingPolicies.NewestAsync(sql, policyIds.Distinct().ToList(), ct);
             var ranker = new RiskRanker(config.Ranking);
-            var contexts = await RiskInputLoader.LoadAsync(sql, RiskScope.Findings(findingIds), config.Settings(), refreshCvss: false, verdictDetails: true, ct);
+            var contexts = await RiskInputLoader.LoadAsync(sql, ContextSource.Of(db), RiskScope.Findings(findingIds), config.Settings(), refreshCvss: false, verdictDetails: true, ct, vexResolved);
             foreach (var c in contexts) result[c.FindingId] = View(c, ranker.Score(c.Input));
         }
         finally

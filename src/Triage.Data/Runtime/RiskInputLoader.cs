@@ -52,8 +52,9 @@ internal static class RiskInputLoader
 
     /// <param name="refreshCvss">Read CVSS from the observations even when a stored score has it (after an import changed them).</param>
     /// <param name="verdictDetails">Also read each verdict's sources and notes (explanations), not only the verdict.</param>
-    public static async Task<List<FindingRiskContext>> LoadAsync(SqlSource sql, RiskScope scope, RuntimeSettings settings, bool refreshCvss,
-        bool verdictDetails, CancellationToken ct)
+    /// <param name="vexResolved">The VEX store's decisions in force, when the caller resolved them already.</param>
+    public static async Task<List<FindingRiskContext>> LoadAsync(SqlSource sql, ContextSource context, RiskScope scope, RuntimeSettings settings, bool refreshCvss,
+        bool verdictDetails, CancellationToken ct, IReadOnlyDictionary<long, Triage.Core.Vex.VexStatus?>? vexResolved = null)
     {
         var findings = await FindingsAsync(sql, scope, ct);
         if (findings.Count == 0) return [];
@@ -63,7 +64,7 @@ internal static class RiskInputLoader
         var enrichment = await EnrichmentAsync(sql, scope.IsAll ? null : groups, ct);
         var presence = await PresenceAsync(sql, settings, findings.Select(f => f.ArtifactId).Distinct().ToList(), ct);
         var verdicts = await VerdictsAsync(sql, scope, findings, verdictDetails, ct);
-        var vex = await VexAsync(sql, scope, findings, ct);
+        var vex = await RankingVex.LoadAsync(sql, context, scope, findings.Select(f => (f.Id, f.GroupId)).ToList(), ct, vexResolved);
 
         var result = new List<FindingRiskContext>(findings.Count);
         foreach (var f in findings)
@@ -276,7 +277,7 @@ internal static class RiskInputLoader
     }
 
     // -------------------------------------------------------------------------------------------------------------
-    // Verdicts and decisions
+    // Verdicts
 
     private static async Task<Dictionary<long, StoredVerdict>> VerdictsAsync(SqlSource sql, RiskScope scope, List<FindingRow> findings, bool details, CancellationToken ct)
     {
@@ -293,30 +294,6 @@ internal static class RiskInputLoader
         };
         return rows.ToDictionary(r => r.Item1, r => r.Item2);
     }
-
-    /// <summary>The current decision of each finding, as ranking sees it: not_affected and fixed drop out.</summary>
-    private static async Task<Dictionary<long, RankingVexStatus>> VexAsync(SqlSource sql, RiskScope scope, List<FindingRow> findings, CancellationToken ct)
-    {
-        const string select = "SELECT d.\"FindingId\", d.\"Status\" FROM \"ProvisionalDecisions\" d WHERE d.\"IsCurrent\" = TRUE";
-        static (long, DecisionStatus) Map(DbDataReader r) => (r.GetInt64(0), (DecisionStatus)r.GetInt32(1));
-        var rows = scope switch
-        {
-            { FindingIds: { } ids } => await sql.QueryByKeysAsync(select + " AND d.\"FindingId\" IN ({keys})", ids, Map, ct),
-            { ArtifactIds: { } a } => await sql.QueryByKeysAsync(select + " AND d.\"FindingId\" IN (SELECT f.\"Id\" FROM \"Findings\" f WHERE f.\"ArtifactId\" IN ({keys}))", a, Map, ct),
-            _ => await sql.QueryAsync(select, Map, ct),
-        };
-        var result = new Dictionary<long, RankingVexStatus>(rows.Count);
-        foreach (var (id, status) in rows) result[id] = ToRanking(status);
-        return result;
-    }
-
-    internal static RankingVexStatus ToRanking(DecisionStatus s) => s switch
-    {
-        DecisionStatus.UnderInvestigation => RankingVexStatus.UnderInvestigation,
-        DecisionStatus.Affected => RankingVexStatus.Affected,
-        DecisionStatus.NotAffected => RankingVexStatus.NotAffected,
-        DecisionStatus.Fixed => RankingVexStatus.Fixed,
-    };
 
     private static string? Str(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 

@@ -32,7 +32,9 @@ public sealed record InventorySummary(string Source, string? Cluster, DateTime O
     IReadOnlyList<string> Environments, int MatchedImages);
 
 /// <summary>What recomputing verdicts and scores did.</summary>
-public sealed record RiskRefreshResult(int ArtifactsJudged, int FindingsJudged, int FindingsScored, IReadOnlyDictionary<string, int> Verdicts, long ElapsedMs)
+/// <param name="ReReviewFlagged">VEX decisions flagged because new evidence contradicts their justification.</param>
+public sealed record RiskRefreshResult(int ArtifactsJudged, int FindingsJudged, int FindingsScored, IReadOnlyDictionary<string, int> Verdicts, long ElapsedMs,
+    int ReReviewFlagged = 0)
 {
     public static RiskRefreshResult None { get; } = new(0, 0, 0, new Dictionary<string, int>(), 0);
 }
@@ -144,6 +146,7 @@ public static class RuntimeJson
         w.WriteStartObject("verdicts");
         foreach (var (k, v) in r.Verdicts.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteNumber(k, v);
         w.WriteEndObject();
+        w.WriteNumber("reReviewFlagged", r.ReReviewFlagged);
         w.WriteNumber("elapsedMs", r.ElapsedMs);
         w.WriteEndObject();
     }

@@ -26,8 +26,8 @@ internal static class VerdictRefresher
     private sealed record FindingPackage(long FindingId, long GroupId, PackageRef Package, List<string> Paths);
 
     /// <summary>Judges the findings of <paramref name="artifactIds"/> (null: of every artifact that has evidence).</summary>
-    /// <returns>Judged artifacts and findings, verdict counts, and the artifacts whose verdicts changed scope.</returns>
-    public static async Task<(int Artifacts, int Findings, Dictionary<string, int> Counts, HashSet<long> Touched)> RefreshAsync(
+    /// <returns>Judged artifacts, the findings with their verdicts, and counts per verdict.</returns>
+    public static async Task<(int Artifacts, List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)> Judged, Dictionary<string, int> Counts)> RefreshAsync(
         ImportStore store, IReadOnlyCollection<long>? artifactIds, DateTime now, CancellationToken ct)
     {
         var sql = SqlSource.Of(store);
@@ -46,13 +46,12 @@ internal static class VerdictRefresher
 
         var scope = artifactIds?.Distinct().ToList() ?? byArtifact.Keys.Order().ToList();
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        var touched = new HashSet<long>();
+        var judged = new List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)>();
         var documents = new Dictionary<long, RuntimeEvidenceDocument>();
         var verdictRows = new List<object?[]>();
         var judgedArtifacts = 0;
         foreach (var artifactId in scope)
         {
-            touched.Add(artifactId);
             if (!byArtifact.TryGetValue(artifactId, out var evidenceRows)) continue;
             var (evidence, fileLists) = await EvidenceAsync(store, evidenceRows, documents, ct);
             if (evidence.IsEmpty) continue;
@@ -67,6 +66,7 @@ internal static class VerdictRefresher
                 var result = VerdictEngine.Evaluate(Input(f, fileLists, members), evidence);
                 var wire = result.Verdict.ToWire();
                 counts[wire] = counts.GetValueOrDefault(wire) + 1;
+                judged.Add((f.FindingId, f.GroupId, result.Verdict));
                 verdictRows.Add([f.FindingId, result.Verdict, result.Confidence, result.ProposedJustification, SourcesJson(result.Sources),
                     result.Notes.Count == 0 ? null : JsonSerializer.Serialize(result.Notes.ToList(), Configuration.DataJson.Default.ListString), now]);
             }
@@ -76,7 +76,7 @@ internal static class VerdictRefresher
         if (artifactIds is null) await store.ExecuteAsync("DELETE FROM \"FindingVerdicts\"", ct);
         else await RiskScorer.DeleteByKeysAsync(store, "DELETE FROM \"FindingVerdicts\" WHERE \"FindingId\" IN (SELECT \"Id\" FROM \"Findings\" WHERE \"ArtifactId\" IN ({keys}))", scope, ct);
         await store.InsertAsync("FindingVerdicts", ["FindingId", "Verdict", "Confidence", "ProposedJustification", "SourcesJson", "NotesJson", "ComputedAt"], verdictRows, ct);
-        return (judgedArtifacts, verdictRows.Count, counts, touched);
+        return (judgedArtifacts, judged, counts);
     }
 
     /// <summary>The artifacts the stored evidence of one file applies to (for summaries and for the refresh after an ingest).</summary>
