@@ -97,12 +97,15 @@ public sealed class EnrichmentService(string connectionString, RankingPolicy? po
         }
         var text = Encoding.UTF8.GetString(head).TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
         if (text.Length == 0) throw new ReportFormatException(ReportErrorCode.Empty, "enrichment: the file is empty.");
-        if (text[0] == '{')
-            return text.Contains("\"catalogVersion\"", StringComparison.Ordinal) || text.Contains("\"cveID\"", StringComparison.Ordinal)
-                || text.Contains("Known Exploited Vulnerabilities", StringComparison.OrdinalIgnoreCase)
-                ? EnrichmentFeed.Kev
-                : EnrichmentFeed.Epss;
-        if (text[0] == '[') return EnrichmentFeed.Epss;
+        if (text[0] is '{' or '[')
+        {
+            // JSON: the KEV catalog by its keys, EPSS (the API's object or a plain array of rows) by its "epss" field;
+            // other JSON (a pod list, a scan report) is neither, whatever its first character.
+            if (text[0] == '{' && (text.Contains("\"catalogVersion\"", StringComparison.Ordinal) || text.Contains("\"cveID\"", StringComparison.Ordinal)
+                || text.Contains("Known Exploited Vulnerabilities", StringComparison.OrdinalIgnoreCase)))
+                return EnrichmentFeed.Kev;
+            if (text.Contains("\"epss\"", StringComparison.Ordinal)) return EnrichmentFeed.Epss;
+        }
         if (text.StartsWith("cveID", StringComparison.OrdinalIgnoreCase) || text.StartsWith("\"cveID\"", StringComparison.OrdinalIgnoreCase)) return EnrichmentFeed.Kev;
         var firstLine = text.Split('\n', 3);
         if (text.StartsWith("#model_version", StringComparison.Ordinal) || firstLine[0].Replace(" ", "", StringComparison.Ordinal).StartsWith("cve,epss", StringComparison.OrdinalIgnoreCase))

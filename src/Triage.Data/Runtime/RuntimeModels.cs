@@ -164,7 +164,9 @@ public static class RuntimeJson
             parts.Add($"{i.Part.ToLabel().ToLowerInvariant()} of {i.Image} ({i.Items} items{(i.Completeness is { } c ? ", " + c.ToWire() : "")})" +
                       (i.MatchedImages.Count == 0 ? ", no scanned image matches yet" : $" → {string.Join(", ", i.MatchedImages)}"));
         var refresh = s.Refresh.FindingsJudged > 0 || s.Refresh.FindingsScored > 0
-            ? $"; {s.Refresh.FindingsJudged} verdicts ({string.Join(", ", s.Refresh.Verdicts.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {kv.Key}"))}), {s.Refresh.FindingsScored} findings scored"
+            ? "; " + (s.Refresh.FindingsJudged > 0
+                  ? $"{s.Refresh.FindingsJudged} verdicts ({string.Join(", ", s.Refresh.Verdicts.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {kv.Key}"))}), "
+                  : "") + $"{s.Refresh.FindingsScored} findings scored"
             : "";
         return $"{s.File}: {s.Kind} → {string.Join("; ", parts)}{refresh}";
     }

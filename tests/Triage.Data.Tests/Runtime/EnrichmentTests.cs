@@ -193,6 +193,9 @@ public class EnrichmentTests
         var w = new RuntimeWorld(provider);
         var e = await Assert.ThrowsAsync<ReportFormatException>(() => w.EnrichBytesAsync(Encoding.UTF8.GetBytes("id,name\n1,x\n"), "other.csv"));
         Assert.Contains("neither a CISA KEV catalog", e.Message);
+        // JSON that is neither (a pod list) is refused the same way, not read as EPSS rows.
+        var json = await Assert.ThrowsAsync<ReportFormatException>(() => w.EnrichBytesAsync(Encoding.UTF8.GetBytes("{\"kind\":\"PodList\",\"items\":[]}"), "pods.json"));
+        Assert.Contains("neither a CISA KEV catalog", json.Message);
     }
 }
 
