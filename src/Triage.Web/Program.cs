@@ -4,6 +4,7 @@ using Triage.Web.Components;
 using Triage.Web.Features.Account;
 using Triage.Web.Features.Findings;
 using Triage.Web.Features.Import;
+using Triage.Web.Features.Runtime;
 using Triage.Web.Features.Sessions;
 using Triage.Web.Features.Vex;
 using Triage.Web.Infrastructure;
@@ -18,6 +19,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.WebHost.UseStaticWebAssets();
 
 builder.AddTriageData();
+builder.AddTriageRuntime();        // verdicts, scores, runtime evidence and KEV/EPSS (Triage:Ranking, Triage:Runtime)
 builder.AddTriageAccess();          // Identity, cookies, API tokens, OpenID Connect, policies
 builder.AddTriageSessions();        // live triage: session bus (in-process, or Redis when configured)
 builder.Services.AddTriageFeatures();
@@ -50,6 +52,7 @@ var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.ApiToken);
 api.MapScansApi();
 api.MapFindingsApi();
 api.MapExposureApi();
+api.MapRuntimeApi();
 app.MapAccountEndpoints();
 app.MapSessionExports();
 api.MapVexApi();

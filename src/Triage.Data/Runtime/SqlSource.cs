@@ -37,6 +37,19 @@ internal abstract class SqlSource
     {
         public override DatabaseProvider Provider => provider;
 
+        /// <summary>Values as <see cref="ImportStore"/> stores them (enums as integers, lists as JSON, PostgreSQL text
+        /// NUL-escaped), so parameters compare equal to what the import wrote.</summary>
+        private object ToDb(object? v) => v switch
+        {
+            null => DBNull.Value,
+            Enum e => Convert.ToInt32(e, System.Globalization.CultureInfo.InvariantCulture),
+            List<string> l => Text(Configuration.StringListJsonConverter.Serialize(l)),
+            string s => Text(s),
+            _ => v,
+        };
+
+        private string Text(string s) => provider == DatabaseProvider.PostgreSql ? Configuration.PostgresText.Encode(s) : s;
+
         public override async Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> map, CancellationToken ct, params object?[] args)
         {
             await using var cmd = connection.CreateCommand();
@@ -45,7 +58,7 @@ internal abstract class SqlSource
             {
                 var p = cmd.CreateParameter();
                 p.ParameterName = "@p" + i;
-                p.Value = ImportStore.ToDb(args[i]);
+                p.Value = ToDb(args[i]);
                 cmd.Parameters.Add(p);
             }
             await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -69,7 +82,7 @@ internal abstract class SqlSource
                     names[i] = "@k" + i;
                     var p = cmd.CreateParameter();
                     p.ParameterName = names[i];
-                    p.Value = all[start + i];
+                    p.Value = ToDb(all[start + i]);
                     cmd.Parameters.Add(p);
                 }
                 cmd.CommandText = sqlWithKeys.Replace("{keys}", string.Join(',', names), StringComparison.Ordinal);

@@ -7,7 +7,7 @@ namespace Triage.Web.Features.Import;
 
 /// <summary>Imports a file dropped on the Import page through the same <see cref="ReportImporter"/> as POST /api/v1/scans
 /// and `triage ingest`, reporting bytes read as it goes.</summary>
-public sealed class BrowserImport(ReportImporter importer, IConfiguration config)
+public sealed class BrowserImport(ReportImporter importer, Triage.Data.Runtime.FindingRiskService risk, IConfiguration config)
 {
     public long MaxBytes => config.GetValue<long?>("Triage:Import:MaxReportBytes") ?? ImportOptions.DefaultMaxBytes;
 
@@ -20,7 +20,10 @@ public sealed class BrowserImport(ReportImporter importer, IConfiguration config
         // +1: let the importer see an over-long stream and refuse it itself.
         await using var browser = file.OpenReadStream(MaxBytes + 1, ct);
         await using var counted = new ProgressStream(browser, progress);
-        return await importer.ImportAsync(counted, Path.GetFileName(file.Name), options, ct);
+        var summary = await importer.ImportAsync(counted, Path.GetFileName(file.Name), options, ct);
+        // Verdicts and scores of the imported images, as the CLI and the API do.
+        await risk.AfterImportAsync(summary, ct);
+        return summary;
     }
 }
 

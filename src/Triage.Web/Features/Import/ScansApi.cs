@@ -29,7 +29,7 @@ public static class ScansApi
         return api;
     }
 
-    internal static async Task<IResult> UploadAsync(HttpContext http, ReportImporter importer, IConfiguration config,
+    internal static async Task<IResult> UploadAsync(HttpContext http, ReportImporter importer, Triage.Data.Runtime.FindingRiskService risk, IConfiguration config,
         [FromQuery] string? image, [FromQuery] string? scanner, CancellationToken ct)
     {
         var limit = config.GetValue<long?>("Triage:Import:MaxReportBytes") ?? ImportOptions.DefaultMaxBytes;
@@ -72,6 +72,8 @@ public static class ScansApi
             await using (body)
             {
                 var summary = await importer.ImportAsync(body, fileName, options, ct);
+                // Verdicts and scores of the imported images, as `triage ingest` does (evidence ingested earlier applies now).
+                await risk.AfterImportAsync(summary, ct);
                 return new ImportResult(summary);
             }
         }
