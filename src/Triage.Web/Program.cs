@@ -30,6 +30,7 @@ builder.Services.AddOpenApi();
 
 var app = builder.Build();
 await app.MigrateTriageDatabaseAsync();
+await app.EnsureRiskScoresAsync();
 await app.EnsureTriageAccountsAsync();
 
 if (!app.Environment.IsDevelopment())

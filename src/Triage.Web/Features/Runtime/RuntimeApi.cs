@@ -24,6 +24,14 @@ public static class RuntimeServices
         builder.Services.AddSingleton(new EnrichmentService(cs, policy, settings));
         return builder;
     }
+
+    /// <summary>At start: scores findings that have none (a database from before ranking) or were scored under another
+    /// policy (Triage:Ranking changed), so the priority sort sees every finding.</summary>
+    public static async Task EnsureRiskScoresAsync(this WebApplication app)
+    {
+        if (await app.Services.GetRequiredService<FindingRiskService>().EnsureCurrentAsync())
+            app.Logger.LogInformation("Findings scored again (new or changed ranking policy)");
+    }
 }
 
 /// <summary>
