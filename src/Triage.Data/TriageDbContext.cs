@@ -49,6 +49,18 @@ public abstract class TriageDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<ImportJob> ImportJobs => Set<ImportJob>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    // Runtime evidence, enrichment, verdicts and scores (docs/decisions/033-runtime-persistence-and-scores.md).
+    public DbSet<RuntimeEvidenceFile> RuntimeEvidenceFiles => Set<RuntimeEvidenceFile>();
+    public DbSet<RuntimeImageEvidence> RuntimeImageEvidence => Set<RuntimeImageEvidence>();
+    public DbSet<RuntimeSnapshot> RuntimeSnapshots => Set<RuntimeSnapshot>();
+    public DbSet<RuntimeWorkload> RuntimeWorkloads => Set<RuntimeWorkload>();
+    public DbSet<KevListing> KevListings => Set<KevListing>();
+    public DbSet<EpssEntry> EpssEntries => Set<EpssEntry>();
+    public DbSet<EnrichmentImport> EnrichmentImports => Set<EnrichmentImport>();
+    public DbSet<FindingVerdict> FindingVerdicts => Set<FindingVerdict>();
+    public DbSet<FindingRisk> FindingRisks => Set<FindingRisk>();
+    public DbSet<StoredRankingPolicy> RankingPolicies => Set<StoredRankingPolicy>();
+
     public abstract DatabaseProvider Provider { get; }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

@@ -4,6 +4,7 @@ using Triage.Web.Components;
 using Triage.Web.Features.Account;
 using Triage.Web.Features.Findings;
 using Triage.Web.Features.Import;
+using Triage.Web.Features.Runtime;
 using Triage.Web.Features.Sessions;
 using Triage.Web.Features.Vex;
 using Triage.Web.Infrastructure;
@@ -22,6 +23,7 @@ builder.WebHost.UseStaticWebAssets();
 
 builder.AddTriageData();
 builder.AddTriageOperations();      // JSON logs, OpenTelemetry, health and readiness, retention (all by configuration)
+builder.AddTriageRuntime();         // verdicts, scores, runtime evidence and KEV/EPSS (Triage:Ranking, Triage:Runtime)
 builder.AddTriageAccess();          // Identity, cookies, API tokens, OpenID Connect, policies
 builder.AddTriageScaleOut();        // Data Protection keys in the database; Redis connection and SignalR backplane when configured
 builder.AddTriageSessions();        // live triage: session bus (in-process, or Redis when configured)
@@ -34,6 +36,7 @@ builder.Services.AddOpenApi();
 
 var app = builder.Build();
 await app.MigrateTriageDatabaseAsync();
+await app.EnsureRiskScoresAsync();
 await app.EnsureTriageAccountsAsync();
 
 if (!app.Environment.IsDevelopment())
@@ -58,6 +61,7 @@ var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.ApiToken);
 api.MapScansApi();
 api.MapFindingsApi();
 api.MapExposureApi();
+api.MapRuntimeApi();
 app.MapAccountEndpoints();
 app.MapSessionExports();
 api.MapVexApi();

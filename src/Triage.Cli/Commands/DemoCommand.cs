@@ -19,6 +19,7 @@ internal static class DemoCommand
             {
                 using var stream = new MemoryStream(report.Json, writable: false);
                 var s = await importer.ImportAsync(stream, report.FileName, new ImportOptions { ImportedBy = "demo" }, ct);
+                await RuntimeCommand.AfterImportAsync(conn, s, ct);
                 Console.WriteLine(s.Duplicate
                     ? $"{report.FileName}: already loaded"
                     : $"{report.FileName}: {s.Image}: {s.Observations} observations, {s.Findings} findings ({s.NewFindings} new)");

@@ -48,6 +48,7 @@ internal static class IngestCommand
                 // Local files are read synchronously: an async read per buffer would hop threads for no gain.
                 await using var stream = new Triage.Core.Ingest.Json.SynchronousReadStream(file0);
                 var summary = await importer.ImportAsync(stream, file, options, ct);
+                await RuntimeCommand.AfterImportAsync(conn, summary, ct);
                 imports.Add(summary);
                 if (!json) Console.WriteLine(Describe(summary));
             }

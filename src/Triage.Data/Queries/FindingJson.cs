@@ -1,5 +1,10 @@
+using System.Globalization;
 using System.Text.Json;
 using Triage.Core.Domain;
+using Triage.Core.Enrichment;
+using Triage.Core.Ranking;
+using Triage.Core.Runtime.Verdicts;
+using Triage.Data.Runtime;
 using Triage.Core.Vex;
 using Triage.Data.Vex;
 
@@ -66,7 +71,82 @@ public static class FindingJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        WriteRisk(w, f.Risk);
         w.WriteEndObject();
+    }
+
+    /// <summary>reachability, runtime, epss, kev, score, priority, why (issue 7: exactly these names).</summary>
+    private static void WriteRisk(Utf8JsonWriter w, FindingRiskView? risk)
+    {
+        var reach = risk?.Reachability ?? ReachabilityView.NoEvidence;
+        w.WriteStartObject("reachability");
+        w.WriteString("verdict", reach.Verdict.ToWire());
+        w.WriteStartArray("sources");
+        foreach (var s in reach.Sources)
+        {
+            w.WriteStartObject();
+            w.WriteString("source", s.Source);
+            w.WriteString("verdict", s.Supports.ToWire());
+            w.WriteString("confidence", s.Confidence.ToWire());
+            w.WriteString("detail", s.Detail);
+            if (s.Justification is { } j) w.WriteString("justification", j.ToWire());
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+
+        w.WriteStartObject("runtime");
+        if (risk?.Runtime.Running is { } running) w.WriteBoolean("running", running);
+        else w.WriteNull("running");
+        WriteStrings(w, "environments", risk?.Runtime.Environments ?? []);
+        w.WriteNumber("workloads", risk?.Runtime.Workloads ?? 0);
+        w.WriteEndObject();
+
+        w.WriteStartObject("epss");
+        if (risk?.Epss is { } epss)
+        {
+            w.WriteNumber("score", epss.Score);
+            w.WriteNumber("percentile", epss.Percentile);
+            if (epss.Date is { } d) w.WriteString("date", d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            else w.WriteNull("date");
+        }
+        else
+        {
+            w.WriteNull("score");
+            w.WriteNull("percentile");
+            w.WriteNull("date");
+        }
+        w.WriteEndObject();
+
+        var kev = risk?.Kev ?? KevView.NotListed;
+        w.WriteStartObject("kev");
+        w.WriteBoolean("listed", kev.Listed);
+        if (kev.DateAdded is { } added) w.WriteString("dateAdded", added.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        else w.WriteNull("dateAdded");
+        if (kev.Listed) w.WriteString("ransomware", kev.Ransomware.ToWire());
+        else w.WriteNull("ransomware");
+        w.WriteEndObject();
+
+        if (risk is null)
+        {
+            w.WriteNull("score");
+            w.WriteNull("priority");
+        }
+        else
+        {
+            w.WriteNumber("score", risk.Score);
+            w.WriteString("priority", risk.Priority.ToWire());
+        }
+        w.WriteStartArray("why");
+        foreach (var factor in risk?.Why ?? [])
+        {
+            w.WriteStartObject();
+            w.WriteString("factor", factor.Factor);
+            w.WriteNumber("points", factor.Contribution);
+            w.WriteString("detail", factor.Detail);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     /// <summary><c>"vex": {"status","justification","scope","source","author","timestamp","id"}</c>, or null when undecided.</summary>

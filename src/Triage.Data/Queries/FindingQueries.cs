@@ -53,6 +53,18 @@ public static class FindingQueries
         }
         if (filter.FixAvailable is { } fix)
             q = q.Where(f => f.FixAvailable == fix);
+        if (filter.Priorities is { Count: > 0 } priorities)
+        {
+            var ps = priorities.Distinct().ToList();
+            q = q.Where(f => db.FindingRisks.Any(r => r.FindingId == f.Id && ps.Contains(r.Priority)));
+        }
+        if (filter.Reachability is { Count: > 0 } verdicts)
+        {
+            var vs = verdicts.Distinct().ToList();
+            var unknown = vs.Contains(Core.Runtime.Verdicts.ReachabilityVerdict.Unknown);
+            q = q.Where(f => db.FindingVerdicts.Any(v => v.FindingId == f.Id && vs.Contains(v.Verdict))
+                             || (unknown && !db.FindingVerdicts.Any(v => v.FindingId == f.Id)));
+        }
         return q;
     }
 
@@ -95,6 +107,12 @@ public static class FindingQueries
         (FindingSort.FirstSeen, true) => q.OrderByDescending(f => f.FirstSeen).ThenBy(f => f.Id),
         (FindingSort.LastSeen, false) => q.OrderBy(f => f.LastSeen).ThenBy(f => f.Id),
         (FindingSort.LastSeen, true) => q.OrderByDescending(f => f.LastSeen).ThenBy(f => f.Id),
+        // Stored scores, walked along their index (RankKey desc, FindingId); every finding has one once scored (imports,
+        // runtime ingests, enrichment and the web app's start keep them current).
+        (FindingSort.Priority, true) => q.Join(db.FindingRisks, f => f.Id, r => r.FindingId, (f, r) => new { f, r })
+            .OrderByDescending(x => x.r.RankKey).ThenBy(x => x.r.FindingId).Select(x => x.f),
+        (FindingSort.Priority, false) => q.Join(db.FindingRisks, f => f.Id, r => r.FindingId, (f, r) => new { f, r })
+            .OrderBy(x => x.r.RankKey).ThenByDescending(x => x.r.FindingId).Select(x => x.f),
     };
 
     /// <summary>Turns a (filtered, sorted, paged) findings query into views with their evidence.</summary>
@@ -134,6 +152,7 @@ public static class FindingQueries
         var vexRefs = rows.Select(r => new VexFindingRef(r.Id, r.ArtifactId, r.Repository, r.Digest, r.Tags, r.TeamId, r.Purl ?? r.PackageKey, r.GroupId, r.CanonicalId,
             membersByGroup[r.GroupId].Select(m => m.VulnId).DefaultIfEmpty(r.CanonicalId).ToList(), r.Active)).ToList();
         var (statements, vex) = await VexStatementQueries.ResolveAsync(db, vexRefs, DateTimeOffset.UtcNow, ct);
+        var risks = await Runtime.FindingRiskViews.LoadAsync(db, findingIds, ct, vex.ToDictionary(kv => kv.Key, kv => kv.Value.Effective?.Status));
 
         return rows.Select(r =>
         {
@@ -163,6 +182,7 @@ public static class FindingQueries
                 LastSeen = DateTime.SpecifyKind(r.LastSeen, DateTimeKind.Utc),
                 Observations = obs.Select(o => new ObservationView(o.Scanner, o.RawVulnId, o.Severity, o.FixedVersions, o.FixState, o.Status, o.Active,
                     o.SeveritySource, o.CvssJson, o.PathsJson, o.RawPackageName, o.RawPackageVersion)).ToList(),
+                Risk = risks.GetValueOrDefault(r.Id),
                 Vex = vex[r.Id].Effective is { } e ? statements.ById[e.Id].ToFindingVex() : null,
             };
         }).ToList();

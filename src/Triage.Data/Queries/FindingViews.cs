@@ -1,4 +1,7 @@
 using Triage.Core.Domain;
+using Triage.Core.Ranking;
+using Triage.Core.Runtime.Verdicts;
+using Triage.Data.Runtime;
 using Triage.Core.Vex;
 
 namespace Triage.Data.Queries;
@@ -23,6 +26,8 @@ public sealed record FindingView
     public IReadOnlyList<ObservationView> Observations { get; init; } = [];
     public long ArtifactId { get; init; }
     public long GroupId { get; init; }
+    /// <summary>Score, priority and why; runtime verdict, presence, EPSS and KEV (docs/decisions/033-runtime-persistence-and-scores.md).</summary>
+    public FindingRiskView? Risk { get; init; }
     /// <summary>The VEX decision in force (scope precedence, then time; trusted and unexpired only); null when undecided.</summary>
     public FindingVex? Vex { get; init; }
 }
@@ -58,6 +63,10 @@ public sealed record FindingFilter
     public bool IncludeInactive { get; init; }
     public long? TeamId { get; init; }
     public IReadOnlyCollection<long>? RepositoryIds { get; init; }
+    /// <summary>Only findings with one of these stored priorities.</summary>
+    public IReadOnlyList<SsvcPriority>? Priorities { get; init; }
+    /// <summary>Only findings with one of these runtime verdicts (Unknown includes findings never judged).</summary>
+    public IReadOnlyList<ReachabilityVerdict>? Reachability { get; init; }
 }
 
 public enum FindingSort
@@ -68,4 +77,6 @@ public enum FindingSort
     Image,
     FirstSeen,
     LastSeen,
+    /// <summary>Risk rank: score, priority, KEV, EPSS, impact (the stored order of docs/decisions/032-ranking-policy.md).</summary>
+    Priority,
 }

@@ -512,6 +512,81 @@ namespace Triage.Data.Migrations.Postgres
                     b.ToTable("DecisionVulnerabilityIds");
                 });
 
+            modelBuilder.Entity("Triage.Core.Domain.EnrichmentImport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Added")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Changed")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("DataDate")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Feed")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("ImportedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ImportedBy")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Removed")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Rows")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Version")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Sha256");
+
+                    b.HasIndex("Feed", "ImportedAt");
+
+                    b.ToTable("EnrichmentImports");
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.EpssEntry", b =>
+                {
+                    b.Property<string>("Cve")
+                        .HasColumnType("text");
+
+                    b.Property<double>("Epss")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("Percentile")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTime>("ScoreDate")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Cve");
+
+                    b.ToTable("EpssEntries");
+                });
+
             modelBuilder.Entity("Triage.Core.Domain.Finding", b =>
                 {
                     b.Property<long>("Id")
@@ -569,6 +644,75 @@ namespace Triage.Data.Migrations.Postgres
                     b.ToTable("Findings");
                 });
 
+            modelBuilder.Entity("Triage.Core.Domain.FindingRisk", b =>
+                {
+                    b.Property<long>("FindingId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<double?>("CvssScore")
+                        .HasColumnType("double precision");
+
+                    b.Property<bool>("Excluded")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("PolicyId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("RankKey")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ScoreTenths")
+                        .HasColumnType("integer");
+
+                    b.HasKey("FindingId");
+
+                    b.HasIndex("PolicyId");
+
+                    b.HasIndex("Priority");
+
+                    b.HasIndex("RankKey", "FindingId")
+                        .IsDescending(true, false);
+
+                    b.ToTable("FindingRisks");
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.FindingVerdict", b =>
+                {
+                    b.Property<long>("FindingId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Confidence")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("NotesJson")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("ProposedJustification")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("SourcesJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Verdict")
+                        .HasColumnType("integer");
+
+                    b.HasKey("FindingId");
+
+                    b.HasIndex("Verdict");
+
+                    b.ToTable("FindingVerdicts");
+                });
+
             modelBuilder.Entity("Triage.Core.Domain.ImageRepository", b =>
                 {
                     b.Property<long>("Id")
@@ -598,6 +742,40 @@ namespace Triage.Data.Migrations.Postgres
                     b.HasIndex("TeamId");
 
                     b.ToTable("Repositories", (string)null);
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.KevListing", b =>
+                {
+                    b.Property<string>("CveId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("DateAdded")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("DueDate")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("FirstImportedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Product")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Ransomware")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RequiredAction")
+                        .HasColumnType("text");
+
+                    b.Property<string>("VendorProject")
+                        .HasColumnType("text");
+
+                    b.Property<string>("VulnerabilityName")
+                        .HasColumnType("text");
+
+                    b.HasKey("CveId");
+
+                    b.ToTable("KevListings");
                 });
 
             modelBuilder.Entity("Triage.Core.Domain.Observation", b =>
@@ -809,6 +987,260 @@ namespace Triage.Data.Migrations.Postgres
                     b.ToTable("RawReports");
                 });
 
+            modelBuilder.Entity("Triage.Core.Domain.RuntimeEvidenceFile", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Cluster")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("Completeness")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("Content")
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Image")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("ImportedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ImportedBy")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("ObservedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Source")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Summary")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Warnings")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ImportedAt");
+
+                    b.HasIndex("Sha256");
+
+                    b.ToTable("RuntimeEvidenceFiles");
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.RuntimeImageEvidence", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int?>("Completeness")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Digest")
+                        .HasColumnType("text");
+
+                    b.Property<long>("EvidenceFileId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ImageId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ImageReference")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Items")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("ObservedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Part")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("PartialReason")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Repository")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Tag")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Digest");
+
+                    b.HasIndex("EvidenceFileId");
+
+                    b.HasIndex("ImageId");
+
+                    b.HasIndex("Repository", "Tag");
+
+                    b.ToTable("RuntimeImageEvidence", (string)null);
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.RuntimeSnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Cluster")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("EvidenceFileId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("ObservedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Source")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Workloads")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EvidenceFileId");
+
+                    b.HasIndex("Cluster", "Source", "ObservedAt");
+
+                    b.ToTable("RuntimeSnapshots");
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.RuntimeWorkload", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Cluster")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Container")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Digest")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Environment")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("FirstSeen")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ImageId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ImageKey")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ImageReference")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<bool>("InitContainer")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("LabelsJson")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("LastSeen")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("LastSnapshotId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Namespace")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Pods")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("Replicas")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Repository")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Source")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Tag")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("WorkloadInferred")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("WorkloadKind")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("WorkloadName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Digest");
+
+                    b.HasIndex("ImageId");
+
+                    b.HasIndex("LastSnapshotId");
+
+                    b.HasIndex("Repository", "Tag");
+
+                    b.HasIndex("Cluster", "Namespace", "WorkloadKind", "WorkloadName", "Container", "InitContainer", "ImageKey")
+                        .IsUnique();
+
+                    b.ToTable("RuntimeWorkloads");
+                });
+
             modelBuilder.Entity("Triage.Core.Domain.SavedFilter", b =>
                 {
                     b.Property<long>("Id")
@@ -954,6 +1386,33 @@ namespace Triage.Data.Migrations.Postgres
                     b.HasIndex("SessionId", "FindingId");
 
                     b.ToTable("SessionProposals");
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.StoredRankingPolicy", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("PolicyJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Hash")
+                        .IsUnique();
+
+                    b.ToTable("RankingPolicies", (string)null);
                 });
 
             modelBuilder.Entity("Triage.Core.Domain.Team", b =>
@@ -1590,6 +2049,30 @@ namespace Triage.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Triage.Core.Domain.FindingRisk", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Finding", null)
+                        .WithOne()
+                        .HasForeignKey("Triage.Core.Domain.FindingRisk", "FindingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Triage.Core.Domain.StoredRankingPolicy", null)
+                        .WithMany()
+                        .HasForeignKey("PolicyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.FindingVerdict", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Finding", null)
+                        .WithOne()
+                        .HasForeignKey("Triage.Core.Domain.FindingVerdict", "FindingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Triage.Core.Domain.ImageRepository", b =>
                 {
                     b.HasOne("Triage.Core.Domain.Team", null)
@@ -1625,6 +2108,33 @@ namespace Triage.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("SessionId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.RuntimeImageEvidence", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.RuntimeEvidenceFile", null)
+                        .WithMany()
+                        .HasForeignKey("EvidenceFileId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.RuntimeSnapshot", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.RuntimeEvidenceFile", null)
+                        .WithMany()
+                        .HasForeignKey("EvidenceFileId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.RuntimeWorkload", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.RuntimeSnapshot", null)
+                        .WithMany()
+                        .HasForeignKey("LastSnapshotId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Triage.Core.Domain.Scan", b =>

@@ -489,6 +489,79 @@ namespace Triage.Data.Migrations.Sqlite
                     b.ToTable("DecisionVulnerabilityIds");
                 });
 
+            modelBuilder.Entity("Triage.Core.Domain.EnrichmentImport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Added")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Changed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("DataDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Feed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ImportedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImportedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Removed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Rows")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Version")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Sha256");
+
+                    b.HasIndex("Feed", "ImportedAt");
+
+                    b.ToTable("EnrichmentImports");
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.EpssEntry", b =>
+                {
+                    b.Property<string>("Cve")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Epss")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("Percentile")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("ScoreDate")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Cve");
+
+                    b.ToTable("EpssEntries");
+                });
+
             modelBuilder.Entity("Triage.Core.Domain.Finding", b =>
                 {
                     b.Property<long>("Id")
@@ -544,6 +617,75 @@ namespace Triage.Data.Migrations.Sqlite
                     b.ToTable("Findings");
                 });
 
+            modelBuilder.Entity("Triage.Core.Domain.FindingRisk", b =>
+                {
+                    b.Property<long>("FindingId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("CvssScore")
+                        .HasColumnType("REAL");
+
+                    b.Property<bool>("Excluded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PolicyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RankKey")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ScoreTenths")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("FindingId");
+
+                    b.HasIndex("PolicyId");
+
+                    b.HasIndex("Priority");
+
+                    b.HasIndex("RankKey", "FindingId")
+                        .IsDescending(true, false);
+
+                    b.ToTable("FindingRisks");
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.FindingVerdict", b =>
+                {
+                    b.Property<long>("FindingId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Confidence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("NotesJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ProposedJustification")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SourcesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Verdict")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("FindingId");
+
+                    b.HasIndex("Verdict");
+
+                    b.ToTable("FindingVerdicts");
+                });
+
             modelBuilder.Entity("Triage.Core.Domain.ImageRepository", b =>
                 {
                     b.Property<long>("Id")
@@ -571,6 +713,40 @@ namespace Triage.Data.Migrations.Sqlite
                     b.HasIndex("TeamId");
 
                     b.ToTable("Repositories", (string)null);
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.KevListing", b =>
+                {
+                    b.Property<string>("CveId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("DateAdded")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DueDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("FirstImportedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Product")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Ransomware")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RequiredAction")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VendorProject")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VulnerabilityName")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CveId");
+
+                    b.ToTable("KevListings");
                 });
 
             modelBuilder.Entity("Triage.Core.Domain.Observation", b =>
@@ -774,6 +950,252 @@ namespace Triage.Data.Migrations.Sqlite
                     b.ToTable("RawReports");
                 });
 
+            modelBuilder.Entity("Triage.Core.Domain.RuntimeEvidenceFile", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Cluster")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Completeness")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Content")
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Image")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ImportedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImportedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ObservedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Summary")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Warnings")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ImportedAt");
+
+                    b.HasIndex("Sha256");
+
+                    b.ToTable("RuntimeEvidenceFiles");
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.RuntimeImageEvidence", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Completeness")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Digest")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EvidenceFileId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ImageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImageReference")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Items")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ObservedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Part")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PartialReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Repository")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Tag")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Digest");
+
+                    b.HasIndex("EvidenceFileId");
+
+                    b.HasIndex("ImageId");
+
+                    b.HasIndex("Repository", "Tag");
+
+                    b.ToTable("RuntimeImageEvidence", (string)null);
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.RuntimeSnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Cluster")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EvidenceFileId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ObservedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Source")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Workloads")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EvidenceFileId");
+
+                    b.HasIndex("Cluster", "Source", "ObservedAt");
+
+                    b.ToTable("RuntimeSnapshots");
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.RuntimeWorkload", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Cluster")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Container")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Digest")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Environment")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("FirstSeen")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImageKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImageReference")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("InitContainer")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LabelsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastSeen")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastSnapshotId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Namespace")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Pods")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Replicas")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Repository")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Source")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Tag")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("WorkloadInferred")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("WorkloadKind")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WorkloadName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Digest");
+
+                    b.HasIndex("ImageId");
+
+                    b.HasIndex("LastSnapshotId");
+
+                    b.HasIndex("Repository", "Tag");
+
+                    b.HasIndex("Cluster", "Namespace", "WorkloadKind", "WorkloadName", "Container", "InitContainer", "ImageKey")
+                        .IsUnique();
+
+                    b.ToTable("RuntimeWorkloads");
+                });
+
             modelBuilder.Entity("Triage.Core.Domain.SavedFilter", b =>
                 {
                     b.Property<long>("Id")
@@ -913,6 +1335,31 @@ namespace Triage.Data.Migrations.Sqlite
                     b.HasIndex("SessionId", "FindingId");
 
                     b.ToTable("SessionProposals");
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.StoredRankingPolicy", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PolicyJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Hash")
+                        .IsUnique();
+
+                    b.ToTable("RankingPolicies", (string)null);
                 });
 
             modelBuilder.Entity("Triage.Core.Domain.Team", b =>
@@ -1535,6 +1982,30 @@ namespace Triage.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Triage.Core.Domain.FindingRisk", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Finding", null)
+                        .WithOne()
+                        .HasForeignKey("Triage.Core.Domain.FindingRisk", "FindingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Triage.Core.Domain.StoredRankingPolicy", null)
+                        .WithMany()
+                        .HasForeignKey("PolicyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.FindingVerdict", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Finding", null)
+                        .WithOne()
+                        .HasForeignKey("Triage.Core.Domain.FindingVerdict", "FindingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Triage.Core.Domain.ImageRepository", b =>
                 {
                     b.HasOne("Triage.Core.Domain.Team", null)
@@ -1570,6 +2041,33 @@ namespace Triage.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("SessionId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.RuntimeImageEvidence", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.RuntimeEvidenceFile", null)
+                        .WithMany()
+                        .HasForeignKey("EvidenceFileId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.RuntimeSnapshot", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.RuntimeEvidenceFile", null)
+                        .WithMany()
+                        .HasForeignKey("EvidenceFileId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.RuntimeWorkload", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.RuntimeSnapshot", null)
+                        .WithMany()
+                        .HasForeignKey("LastSnapshotId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Triage.Core.Domain.Scan", b =>

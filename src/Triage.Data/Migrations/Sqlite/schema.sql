@@ -613,3 +613,188 @@ VALUES ('20261128161121_Operations', '10.0.15');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "EnrichmentImports" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_EnrichmentImports" PRIMARY KEY AUTOINCREMENT,
+    "Feed" INTEGER NOT NULL,
+    "Format" TEXT NOT NULL,
+    "Version" TEXT NULL,
+    "DataDate" TEXT NULL,
+    "Rows" INTEGER NOT NULL,
+    "Added" INTEGER NOT NULL,
+    "Removed" INTEGER NOT NULL,
+    "Changed" INTEGER NOT NULL,
+    "Source" TEXT NOT NULL,
+    "Sha256" TEXT NOT NULL,
+    "ImportedAt" TEXT NOT NULL,
+    "ImportedBy" TEXT NULL
+);
+
+CREATE TABLE "EpssEntries" (
+    "Cve" TEXT NOT NULL CONSTRAINT "PK_EpssEntries" PRIMARY KEY,
+    "Epss" REAL NOT NULL,
+    "Percentile" REAL NOT NULL,
+    "ScoreDate" TEXT NOT NULL
+);
+
+CREATE TABLE "FindingVerdicts" (
+    "FindingId" INTEGER NOT NULL CONSTRAINT "PK_FindingVerdicts" PRIMARY KEY,
+    "Verdict" INTEGER NOT NULL,
+    "Confidence" INTEGER NOT NULL,
+    "ProposedJustification" INTEGER NULL,
+    "SourcesJson" TEXT NOT NULL,
+    "NotesJson" TEXT NULL,
+    "ComputedAt" TEXT NOT NULL,
+    CONSTRAINT "FK_FindingVerdicts_Findings_FindingId" FOREIGN KEY ("FindingId") REFERENCES "Findings" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "KevListings" (
+    "CveId" TEXT NOT NULL CONSTRAINT "PK_KevListings" PRIMARY KEY,
+    "DateAdded" TEXT NOT NULL,
+    "DueDate" TEXT NULL,
+    "Ransomware" INTEGER NOT NULL,
+    "VendorProject" TEXT NULL,
+    "Product" TEXT NULL,
+    "VulnerabilityName" TEXT NULL,
+    "RequiredAction" TEXT NULL,
+    "FirstImportedAt" TEXT NOT NULL
+);
+
+CREATE TABLE "RankingPolicies" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_RankingPolicies" PRIMARY KEY AUTOINCREMENT,
+    "Hash" TEXT NOT NULL,
+    "PolicyJson" TEXT NOT NULL,
+    "CreatedAt" TEXT NOT NULL
+);
+
+CREATE TABLE "RuntimeEvidenceFiles" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_RuntimeEvidenceFiles" PRIMARY KEY AUTOINCREMENT,
+    "Kind" INTEGER NOT NULL,
+    "FileName" TEXT NOT NULL,
+    "Sha256" TEXT NOT NULL,
+    "SizeBytes" INTEGER NOT NULL,
+    "Content" BLOB NULL,
+    "Cluster" TEXT NULL,
+    "Image" TEXT NULL,
+    "Completeness" INTEGER NULL,
+    "Source" TEXT NULL,
+    "Summary" TEXT NULL,
+    "Warnings" TEXT NOT NULL,
+    "ObservedAt" TEXT NOT NULL,
+    "ImportedAt" TEXT NOT NULL,
+    "ImportedBy" TEXT NULL
+);
+
+CREATE TABLE "FindingRisks" (
+    "FindingId" INTEGER NOT NULL CONSTRAINT "PK_FindingRisks" PRIMARY KEY,
+    "ScoreTenths" INTEGER NOT NULL,
+    "Priority" INTEGER NOT NULL,
+    "Excluded" INTEGER NOT NULL,
+    "RankKey" INTEGER NOT NULL,
+    "CvssScore" REAL NULL,
+    "PolicyId" INTEGER NOT NULL,
+    "ComputedAt" TEXT NOT NULL,
+    CONSTRAINT "FK_FindingRisks_Findings_FindingId" FOREIGN KEY ("FindingId") REFERENCES "Findings" ("Id") ON DELETE CASCADE,
+    CONSTRAINT "FK_FindingRisks_RankingPolicies_PolicyId" FOREIGN KEY ("PolicyId") REFERENCES "RankingPolicies" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "RuntimeImageEvidence" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_RuntimeImageEvidence" PRIMARY KEY AUTOINCREMENT,
+    "EvidenceFileId" INTEGER NOT NULL,
+    "Part" INTEGER NOT NULL,
+    "Source" TEXT NOT NULL,
+    "ImageReference" TEXT NOT NULL,
+    "Repository" TEXT NULL,
+    "Tag" TEXT NULL,
+    "Digest" TEXT NULL,
+    "ImageId" TEXT NULL,
+    "Completeness" INTEGER NULL,
+    "PartialReason" TEXT NULL,
+    "Items" INTEGER NOT NULL,
+    "Detail" TEXT NULL,
+    "ObservedAt" TEXT NOT NULL,
+    CONSTRAINT "FK_RuntimeImageEvidence_RuntimeEvidenceFiles_EvidenceFileId" FOREIGN KEY ("EvidenceFileId") REFERENCES "RuntimeEvidenceFiles" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "RuntimeSnapshots" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_RuntimeSnapshots" PRIMARY KEY AUTOINCREMENT,
+    "EvidenceFileId" INTEGER NOT NULL,
+    "Source" INTEGER NOT NULL,
+    "Cluster" TEXT NOT NULL,
+    "ObservedAt" TEXT NOT NULL,
+    "Workloads" INTEGER NOT NULL,
+    CONSTRAINT "FK_RuntimeSnapshots_RuntimeEvidenceFiles_EvidenceFileId" FOREIGN KEY ("EvidenceFileId") REFERENCES "RuntimeEvidenceFiles" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "RuntimeWorkloads" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_RuntimeWorkloads" PRIMARY KEY AUTOINCREMENT,
+    "Source" INTEGER NOT NULL,
+    "Cluster" TEXT NOT NULL,
+    "Namespace" TEXT NOT NULL,
+    "WorkloadKind" TEXT NOT NULL,
+    "WorkloadName" TEXT NOT NULL,
+    "WorkloadInferred" INTEGER NOT NULL,
+    "Container" TEXT NOT NULL,
+    "InitContainer" INTEGER NOT NULL,
+    "ImageKey" TEXT NOT NULL,
+    "ImageReference" TEXT NOT NULL,
+    "Repository" TEXT NULL,
+    "Tag" TEXT NULL,
+    "Digest" TEXT NULL,
+    "ImageId" TEXT NULL,
+    "Environment" TEXT NULL,
+    "Replicas" INTEGER NULL,
+    "Pods" INTEGER NOT NULL,
+    "LabelsJson" TEXT NULL,
+    "StartedAt" TEXT NULL,
+    "FirstSeen" TEXT NOT NULL,
+    "LastSeen" TEXT NOT NULL,
+    "LastSnapshotId" INTEGER NOT NULL,
+    CONSTRAINT "FK_RuntimeWorkloads_RuntimeSnapshots_LastSnapshotId" FOREIGN KEY ("LastSnapshotId") REFERENCES "RuntimeSnapshots" ("Id") ON DELETE RESTRICT
+);
+
+CREATE INDEX "IX_EnrichmentImports_Feed_ImportedAt" ON "EnrichmentImports" ("Feed", "ImportedAt");
+
+CREATE INDEX "IX_EnrichmentImports_Sha256" ON "EnrichmentImports" ("Sha256");
+
+CREATE INDEX "IX_FindingRisks_PolicyId" ON "FindingRisks" ("PolicyId");
+
+CREATE INDEX "IX_FindingRisks_Priority" ON "FindingRisks" ("Priority");
+
+CREATE INDEX "IX_FindingRisks_RankKey_FindingId" ON "FindingRisks" ("RankKey" DESC, "FindingId");
+
+CREATE INDEX "IX_FindingVerdicts_Verdict" ON "FindingVerdicts" ("Verdict");
+
+CREATE UNIQUE INDEX "IX_RankingPolicies_Hash" ON "RankingPolicies" ("Hash");
+
+CREATE INDEX "IX_RuntimeEvidenceFiles_ImportedAt" ON "RuntimeEvidenceFiles" ("ImportedAt");
+
+CREATE INDEX "IX_RuntimeEvidenceFiles_Sha256" ON "RuntimeEvidenceFiles" ("Sha256");
+
+CREATE INDEX "IX_RuntimeImageEvidence_Digest" ON "RuntimeImageEvidence" ("Digest");
+
+CREATE INDEX "IX_RuntimeImageEvidence_EvidenceFileId" ON "RuntimeImageEvidence" ("EvidenceFileId");
+
+CREATE INDEX "IX_RuntimeImageEvidence_ImageId" ON "RuntimeImageEvidence" ("ImageId");
+
+CREATE INDEX "IX_RuntimeImageEvidence_Repository_Tag" ON "RuntimeImageEvidence" ("Repository", "Tag");
+
+CREATE INDEX "IX_RuntimeSnapshots_Cluster_Source_ObservedAt" ON "RuntimeSnapshots" ("Cluster", "Source", "ObservedAt");
+
+CREATE INDEX "IX_RuntimeSnapshots_EvidenceFileId" ON "RuntimeSnapshots" ("EvidenceFileId");
+
+CREATE UNIQUE INDEX "IX_RuntimeWorkloads_Cluster_Namespace_WorkloadKind_WorkloadName_Container_InitContainer_ImageKey" ON "RuntimeWorkloads" ("Cluster", "Namespace", "WorkloadKind", "WorkloadName", "Container", "InitContainer", "ImageKey");
+
+CREATE INDEX "IX_RuntimeWorkloads_Digest" ON "RuntimeWorkloads" ("Digest");
+
+CREATE INDEX "IX_RuntimeWorkloads_ImageId" ON "RuntimeWorkloads" ("ImageId");
+
+CREATE INDEX "IX_RuntimeWorkloads_LastSnapshotId" ON "RuntimeWorkloads" ("LastSnapshotId");
+
+CREATE INDEX "IX_RuntimeWorkloads_Repository_Tag" ON "RuntimeWorkloads" ("Repository", "Tag");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261128162859_Runtime', '10.0.15');
+
+COMMIT;
+

@@ -8,6 +8,7 @@ namespace Triage.Web.Features.Dashboard;
 public partial class DemoDataButton
 {
     [Inject] private ReportImporter Importer { get; set; } = default!;
+    [Inject] private Triage.Data.Runtime.FindingRiskService Risk { get; set; } = default!;
 
     /// <summary>Only people who may import see the button.</summary>
     [Parameter] public bool CanLoad { get; set; }
@@ -34,7 +35,8 @@ public partial class DemoDataButton
             foreach (var report in reports)
             {
                 using var stream = new MemoryStream(report.Json, writable: false);
-                await Importer.ImportAsync(stream, report.FileName, new ImportOptions { ImportedBy = UserName ?? "demo" });
+                var summary = await Importer.ImportAsync(stream, report.FileName, new ImportOptions { ImportedBy = UserName ?? "demo" });
+                await Risk.AfterImportAsync(summary);
                 _done++;
                 StateHasChanged();
             }

@@ -13,6 +13,8 @@ public sealed record FindingRow(FindingView View, DecisionRecord? Decision)
     public string Package => View.Package.Name;
     public string Image => View.Image;
     public DateTime FirstSeen => View.FirstSeen;
+    /// <summary>Sorts by the stored rank (score, priority, KEV, EPSS, impact); unscored findings have none.</summary>
+    public Triage.Core.Ranking.SsvcPriority? Priority => View.Risk?.Priority;
 
     /// <summary>The grid's column name (PropertyColumn's property) → the query's sort.</summary>
     public static FindingSort? SortOf(string? column) => column switch
@@ -22,6 +24,7 @@ public sealed record FindingRow(FindingView View, DecisionRecord? Decision)
         nameof(Package) => FindingSort.Package,
         nameof(Image) => FindingSort.Image,
         nameof(FirstSeen) => FindingSort.FirstSeen,
+        nameof(Priority) => FindingSort.Priority,
         _ => null,
     };
 }

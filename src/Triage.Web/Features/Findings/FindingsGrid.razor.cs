@@ -31,6 +31,17 @@ public partial class FindingsGrid
         else await _grid.ReloadServerData();
     }
 
+    /// <summary>The signals behind the priority in a few words: KEV, runtime verdict, running.</summary>
+    private static string Signals(Triage.Data.Runtime.FindingRiskView r)
+    {
+        var parts = new List<string>();
+        if (r.Kev.Listed) parts.Add("KEV");
+        if (r.Reachability.Verdict != Triage.Core.Runtime.Verdicts.ReachabilityVerdict.Unknown)
+            parts.Add(Triage.Core.Runtime.Verdicts.VerdictNames.ToWire(r.Reachability.Verdict).Replace('_', ' '));
+        if (r.Runtime.Running == true) parts.Add("running");
+        return string.Join(" · ", parts);
+    }
+
     private SortDirection Initial(FindingSort sort) =>
         _initial.Sort == sort ? (_initial.Descending ? SortDirection.Descending : SortDirection.Ascending) : SortDirection.None;
 

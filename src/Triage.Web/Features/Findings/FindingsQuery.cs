@@ -164,6 +164,7 @@ public sealed record FindingsQuery
         FindingSort.Image => "image",
         FindingSort.FirstSeen => "first-seen",
         FindingSort.LastSeen => "last-seen",
+        FindingSort.Priority => "priority",
     };
 
     public static FindingSort? ParseSort(string? value) => value switch
@@ -174,6 +175,7 @@ public sealed record FindingsQuery
         "image" => FindingSort.Image,
         "first-seen" => FindingSort.FirstSeen,
         "last-seen" => FindingSort.LastSeen,
+        "priority" => FindingSort.Priority,
         _ => null,
     };
 }

@@ -72,7 +72,7 @@ public static class ScansApi
         {
             await using (body)
             {
-                // Through the durable queue: this instance imports it; if it dies, another finishes it.
+                // Through the durable queue: this instance imports and scores it; if it dies, another finishes it.
                 var summary = await imports.ImportAsync(body, fileName, options, ct);
                 return new ImportResult(summary);
             }

@@ -17,7 +17,7 @@ namespace Triage.Web.Infrastructure.Queue;
 /// </summary>
 public sealed class ImportQueueService(
     ImportQueue queue, ReportImporter importer, QueueRuntime runtime, QueueOptions options, IHostEnvironment environment,
-    TriageTelemetry telemetry, ILogger<ImportQueueService> log)
+    TriageTelemetry telemetry, Triage.Data.Runtime.FindingRiskService risk, ILogger<ImportQueueService> log)
 {
     private readonly TransientRetry _retry = new(TimeSpan.FromSeconds(options.RetrySeconds), log, telemetry.Retried);
 
@@ -145,6 +145,17 @@ public sealed class ImportQueueService(
             await RecordAsync("Recording a failed import", c => queue.FailAsync(claim, runtime.Instance, "internal_error",
                 "the import failed unexpectedly; the error is in the server log", c), claim);
             throw;
+        }
+
+        // Verdicts and scores of the imported images, as `triage ingest` does (evidence ingested earlier applies now). The
+        // import is committed: a failure here is logged and the findings are scored at the next start or refresh.
+        try
+        {
+            await risk.AfterImportAsync(summary, stop);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Scoring after import job {JobId} failed; the findings keep their previous scores", claim.JobId);
         }
 
         var outcome = summary.Duplicate ? "duplicate" : "imported";

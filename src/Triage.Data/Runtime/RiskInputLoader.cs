@@ -1,0 +1,350 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Triage.Core.Domain;
+using Triage.Core.Enrichment;
+using Triage.Core.Ranking;
+using Triage.Core.Runtime.Inventory;
+using Triage.Core.Runtime.Verdicts;
+
+namespace Triage.Data.Runtime;
+
+/// <summary>Which findings a load covers: every finding, the findings of some artifacts, or some findings.</summary>
+internal sealed record RiskScope(IReadOnlyCollection<long>? ArtifactIds, IReadOnlyCollection<long>? FindingIds)
+{
+    public static RiskScope All { get; } = new(null, null);
+    public static RiskScope Artifacts(IReadOnlyCollection<long> ids) => new(ids, null);
+    public static RiskScope Findings(IReadOnlyCollection<long> ids) => new(null, ids);
+    public bool IsAll => ArtifactIds is null && FindingIds is null;
+}
+
+/// <summary>The stored verdict of a finding.</summary>
+internal sealed record StoredVerdict(ReachabilityVerdict Verdict, VerdictConfidence Confidence, ProposedJustification? Justification, string? SourcesJson, string? NotesJson);
+
+/// <summary>Where an artifact's image runs: presence over current workloads (null when no inventory was ever
+/// imported), and when any workload last showed it, current or not.</summary>
+internal sealed record ArtifactPresence(RuntimePresence? Presence, DateTime? LastSeenEver);
+
+/// <summary>Everything ranking and the finding's explanation need, for one finding.</summary>
+internal sealed class FindingRiskContext
+{
+    public required long FindingId { get; init; }
+    public required long ArtifactId { get; init; }
+    public required long GroupId { get; init; }
+    public required RiskInput Input { get; init; }
+    public double? Cvss { get; init; }
+    public required EnrichmentValues Enrichment { get; init; }
+    public DateOnly? EpssDate { get; init; }
+    public required ArtifactPresence Presence { get; init; }
+    public StoredVerdict? Verdict { get; init; }
+}
+
+/// <summary>
+/// Loads ranking inputs from the database with plain SQL (it runs for 500,000 findings inside the scoring transaction,
+/// and for one page of findings on a page's connection): severity and fix of the finding, highest CVSS of its
+/// observations, KEV and EPSS of its alias group's CVEs (<see cref="EnrichmentSelector"/>), where its image runs
+/// (<see cref="RuntimePresence"/> over current workloads), its stored verdict, and the decision in force.
+/// </summary>
+internal static class RiskInputLoader
+{
+    private sealed record FindingRow(long Id, long ArtifactId, long GroupId, Severity Severity, bool FixAvailable, bool Active, double? StoredCvss, bool HasRisk);
+
+    /// <param name="refreshCvss">Read CVSS from the observations even when a stored score has it (after an import changed them).</param>
+    /// <param name="verdictDetails">Also read each verdict's sources and notes (explanations), not only the verdict.</param>
+    /// <param name="vexResolved">The VEX store's decisions in force, when the caller resolved them already.</param>
+    public static async Task<List<FindingRiskContext>> LoadAsync(SqlSource sql, ContextSource context, RiskScope scope, RuntimeSettings settings, bool refreshCvss,
+        bool verdictDetails, CancellationToken ct, IReadOnlyDictionary<long, Triage.Core.Vex.VexStatus?>? vexResolved = null)
+    {
+        var findings = await FindingsAsync(sql, scope, ct);
+        if (findings.Count == 0) return [];
+
+        var cvss = await CvssAsync(sql, scope, findings, refreshCvss, ct);
+        var groups = findings.Select(f => f.GroupId).Distinct().ToList();
+        var enrichment = await EnrichmentAsync(sql, scope.IsAll ? null : groups, ct);
+        var presence = await PresenceAsync(sql, settings, findings.Select(f => f.ArtifactId).Distinct().ToList(), ct);
+        var verdicts = await VerdictsAsync(sql, scope, findings, verdictDetails, ct);
+        var vex = await RankingVex.LoadAsync(sql, context, scope, findings.Select(f => (f.Id, f.GroupId)).ToList(), ct, vexResolved);
+
+        var result = new List<FindingRiskContext>(findings.Count);
+        foreach (var f in findings)
+        {
+            var (values, epssDate) = enrichment.Get(f.GroupId);
+            var p = presence[f.ArtifactId];
+            verdicts.TryGetValue(f.Id, out var verdict);
+            var c = cvss.TryGetValue(f.Id, out var score) ? score : f.StoredCvss;
+            var input = new RiskInput
+            {
+                // Zero-padded so the ranker's ordinal tie-break is the numeric order SQL uses.
+                FindingId = f.Id.ToString("D19", CultureInfo.InvariantCulture),
+                Severity = f.Severity,
+                CvssScore = c,
+                FixAvailable = f.FixAvailable,
+                Reachability = verdict?.Verdict ?? ReachabilityVerdict.Unknown,
+                ReachabilityConfidence = verdict?.Confidence ?? VerdictConfidence.Low,
+                Vex = vex.TryGetValue(f.Id, out var status) ? status : RankingVexStatus.None,
+            }.With(p.Presence).With(values);
+            result.Add(new FindingRiskContext
+            {
+                FindingId = f.Id, ArtifactId = f.ArtifactId, GroupId = f.GroupId, Input = input, Cvss = c,
+                Enrichment = values, EpssDate = epssDate, Presence = p, Verdict = verdict,
+            });
+        }
+        return result;
+    }
+
+    private static Task<List<FindingRow>> FindingsAsync(SqlSource sql, RiskScope scope, CancellationToken ct)
+    {
+        const string select = "SELECT f.\"Id\", f.\"ArtifactId\", f.\"GroupId\", f.\"Severity\", f.\"FixAvailable\", f.\"Active\", r.\"CvssScore\", " +
+                              "CASE WHEN r.\"FindingId\" IS NULL THEN 0 ELSE 1 END FROM \"Findings\" f LEFT JOIN \"FindingRisks\" r ON r.\"FindingId\" = f.\"Id\"";
+        static FindingRow Map(DbDataReader r) => new(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), (Severity)r.GetInt32(3), r.GetBoolean(4), r.GetBoolean(5),
+            r.IsDBNull(6) ? null : r.GetDouble(6), r.GetInt32(7) == 1);
+        if (scope.FindingIds is { } ids) return sql.QueryByKeysAsync(select + " WHERE f.\"Id\" IN ({keys})", ids, Map, ct);
+        if (scope.ArtifactIds is { } artifacts) return sql.QueryByKeysAsync(select + " WHERE f.\"ArtifactId\" IN ({keys})", artifacts, Map, ct);
+        return sql.QueryAsync(select, Map, ct);
+    }
+
+    /// <summary>Highest CVSS per finding from its observations, for findings whose stored value cannot be used.</summary>
+    private static async Task<Dictionary<long, double?>> CvssAsync(SqlSource sql, RiskScope scope, List<FindingRow> findings, bool refresh, CancellationToken ct)
+    {
+        var need = findings.Where(f => refresh || !f.HasRisk).ToList();
+        var result = new Dictionary<long, double?>(need.Count);
+        if (need.Count == 0) return result;
+        foreach (var f in need) result[f.Id] = null;
+        var active = need.ToDictionary(f => f.Id, f => f.Active);
+        const string select = "SELECT o.\"FindingId\", o.\"CvssJson\", o.\"Active\" FROM \"Observations\" o";
+        static (long FindingId, string Json, bool Active) Map(DbDataReader r) => (r.GetInt64(0), r.GetString(1), r.GetBoolean(2));
+        List<(long FindingId, string Json, bool Active)> rows;
+        if (scope.ArtifactIds is { } artifacts && need.Count == findings.Count)
+            rows = await sql.QueryByKeysAsync(select + " JOIN \"Findings\" f ON f.\"Id\" = o.\"FindingId\" WHERE f.\"ArtifactId\" IN ({keys}) AND o.\"CvssJson\" IS NOT NULL", artifacts, Map, ct);
+        else if (scope.IsAll && need.Count == findings.Count)
+            rows = await sql.QueryAsync(select + " WHERE o.\"CvssJson\" IS NOT NULL", Map, ct);
+        else
+            rows = await sql.QueryByKeysAsync(select + " WHERE o.\"FindingId\" IN ({keys}) AND o.\"CvssJson\" IS NOT NULL", need.Select(f => f.Id).ToList(), Map, ct);
+
+        var best = new Dictionary<long, (double Modern, double Any)>();
+        foreach (var (id, json, obsActive) in rows)
+        {
+            // An open finding is scored from what scanners report now; a resolved one from everything it had.
+            if (!active.TryGetValue(id, out var findingActive) || (findingActive && !obsActive)) continue;
+            var (modern, any) = Cvss.MaxScores(json);
+            if (modern is null && any is null) continue;
+            best.TryGetValue(id, out var b);
+            best[id] = (Math.Max(b.Modern, modern ?? -1), Math.Max(b.Any, any ?? -1));
+        }
+        foreach (var (id, (modern, any)) in best) result[id] = modern >= 0 ? modern : any >= 0 ? any : null;
+        return result;
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // Enrichment through alias groups
+
+    private sealed class GroupEnrichment(Dictionary<long, List<string>> cves, Dictionary<string, (double Epss, double Percentile, DateOnly Date)> epss,
+        Dictionary<string, KevEntry> kev)
+    {
+        private readonly Dictionary<long, (EnrichmentValues, DateOnly?)> _cache = new();
+
+        public (EnrichmentValues Values, DateOnly? EpssDate) Get(long groupId)
+        {
+            if (_cache.TryGetValue(groupId, out var hit)) return hit;
+            if (!cves.TryGetValue(groupId, out var ids)) return _cache[groupId] = (EnrichmentValues.None, null);
+            var values = EnrichmentSelector.Select(ids,
+                c => epss.TryGetValue(c, out var e) ? new EpssScore(c, e.Epss, e.Percentile) : null,
+                c => kev.GetValueOrDefault(c));
+            DateOnly? date = values.EpssCve is { } chosen && epss.TryGetValue(chosen, out var e) ? e.Date : null;
+            return _cache[groupId] = (values, date);
+        }
+    }
+
+    private static async Task<GroupEnrichment> EnrichmentAsync(SqlSource sql, IReadOnlyCollection<long>? groups, CancellationToken ct)
+    {
+        static (long Group, string Cve) MapMember(DbDataReader r) => (r.GetInt64(0), r.GetString(1));
+        var members = groups is null
+            ? await sql.QueryAsync("SELECT \"GroupId\", \"VulnId\" FROM \"Vulnerabilities\" WHERE \"VulnId\" LIKE 'CVE-%'", MapMember, ct)
+            : await sql.QueryByKeysAsync("SELECT \"GroupId\", \"VulnId\" FROM \"Vulnerabilities\" WHERE \"GroupId\" IN ({keys}) AND \"VulnId\" LIKE 'CVE-%'", groups, MapMember, ct);
+        var cves = new Dictionary<long, List<string>>();
+        foreach (var (g, cve) in members)
+        {
+            if (!cves.TryGetValue(g, out var list)) cves[g] = list = new List<string>(1);
+            list.Add(cve);
+        }
+
+        static (string Cve, double Epss, double Percentile, DateOnly Date) MapEpss(DbDataReader r) =>
+            (r.GetString(0), r.GetDouble(1), r.GetDouble(2), DateOnly.FromDateTime(r.GetDateTime(3)));
+        var epssRows = groups is null
+            ? await sql.QueryAsync("SELECT e.\"Cve\", e.\"Epss\", e.\"Percentile\", e.\"ScoreDate\" FROM \"EpssEntries\" e JOIN \"Vulnerabilities\" v ON v.\"VulnId\" = e.\"Cve\"", MapEpss, ct)
+            : await sql.QueryByKeysAsync("SELECT \"Cve\", \"Epss\", \"Percentile\", \"ScoreDate\" FROM \"EpssEntries\" WHERE \"Cve\" IN ({keys})",
+                members.Select(m => m.Cve).Distinct(StringComparer.Ordinal).ToList(), MapEpss, ct);
+        var epss = new Dictionary<string, (double, double, DateOnly)>(epssRows.Count, StringComparer.Ordinal);
+        foreach (var (cve, e, p, d) in epssRows) epss[cve] = (e, p, d);
+
+        static KevEntry MapKev(DbDataReader r) => new(r.GetString(0), DateOnly.FromDateTime(r.GetDateTime(1)),
+            r.IsDBNull(2) ? null : DateOnly.FromDateTime(r.GetDateTime(2)), (RansomwareUse)r.GetInt32(3), null, null, null, null, []);
+        const string kevSelect = "SELECT \"CveId\", \"DateAdded\", \"DueDate\", \"Ransomware\" FROM \"KevListings\"";
+        var kevRows = groups is null
+            ? await sql.QueryAsync(kevSelect, MapKev, ct)
+            : await sql.QueryByKeysAsync(kevSelect + " WHERE \"CveId\" IN ({keys})", members.Select(m => m.Cve).Distinct(StringComparer.Ordinal).ToList(), MapKev, ct);
+        var kev = kevRows.ToDictionary(k => k.CveId, StringComparer.OrdinalIgnoreCase);
+        return new GroupEnrichment(cves, epss, kev);
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // Where images run
+
+    internal sealed record WorkloadRow(long Id, InventorySource Source, string Cluster, string Namespace, string Kind, string Name, string Container,
+        bool Init, string Reference, string? Repository, string? Tag, string? Digest, string? ImageId, string? Environment, int? Replicas, int Pods,
+        DateTime? StartedAt, DateTime FirstSeen, DateTime LastSeen);
+
+    internal static Task<List<WorkloadRow>> WorkloadsAsync(SqlSource sql, CancellationToken ct) => sql.QueryAsync(
+        "SELECT \"Id\", \"Source\", \"Cluster\", \"Namespace\", \"WorkloadKind\", \"WorkloadName\", \"Container\", \"InitContainer\", \"ImageReference\", " +
+        "\"Repository\", \"Tag\", \"Digest\", \"ImageId\", \"Environment\", \"Replicas\", \"Pods\", \"StartedAt\", \"FirstSeen\", \"LastSeen\" FROM \"RuntimeWorkloads\"",
+        r => new WorkloadRow(r.GetInt64(0), (InventorySource)r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6),
+            r.GetBoolean(7), r.GetString(8), Str(r, 9), Str(r, 10), Str(r, 11), Str(r, 12), Str(r, 13), r.IsDBNull(14) ? null : r.GetInt32(14), r.GetInt32(15),
+            r.IsDBNull(16) ? null : Utc(r.GetDateTime(16)), Utc(r.GetDateTime(17)), Utc(r.GetDateTime(18))), ct);
+
+    /// <summary>The newest snapshot time per (cluster, source): workloads seen within the window of it are running.</summary>
+    internal static async Task<Dictionary<(string Cluster, InventorySource Source), DateTime>> LatestSnapshotsAsync(SqlSource sql, CancellationToken ct)
+    {
+        var rows = await sql.QueryAsync("SELECT \"Cluster\", \"Source\", \"ObservedAt\" FROM \"RuntimeSnapshots\"",
+            r => (Cluster: r.GetString(0), Source: (InventorySource)r.GetInt32(1), At: Utc(r.GetDateTime(2))), ct);
+        var latest = new Dictionary<(string, InventorySource), DateTime>();
+        foreach (var (cluster, source, at) in rows)
+            if (!latest.TryGetValue((cluster, source), out var t) || at > t) latest[(cluster, source)] = at;
+        return latest;
+    }
+
+    internal static bool IsCurrent(WorkloadRow w, Dictionary<(string Cluster, InventorySource Source), DateTime> latest, RuntimeSettings settings) =>
+        !latest.TryGetValue((w.Cluster, w.Source), out var newest) || w.LastSeen >= newest - settings.RunningWindow;
+
+    /// <summary>Presence per artifact for <paramref name="artifactIds"/>.</summary>
+    internal static async Task<Dictionary<long, ArtifactPresence>> PresenceAsync(SqlSource sql, RuntimeSettings settings, IReadOnlyCollection<long> artifactIds, CancellationToken ct)
+    {
+        var result = new Dictionary<long, ArtifactPresence>(artifactIds.Count);
+        var workloads = await WorkloadsAsync(sql, ct);
+        if (workloads.Count == 0)
+        {
+            var unknown = new ArtifactPresence(null, null);
+            foreach (var id in artifactIds) result[id] = unknown;
+            return result;
+        }
+        var latest = await LatestSnapshotsAsync(sql, ct);
+        var catalog = await ArtifactCatalog.LoadAsync(sql, ct);
+        var byArtifact = new Dictionary<long, List<WorkloadRow>>();
+        foreach (var w in workloads)
+            foreach (var id in catalog.Match(w.Repository, w.Tag, w.Digest, w.ImageId, w.Reference))
+            {
+                if (!byArtifact.TryGetValue(id, out var list)) byArtifact[id] = list = [];
+                list.Add(w);
+            }
+        var notSeen = new ArtifactPresence(RuntimePresence.NotSeen, null);
+        foreach (var id in artifactIds)
+        {
+            if (!byArtifact.TryGetValue(id, out var rows)) { result[id] = notSeen; continue; }
+            result[id] = Presence(rows, latest, settings);
+        }
+        return result;
+    }
+
+    internal static ArtifactPresence Presence(List<WorkloadRow> rows, Dictionary<(string Cluster, InventorySource Source), DateTime> latest, RuntimeSettings settings)
+    {
+        var current = rows.Where(w => IsCurrent(w, latest, settings)).ToList();
+        var lastEver = rows.Max(w => w.LastSeen);
+        if (current.Count == 0) return new ArtifactPresence(RuntimePresence.NotSeen, lastEver);
+        // One inventory per row, observed when it was last seen: RuntimePresence sums workloads, replicas and environments.
+        var inventories = current.Select(w =>
+        {
+            var inv = new DeploymentInventory { Source = w.Source, Cluster = w.Cluster.Length == 0 ? null : w.Cluster, ObservedAt = new DateTimeOffset(w.LastSeen, TimeSpan.Zero) };
+            inv.Workloads.Add(new WorkloadImage
+            {
+                Cluster = w.Cluster.Length == 0 ? null : w.Cluster,
+                Namespace = w.Namespace,
+                WorkloadKind = w.Kind,
+                WorkloadName = w.Name,
+                Container = w.Container.Length == 0 ? null : w.Container,
+                InitContainer = w.Init,
+                Image = new Triage.Core.Runtime.RuntimeImageReference(w.Reference, w.Repository, w.Tag, w.Digest, w.ImageId),
+                Environment = w.Environment,
+                Replicas = w.Replicas,
+                Pods = w.Pods,
+                StartedAt = w.StartedAt is { } s ? new DateTimeOffset(s, TimeSpan.Zero) : null,
+            });
+            return inv;
+        }).ToList();
+        var presence = RuntimePresence.Of(inventories, _ => true);
+        // First seen is when a snapshot first showed it (pod start times are per pod, not per image).
+        presence = presence with { FirstSeen = new DateTimeOffset(current.Min(w => w.FirstSeen), TimeSpan.Zero), LastSeen = new DateTimeOffset(current.Max(w => w.LastSeen), TimeSpan.Zero) };
+        return new ArtifactPresence(presence, lastEver);
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // Verdicts
+
+    private static async Task<Dictionary<long, StoredVerdict>> VerdictsAsync(SqlSource sql, RiskScope scope, List<FindingRow> findings, bool details, CancellationToken ct)
+    {
+        var select = details
+            ? "SELECT v.\"FindingId\", v.\"Verdict\", v.\"Confidence\", v.\"ProposedJustification\", v.\"SourcesJson\", v.\"NotesJson\" FROM \"FindingVerdicts\" v"
+            : "SELECT v.\"FindingId\", v.\"Verdict\", v.\"Confidence\", v.\"ProposedJustification\", NULL, NULL FROM \"FindingVerdicts\" v";
+        (long, StoredVerdict) Map(DbDataReader r) => (r.GetInt64(0), new StoredVerdict((ReachabilityVerdict)r.GetInt32(1), (VerdictConfidence)r.GetInt32(2),
+            r.IsDBNull(3) ? null : (ProposedJustification)r.GetInt32(3), details && !r.IsDBNull(4) ? r.GetString(4) : null, details && !r.IsDBNull(5) ? r.GetString(5) : null));
+        var rows = scope switch
+        {
+            { FindingIds: { } ids } => await sql.QueryByKeysAsync(select + " WHERE v.\"FindingId\" IN ({keys})", ids, Map, ct),
+            { ArtifactIds: { } a } => await sql.QueryByKeysAsync(select + " JOIN \"Findings\" f ON f.\"Id\" = v.\"FindingId\" WHERE f.\"ArtifactId\" IN ({keys})", a, Map, ct),
+            _ => await sql.QueryAsync(select, Map, ct),
+        };
+        return rows.ToDictionary(r => r.Item1, r => r.Item2);
+    }
+
+    private static string? Str(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    internal static DateTime Utc(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Utc);
+}
+
+/// <summary>Highest CVSS base scores in an observation's CvssJson ([{"source","version","vector","score"}]).</summary>
+internal static class Cvss
+{
+    /// <summary>(highest v3/v4 score, highest score of any version); null where none.</summary>
+    public static (double? Modern, double? Any) MaxScores(string json)
+    {
+        double? modern = null, any = null;
+        var bytes = Encoding.UTF8.GetBytes(json);
+        var reader = new Utf8JsonReader(bytes);
+        string? version = null;
+        double? score = null;
+        var depth = 0;
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                        depth++;
+                        version = null;
+                        score = null;
+                        break;
+                    case JsonTokenType.EndObject:
+                        depth--;
+                        if (score is { } s and >= 0 and <= 10)
+                        {
+                            any = Math.Max(any ?? -1, s);
+                            if (version is not null && (version.StartsWith('3') || version.StartsWith('4'))) modern = Math.Max(modern ?? -1, s);
+                        }
+                        break;
+                    case JsonTokenType.PropertyName when depth == 1:
+                        var name = reader.GetString();
+                        reader.Read();
+                        if (name == "version") version = reader.TokenType == JsonTokenType.String ? reader.GetString() : reader.TokenType == JsonTokenType.Number ? reader.GetDouble().ToString(CultureInfo.InvariantCulture) : null;
+                        else if (name == "score" && reader.TokenType == JsonTokenType.Number) score = reader.GetDouble();
+                        else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
+                        break;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Stored by the importer, so well-formed; a damaged value counts as no score rather than failing ranking.
+        }
+        return (modern, any);
+    }
+}

@@ -1,0 +1,135 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Triage.Core.Domain;
+using Triage.Core.Ranking;
+using Triage.Data.Import;
+
+namespace Triage.Data.Runtime;
+
+/// <summary>
+/// Scores findings with <see cref="RiskRanker"/> and stores score, priority and the rank key (FindingRisks), inside the
+/// write transaction of the caller so scores never interleave with an import. Explanations are not stored: they are
+/// rebuilt for the findings shown, by the same ranker and the policy recorded with the score.
+/// </summary>
+internal static class RiskScorer
+{
+    private static readonly string[] Columns = ["FindingId", "ScoreTenths", "Priority", "Excluded", "RankKey", "CvssScore", "PolicyId", "ComputedAt"];
+
+    /// <returns>How many findings were scored.</returns>
+    public static async Task<int> ScoreAsync(ImportStore store, string connectionString, RiskScope scope, RankingPolicy policy, RuntimeSettings settings,
+        bool refreshCvss, DateTime now, CancellationToken ct)
+    {
+        var policyId = await RankingPolicies.EnsureAsync(store, policy, settings, now, ct);
+        var contexts = await RiskInputLoader.LoadAsync(SqlSource.Of(store), ContextSource.Of(connectionString), scope, settings, refreshCvss, verdictDetails: false, ct);
+        var ranker = new RiskRanker(policy);
+        var rows = new List<object?[]>(contexts.Count);
+        foreach (var c in contexts)
+        {
+            var r = ranker.Score(c.Input);
+            rows.Add([c.FindingId, (int)(r.Score * 10), r.Priority, r.Disposition == RankDisposition.Excluded, RiskOrder.RankKey(r, policy), c.Cvss, policyId, now]);
+        }
+        if (scope.IsAll) await store.ExecuteAsync("DELETE FROM \"FindingRisks\"", ct);
+        else if (scope.ArtifactIds is { } artifacts)
+            await DeleteByKeysAsync(store, "DELETE FROM \"FindingRisks\" WHERE \"FindingId\" IN (SELECT \"Id\" FROM \"Findings\" WHERE \"ArtifactId\" IN ({keys}))", artifacts, ct);
+        else if (scope.FindingIds is { } ids)
+            await DeleteByKeysAsync(store, "DELETE FROM \"FindingRisks\" WHERE \"FindingId\" IN ({keys})", ids, ct);
+        await store.InsertAsync("FindingRisks", Columns, rows, ct);
+        return rows.Count;
+    }
+
+    /// <summary>Runs a DELETE with an IN-list of keys, in chunks.</summary>
+    internal static async Task DeleteByKeysAsync(ImportStore store, string sqlWithKeys, IReadOnlyCollection<long> keys, CancellationToken ct)
+    {
+        foreach (var chunk in keys.Chunk(900))
+        {
+            var names = string.Join(',', chunk.Select((_, i) => "@p" + i));
+            await store.ExecuteAsync(sqlWithKeys.Replace("{keys}", names, StringComparison.Ordinal), ct, chunk.Cast<object?>().ToArray());
+        }
+    }
+}
+
+/// <summary>
+/// The ranker's total order as one number, for SQL: ranked before excluded, then score (tenths), priority, KEV, EPSS
+/// (to 1e-9) and impact (to 0.001), exactly as <see cref="RiskRanker.Compare"/> orders them. "ORDER BY RankKey DESC,
+/// FindingId" therefore lists findings as <see cref="RiskRanker.Rank"/> does (a test holds the two together).
+/// </summary>
+internal static class RiskOrder
+{
+    public static long RankKey(RiskResult r, RankingPolicy policy)
+    {
+        var input = r.Input;
+        var tenths = (int)(r.Score * 10);
+        long key = r.Disposition == RankDisposition.Ranked ? 1 : 0;
+        key = (key << 11) | (uint)Math.Clamp(tenths, 0, 2047);
+        key = (key << 2) | (uint)r.Priority;
+        key = (key << 1) | (input.Kev ? 1u : 0u);
+        key = (key << 31) | (input.Epss is { } e && !double.IsNaN(e) ? (uint)Math.Round(Math.Clamp(e, 0, 1) * 1e9) + 1 : 0u);
+        key = (key << 14) | (uint)Math.Round(Impact(input, policy) * 1000);
+        return key;
+    }
+
+    /// <summary>CVSS when known, else the policy's CVSS-equivalent of the severity (the ranker's impact).</summary>
+    public static double Impact(RiskInput input, RankingPolicy p) => input.CvssScore is { } c && c is >= 0 and <= 10
+        ? c
+        : input.Severity switch
+        {
+            Severity.Critical => p.CriticalScore,
+            Severity.High => p.HighScore,
+            Severity.Medium => p.MediumScore,
+            Severity.Low => p.LowScore,
+            Severity.Unknown => p.UnknownSeverityScore,
+        };
+}
+
+/// <summary>What a stored score depends on besides the data: the ranking policy and the running window.</summary>
+internal sealed record ScoringConfig(RankingPolicy Ranking, double RunningWindowHours)
+{
+    public RuntimeSettings Settings(RuntimeSettings? template = null) => (template ?? RuntimeSettings.Default) with { RunningWindowHours = RunningWindowHours };
+}
+
+/// <summary>Scoring configurations that scored findings, stored once each by the hash of their JSON; explanations are
+/// rebuilt with the configuration that produced the stored score.</summary>
+internal static class RankingPolicies
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = false,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static string ToJson(RankingPolicy policy, RuntimeSettings settings) =>
+        JsonSerializer.Serialize(new ScoringConfig(policy, settings.RunningWindowHours), Json);
+
+    public static ScoringConfig FromJson(string json) =>
+        JsonSerializer.Deserialize<ScoringConfig>(json, Json) ?? throw new InvalidOperationException("a stored ranking policy is empty");
+
+    public static string Hash(string json) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+
+    public static async Task<long> EnsureAsync(ImportStore store, RankingPolicy policy, RuntimeSettings settings, DateTime now, CancellationToken ct)
+    {
+        var json = ToJson(policy, settings);
+        var hash = Hash(json);
+        var id = await store.ScalarAsync<long?>("SELECT \"Id\" FROM \"RankingPolicies\" WHERE \"Hash\" = @p0", ct, hash);
+        if (id is not null) return id.Value;
+        var newId = (await store.AllocateIdsAsync("RankingPolicies", 1, ct))[0];
+        await store.InsertAsync("RankingPolicies", ["Id", "Hash", "PolicyJson", "CreatedAt"], [[newId, hash, json, now]], ct);
+        return newId;
+    }
+
+    /// <summary>The hash of the configuration that scored most recently (null before anything was scored).</summary>
+    public static async Task<string?> LatestHashAsync(SqlSource sql, CancellationToken ct) =>
+        (await sql.QueryAsync("SELECT p.\"Hash\" FROM \"RankingPolicies\" p WHERE p.\"Id\" = (SELECT MAX(r.\"PolicyId\") FROM \"FindingRisks\" r)",
+            r => r.GetString(0), ct)).FirstOrDefault();
+
+    /// <summary>The configuration with the highest id among <paramref name="ids"/>, else the newest stored one, else the defaults.</summary>
+    public static async Task<ScoringConfig> NewestAsync(SqlSource sql, IReadOnlyCollection<long> ids, CancellationToken ct)
+    {
+        var rows = ids.Count == 0
+            ? await sql.QueryAsync("SELECT \"Id\", \"PolicyJson\" FROM \"RankingPolicies\" ORDER BY \"Id\" DESC LIMIT 1", (DbDataReader r) => (r.GetInt64(0), r.GetString(1)), ct)
+            : await sql.QueryByKeysAsync("SELECT \"Id\", \"PolicyJson\" FROM \"RankingPolicies\" WHERE \"Id\" IN ({keys})", ids, (DbDataReader r) => (r.GetInt64(0), r.GetString(1)), ct);
+        return rows.Count == 0 ? new ScoringConfig(RankingPolicy.Default, RuntimeSettings.Default.RunningWindowHours) : FromJson(rows.MaxBy(r => r.Item1).Item2);
+    }
+}

@@ -1,0 +1,240 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Triage.Core.Domain;
+using Triage.Core.Ingest;
+using Triage.Core.Runtime;
+using Triage.Core.Runtime.Files;
+using Triage.Core.Runtime.Inventory;
+using Triage.Core.Runtime.Packages;
+using Triage.Core.Runtime.Verdicts;
+using Triage.Data.Import;
+
+namespace Triage.Data.Runtime;
+
+/// <summary>
+/// Recomputes the runtime verdict of every finding of some artifacts from the evidence stored for their images
+/// (<see cref="VerdictEngine"/>). Evidence files are kept compressed and read again here with the options they were
+/// ingested with, so evidence that arrived before the scan of its image applies once the scan arrives. File lists
+/// come from package lists ingested for the image and from the artifact's own Trivy report (--list-all-pkgs keeps
+/// InstalledFiles there).
+/// </summary>
+internal static class VerdictRefresher
+{
+    private sealed record EvidenceRow(long Id, long FileId, RuntimeEvidencePart Part, string Source, string Reference, string? Repository, string? Tag,
+        string? Digest, string? ImageId);
+
+    private sealed record FindingPackage(long FindingId, long GroupId, PackageRef Package, List<string> Paths);
+
+    /// <summary>Judges the findings of <paramref name="artifactIds"/> (null: of every artifact that has evidence).</summary>
+    /// <returns>Judged artifacts, the findings with their verdicts, and counts per verdict.</returns>
+    public static async Task<(int Artifacts, List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)> Judged, Dictionary<string, int> Counts)> RefreshAsync(
+        ImportStore store, IReadOnlyCollection<long>? artifactIds, DateTime now, CancellationToken ct)
+    {
+        var sql = SqlSource.Of(store);
+        var catalog = await ArtifactCatalog.LoadAsync(sql, ct);
+        var rows = await store.QueryAsync(
+            "SELECT \"Id\", \"EvidenceFileId\", \"Part\", \"Source\", \"ImageReference\", \"Repository\", \"Tag\", \"Digest\", \"ImageId\" FROM \"RuntimeImageEvidence\" ORDER BY \"Id\"",
+            r => new EvidenceRow(r.GetInt64(0), r.GetInt64(1), (RuntimeEvidencePart)r.GetInt32(2), r.GetString(3), r.GetString(4),
+                r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8)), ct);
+        var byArtifact = new Dictionary<long, List<EvidenceRow>>();
+        foreach (var row in rows)
+            foreach (var id in catalog.Match(row.Repository, row.Tag, row.Digest, row.ImageId, row.Reference))
+            {
+                if (!byArtifact.TryGetValue(id, out var list)) byArtifact[id] = list = [];
+                list.Add(row);
+            }
+
+        var scope = artifactIds?.Distinct().ToList() ?? byArtifact.Keys.Order().ToList();
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var judged = new List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)>();
+        var documents = new Dictionary<long, RuntimeEvidenceDocument>();
+        var verdictRows = new List<object?[]>();
+        var judgedArtifacts = 0;
+        foreach (var artifactId in scope)
+        {
+            if (!byArtifact.TryGetValue(artifactId, out var evidenceRows)) continue;
+            var (evidence, fileLists) = await EvidenceAsync(store, evidenceRows, documents, ct);
+            if (evidence.IsEmpty) continue;
+            fileLists.AddRange(await OwnFileListsAsync(store, artifactId, ct));
+
+            var findings = await FindingsAsync(store, artifactId, ct);
+            if (findings.Count == 0) continue;
+            judgedArtifacts++;
+            var members = await MembersAsync(store, findings.Select(f => f.GroupId).Distinct().ToList(), ct);
+            foreach (var f in findings)
+            {
+                var result = VerdictEngine.Evaluate(Input(f, fileLists, members), evidence);
+                var wire = result.Verdict.ToWire();
+                counts[wire] = counts.GetValueOrDefault(wire) + 1;
+                judged.Add((f.FindingId, f.GroupId, result.Verdict));
+                verdictRows.Add([f.FindingId, result.Verdict, result.Confidence, result.ProposedJustification, SourcesJson(result.Sources),
+                    result.Notes.Count == 0 ? null : JsonSerializer.Serialize(result.Notes.ToList(), Configuration.DataJson.Default.ListString), now]);
+            }
+        }
+
+        // Replace the verdicts of the artifacts in scope: evidence that no longer applies leaves no stale verdict behind.
+        if (artifactIds is null) await store.ExecuteAsync("DELETE FROM \"FindingVerdicts\"", ct);
+        else await RiskScorer.DeleteByKeysAsync(store, "DELETE FROM \"FindingVerdicts\" WHERE \"FindingId\" IN (SELECT \"Id\" FROM \"Findings\" WHERE \"ArtifactId\" IN ({keys}))", scope, ct);
+        await store.InsertAsync("FindingVerdicts", ["FindingId", "Verdict", "Confidence", "ProposedJustification", "SourcesJson", "NotesJson", "ComputedAt"], verdictRows, ct);
+        return (judgedArtifacts, judged, counts);
+    }
+
+    /// <summary>The artifacts the stored evidence of one file applies to (for summaries and for the refresh after an ingest).</summary>
+    public static async Task<Dictionary<long, List<long>>> ArtifactsOfFileAsync(ImportStore store, long fileId, CancellationToken ct)
+    {
+        var catalog = await ArtifactCatalog.LoadAsync(SqlSource.Of(store), ct);
+        var rows = await store.QueryAsync(
+            "SELECT \"Id\", \"Repository\", \"Tag\", \"Digest\", \"ImageId\", \"ImageReference\" FROM \"RuntimeImageEvidence\" WHERE \"EvidenceFileId\" = @p0 ORDER BY \"Id\"",
+            r => (Id: r.GetInt64(0), Repository: r.IsDBNull(1) ? null : r.GetString(1), Tag: r.IsDBNull(2) ? null : r.GetString(2),
+                Digest: r.IsDBNull(3) ? null : r.GetString(3), ImageId: r.IsDBNull(4) ? null : r.GetString(4), Reference: r.GetString(5)), ct, fileId);
+        return rows.ToDictionary(r => r.Id, r => catalog.Match(r.Repository, r.Tag, r.Digest, r.ImageId, r.Reference).ToList());
+    }
+
+    private static VerdictInput Input(FindingPackage f, List<PackageFileIndex> fileLists, Dictionary<long, List<string>> members)
+    {
+        var own = PackageFiles.For(f.Package, [], f.Paths);
+        var files = own;
+        if (own.Origin != FileListOrigin.Listed)
+            foreach (var index in fileLists)
+                if (index.Find(f.Package) is { Origin: FileListOrigin.Listed or FileListOrigin.ManifestPath } listed
+                    && (files == own || (listed.Origin == FileListOrigin.Listed && files.Origin != FileListOrigin.Listed)))
+                    files = listed;
+        return new VerdictInput(files, members.TryGetValue(f.GroupId, out var ids) ? ids : []);
+    }
+
+    /// <summary>Core evidence for one artifact from its matching rows (file access, inventories, govulncheck), and the
+    /// package lists that came with it.</summary>
+    private static async Task<(RuntimeEvidence Evidence, List<PackageFileIndex> FileLists)> EvidenceAsync(ImportStore store, List<EvidenceRow> rows,
+        Dictionary<long, RuntimeEvidenceDocument> documents, CancellationToken ct)
+    {
+        var evidence = new RuntimeEvidence();
+        var fileLists = new List<PackageFileIndex>();
+        var added = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        foreach (var row in rows)
+        {
+            if (!documents.TryGetValue(row.FileId, out var doc))
+            {
+                doc = await ReadStoredAsync(store, row.FileId, ct);
+                if (doc is null) continue;
+                documents[row.FileId] = doc;
+            }
+            switch (row.Part)
+            {
+                case RuntimeEvidencePart.FileAccessProfile:
+                    var profile = doc.SlimContainer?.Accesses
+                        ?? doc.FileAccessProfiles.FirstOrDefault(p => p.Image?.Reference == row.Reference)
+                        ?? doc.FileAccessProfiles.FirstOrDefault(p => p.Image is null);
+                    if (profile is not null && added.Add(profile)) evidence.Add(profile);
+                    break;
+                case RuntimeEvidencePart.FileInventory:
+                    if (doc.SlimContainer?.KeptFiles is { } kept && added.Add(kept)) evidence.Add(kept);
+                    break;
+                case RuntimeEvidencePart.CodeReachability:
+                    if (doc.Govulncheck is { } go && added.Add(go)) evidence.Add(go);
+                    break;
+                case RuntimeEvidencePart.PackageFileList:
+                    if (doc.PackageFiles is { } list && added.Add(list)) fileLists.Add(list);
+                    break;
+                case RuntimeEvidencePart.SlimBuild:
+                    break; // before/after sizes only: nothing to judge packages by
+            }
+        }
+        return (evidence, fileLists);
+    }
+
+    /// <summary>Reads a stored evidence file again with the options it was ingested with.</summary>
+    internal static async Task<RuntimeEvidenceDocument?> ReadStoredAsync(ImportStore store, long fileId, CancellationToken ct)
+    {
+        var file = (await store.QueryAsync(
+            "SELECT \"Content\", \"Cluster\", \"Image\", \"Completeness\", \"Source\", \"ObservedAt\" FROM \"RuntimeEvidenceFiles\" WHERE \"Id\" = @p0",
+            r => (Content: r.IsDBNull(0) ? null : (byte[])r.GetValue(0), Cluster: r.IsDBNull(1) ? null : r.GetString(1), Image: r.IsDBNull(2) ? null : r.GetString(2),
+                Completeness: r.IsDBNull(3) ? (ProfileCompleteness?)null : (ProfileCompleteness)r.GetInt32(3), Source: r.IsDBNull(4) ? null : r.GetString(4),
+                ObservedAt: RiskInputLoader.Utc(r.GetDateTime(5))), ct, fileId)).SingleOrDefault();
+        if (file.Content is null) return null;
+        var options = RuntimeIngestService.ReadOptions(file.Cluster, file.Image, file.Completeness, file.Source, file.ObservedAt, EnvironmentRules.Default);
+        await using var gzip = new GZipStream(new MemoryStream(file.Content), CompressionMode.Decompress);
+        return await RuntimeEvidenceReader.ReadAsync(gzip, options, ct);
+    }
+
+    /// <summary>File lists from the newest Trivy report that describes only this artifact (Trivy --list-all-pkgs).</summary>
+    private static async Task<List<PackageFileIndex>> OwnFileListsAsync(ImportStore store, long artifactId, CancellationToken ct)
+    {
+        var raw = await store.QueryAsync(
+            "SELECT rr.\"Content\" FROM \"RawReports\" rr WHERE rr.\"Content\" IS NOT NULL AND rr.\"Scanner\" = 'trivy' " +
+            "AND rr.\"Id\" IN (SELECT s.\"RawReportId\" FROM \"Scans\" s WHERE s.\"ArtifactId\" = @p0) " +
+            "AND NOT EXISTS (SELECT 1 FROM \"Scans\" o WHERE o.\"RawReportId\" = rr.\"Id\" AND o.\"ArtifactId\" <> @p0) " +
+            "ORDER BY rr.\"Id\" DESC LIMIT 1",
+            r => (byte[])r.GetValue(0), ct, artifactId);
+        if (raw.Count == 0) return [];
+        try
+        {
+            await using var gzip = new GZipStream(new MemoryStream(raw[0]), CompressionMode.Decompress);
+            var index = await PackageFileListParser.ParseAsync(gzip, cancellationToken: ct);
+            return index.Packages.Count > 0 ? [index] : [];
+        }
+        catch (Exception e) when (e is ReportFormatException or InvalidDataException)
+        {
+            // A trivy-operator report is stored as a Trivy scan but is no package list, and a raw report may have been
+            // stored without its content (tests, purges): there is simply no file list from it.
+            return [];
+        }
+    }
+
+    private static async Task<List<FindingPackage>> FindingsAsync(ImportStore store, long artifactId, CancellationToken ct) =>
+        await store.QueryAsync(
+            "SELECT f.\"Id\", f.\"GroupId\", p.\"Type\", p.\"Namespace\", p.\"Name\", p.\"Version\", p.\"Purl\", p.\"Key\", ap.\"Paths\" " +
+            "FROM \"Findings\" f JOIN \"Packages\" p ON p.\"Id\" = f.\"PackageId\" " +
+            "LEFT JOIN \"ArtifactPackages\" ap ON ap.\"ArtifactId\" = f.\"ArtifactId\" AND ap.\"PackageId\" = f.\"PackageId\" " +
+            "WHERE f.\"ArtifactId\" = @p0 ORDER BY f.\"Id\"",
+            r => new FindingPackage(r.GetInt64(0), r.GetInt64(1),
+                new PackageRef(r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetString(5), r.IsDBNull(6) ? r.GetString(7) : r.GetString(6)),
+                r.IsDBNull(8) ? [] : Configuration.StringListJsonConverter.Deserialize(r.GetString(8))), ct, artifactId);
+
+    private static async Task<Dictionary<long, List<string>>> MembersAsync(ImportStore store, List<long> groups, CancellationToken ct)
+    {
+        var rows = await store.QueryByKeysAsync("SELECT \"GroupId\", \"VulnId\" FROM \"Vulnerabilities\" WHERE \"GroupId\" IN ({keys})", groups,
+            r => (Group: r.GetInt64(0), Id: r.GetString(1)), ct);
+        return rows.GroupBy(r => r.Group).ToDictionary(g => g.Key, g => g.Select(x => x.Id).ToList());
+    }
+
+    internal static string SourcesJson(IReadOnlyList<VerdictSource> sources)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
+        {
+            w.WriteStartArray();
+            foreach (var s in sources)
+            {
+                w.WriteStartObject();
+                w.WriteString("source", s.Source);
+                w.WriteString("verdict", s.Supports.ToWire());
+                w.WriteString("confidence", s.Confidence.ToWire());
+                w.WriteString("detail", s.Detail);
+                if (s.Justification is { } j) w.WriteString("justification", j.ToWire());
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    internal static List<VerdictSource> ParseSources(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var list = new List<VerdictSource>();
+        foreach (var e in doc.RootElement.EnumerateArray())
+        {
+            VerdictNames.TryParse(e.GetProperty("verdict").GetString(), out var verdict);
+            var confidence = e.GetProperty("confidence").GetString() switch { "high" => VerdictConfidence.High, "medium" => VerdictConfidence.Medium, _ => VerdictConfidence.Low };
+            ProposedJustification? justification = e.TryGetProperty("justification", out var j) ? j.GetString() switch
+            {
+                "component_not_present" => ProposedJustification.ComponentNotPresent,
+                "vulnerable_code_not_present" => ProposedJustification.VulnerableCodeNotPresent,
+                "vulnerable_code_not_in_execute_path" => ProposedJustification.VulnerableCodeNotInExecutePath,
+                _ => null,
+            } : null;
+            list.Add(new VerdictSource(e.GetProperty("source").GetString() ?? "", verdict, confidence, e.GetProperty("detail").GetString() ?? "", justification));
+        }
+        return list;
+    }
+}
