@@ -155,6 +155,21 @@ public static class EffectiveDecisions
         return n;
     }
 
+    /// <summary>After repositories changed team: every finding of their images (team decisions reach them, or stop to).</summary>
+    public static async Task<int> RecomputeForRepositoriesAsync(string connectionString, IEnumerable<long> repositoryIds, TimeProvider? time = null,
+        CancellationToken ct = default)
+    {
+        var repos = repositoryIds.Distinct().ToList();
+        if (repos.Count == 0) return 0;
+        List<long> artifacts;
+        await using (var db = TriageDatabase.CreateContext(connectionString))
+        {
+            if (!await db.Decisions.AnyAsync(ct)) return 0;
+            artifacts = await db.Artifacts.AsNoTracking().Where(a => repos.Contains(a.RepositoryId)).Select(a => a.Id).ToListAsync(ct);
+        }
+        return await RecomputeForArtifactsAsync(connectionString, artifacts, time, ct);
+    }
+
     /// <summary>Findings whose winner expired: resolved again (another statement may govern now). The web app sweeps
     /// every few minutes; reads ignore expired rows meanwhile.</summary>
     public static async Task<int> RecomputeExpiredAsync(string connectionString, TimeProvider? time = null, CancellationToken ct = default)

@@ -150,9 +150,9 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         record.RejectedCount = issues.Count(i => i.Kind == VexIssueKind.Rejected);
         record.DecisionCount = recordedBefore + rows.Count;
         await db.SaveChangesAsync(ct);
-        // The decision in force of every finding this document's statements reach (ADR 025): its trust or signature may
-        // have changed with this import, so all of them, not only the new ones.
-        await EffectiveDecisions.RecomputeAsync(db, await EffectiveDecisions.ReachOfDocumentAsync(db, record.Id, ct), now, ct);
+        // The decision in force of every finding this author's statements reach (ADR 025): the author's trust or this
+        // document's signature may have changed with this import, so all of them, not only the new ones.
+        await EffectiveDecisions.RecomputeAsync(db, await EffectiveDecisions.ReachOfAuthorAsync(db, author, ct), now, ct);
         await tx.CommitAsync(ct);
 
         var views = issues.Select(VexIssueView.From).ToList();
