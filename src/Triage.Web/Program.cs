@@ -5,6 +5,7 @@ using Triage.Web.Features.Account;
 using Triage.Web.Features.Findings;
 using Triage.Web.Features.Import;
 using Triage.Web.Features.Sessions;
+using Triage.Web.Features.Signing;
 using Triage.Web.Features.Vex;
 using Triage.Web.Infrastructure;
 using Triage.Web.Infrastructure.Access;
@@ -21,6 +22,7 @@ builder.AddTriageData();
 builder.AddTriageAccess();          // Identity, cookies, API tokens, OpenID Connect, policies
 builder.AddTriageSessions();        // live triage: session bus (in-process, or Redis when configured)
 builder.Services.AddTriageFeatures();
+builder.Services.AddTriageSigning(builder.Configuration);   // signing key, trust policy, effective-decision upkeep
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.Services.AddProblemDetails();
@@ -53,6 +55,8 @@ api.MapExposureApi();
 app.MapAccountEndpoints();
 app.MapSessionExports();
 api.MapVexApi();
+api.MapSigningApi();
+app.MapSigningDownloads();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

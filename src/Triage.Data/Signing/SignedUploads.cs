@@ -102,7 +102,7 @@ public sealed class SignedUploads(string connectionString, SigningOptions? optio
 
     /// <summary>Records a cosign attestation bundle (DSSE in-toto statement). The same bundle twice is one attestation.
     /// Throws <see cref="SignedUploadException"/> when it is not an attestation bundle.</summary>
-    public async Task<AttestationView> UploadAttestationAsync(byte[] bundleBytes, string fileName, string? uploadedBy, CancellationToken ct = default)
+    public async Task<(AttestationView View, bool Created)> UploadAttestationAsync(byte[] bundleBytes, string fileName, string? uploadedBy, CancellationToken ct = default)
     {
         SigstoreBundle bundle;
         try
@@ -129,7 +129,7 @@ public sealed class SignedUploads(string connectionString, SigningOptions? optio
         await using (var db0 = TriageDatabase.CreateContext(connectionString))
         {
             var existing = await db0.Attestations.AsNoTracking().FirstOrDefaultAsync(a => a.Sha256 == sha, ct);
-            if (existing is not null) return AttestationView.From(existing);
+            if (existing is not null) return (AttestationView.From(existing), false);
         }
 
         var check = await Policy.CheckAsync(bundleBytes, null, null, ct);
@@ -163,7 +163,7 @@ public sealed class SignedUploads(string connectionString, SigningOptions? optio
         check.CopyTo(row, Encoding.UTF8.GetString(bundleBytes), row.UploadedAt);
         db.Attestations.Add(row);
         await db.SaveChangesAsync(ct);
-        return AttestationView.From(row);
+        return (AttestationView.From(row), true);
     }
 
     /// <summary>Attestations about an image: attached at upload, or naming its digest (uploaded before the image was imported).</summary>
