@@ -265,15 +265,42 @@ public sealed class SignaturePolicy(string connectionString, SigningOptions? opt
         else
             result = CheckKeyless(bundle, artifact, domains, signers, author);
 
-        if (result.Status != VexSignatureStatus.Invalid && bundle.DsseEnvelope is not null && document is { } doc && result.Statement is { } st
-            && !SamePredicate(st, doc))
+        // Whether the bundle is about this document at all: also when its signer is not trusted (nothing was verified then,
+        // and a bundle signing another document must not make this one look merely "unverified").
+        if (result.Status != VexSignatureStatus.Invalid && document is { } doc && !AboutDocument(bundle, result.Statement, doc.Span))
             return result with
             {
                 Status = VexSignatureStatus.Invalid,
                 FailureCode = SignatureCheck.PredicateMismatch,
-                Reason = "The bundle signs a statement whose predicate is not this document.",
+                Reason = bundle.DsseEnvelope is not null
+                    ? "The bundle signs a statement whose predicate is not this document."
+                    : "The bundle signs a file whose digest is not this document's.",
             };
         return result;
+    }
+
+    private static bool AboutDocument(SigstoreBundle bundle, InTotoStatement? verified, ReadOnlySpan<byte> document)
+    {
+        if (bundle.DsseEnvelope is { } envelope)
+        {
+            var statement = verified;
+            if (statement is null)
+            {
+                try
+                {
+                    statement = InTotoStatement.Parse(envelope.Payload);
+                }
+                catch (SigstoreFormatException)
+                {
+                    return false;
+                }
+            }
+            return SamePredicate(statement, document.ToArray());
+        }
+        if (bundle.MessageSignature?.Digest is not { } digest) return true;
+        var alg = bundle.MessageSignature.DigestAlgorithm ?? HashAlgorithmName.SHA256;
+        var actual = alg == HashAlgorithmName.SHA384 ? SHA384.HashData(document) : alg == HashAlgorithmName.SHA512 ? SHA512.HashData(document) : SHA256.HashData(document);
+        return digest.AsSpan().SequenceEqual(actual);
     }
 
     private async Task<SignatureCheck> CheckKeyedAsync(SigstoreBundle bundle, Artifact? artifact, IReadOnlyList<TrustDomain> domains,

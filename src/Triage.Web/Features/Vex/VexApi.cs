@@ -146,7 +146,7 @@ public static class VexApi
                 var signed = await signing.Uploads.ImportAsync(ms.ToArray(), fileName, bundle,
                     new VexImportOptions { Trust = level, ImportedBy = Actor(http), MaxBytes = limit }, ct);
                 var report = signed.Import;
-                return new JsonResult(report.AlreadyImported ? StatusCodes.Status200OK : StatusCodes.Status201Created, w => DecisionJson.WriteImportReport(w, report));
+                return new JsonResult(report.AlreadyImported ? StatusCodes.Status200OK : StatusCodes.Status201Created, w => DecisionJson.WriteImportReport(w, report, signed.Signature));
             }
         }
         catch (VexFormatException e)
