@@ -13,8 +13,12 @@ public class DecisionBulkAndReviewTests
     private static async Task SetTeam(string connection, string repository, long team)
     {
         await using var db = TriageDatabase.CreateContext(connection);
-        // Repositories name real teams (a foreign key since the Access migration).
-        if (!await db.Teams.AnyAsync(t => t.Id == team)) db.Teams.Add(new Team { Id = team, Name = $"team {team}" });
+        // Repositories.TeamId references Teams: make sure the team exists.
+        if (!await db.Teams.AnyAsync(t => t.Id == team))
+        {
+            db.Teams.Add(new Team { Id = team, Name = $"team-{team}", CreatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
         var repo = await db.Repositories.SingleAsync(r => r.Name == repository);
         repo.TeamId = team;
         await db.SaveChangesAsync();
