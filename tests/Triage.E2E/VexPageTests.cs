@@ -46,7 +46,7 @@ public sealed class VexPageTests(AppFixture app)
         catch (TimeoutException) { await vex.ShotAsync("23-vex-export-timeout"); throw; }
         await vex.ShotAsync("23-vex-export-signed");
         Assert.Equal(0, await page.Locator("#vex-export-error").CountAsync());
-        await Assertions.Expect(page.Locator("#vex-signed-by")).ToContainTextAsync("in-toto");
+        await Assertions.Expect(page.Locator("#vex-signed-by")).ToContainTextAsync("in-toto statement (https://openvex.dev/ns)");
         await Assertions.Expect(page.Locator("#vex-bundle-download")).ToBeVisibleAsync();
         await vex.ShotAsync("23-vex-export-signed");
 
