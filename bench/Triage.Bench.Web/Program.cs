@@ -35,9 +35,9 @@ if (seed) await SeedAsync();
 
 await using (var c = factory.CreateDbContext())
     Console.WriteLine($"database: {TriageDatabase.DetectProvider(db)}, {await c.Artifacts.CountAsync():N0} images, {await c.Findings.CountAsync():N0} findings, " +
-                      $"{await c.Observations.CountAsync():N0} observations, {await c.ProvisionalDecisions.CountAsync():N0} decisions");
+                      $"{await c.Observations.CountAsync():N0} observations, {await c.Decisions.CountAsync():N0} decisions");
 
-var decisions = new ProvisionalDecisionStore(factory, TimeProvider.System);
+var decisions = new VexDecisionStore(new TriageConnection(db), TimeProvider.System);
 var admin = new UserAccess("bench-admin", "admin", TriageRole.Admin, []);
 long memberTeam;
 await using (var c = factory.CreateDbContext()) memberTeam = await c.Teams.OrderBy(t => t.Id).Select(t => t.Id).FirstAsync();
@@ -198,12 +198,17 @@ async Task SeedAsync()
         foreach (var r in repos) r.TeamId = teamIds[int.Parse(r.Name.Split('/')[1][5..], CultureInfo.InvariantCulture) % teams];
         await c.SaveChangesAsync();
         var findingIds = await c.Findings.OrderBy(f => f.Id).Select(f => f.Id).Take(200_000).ToListAsync();
-        var now = DateTime.UtcNow;
-        c.ProvisionalDecisions.AddRange(Enumerable.Range(0, 5000).Select(k => new ProvisionalDecision
-        {
-            FindingId = findingIds[(k * 37) % findingIds.Count], Status = (DecisionStatus)(k % 4), Justification = k % 4 == 2 ? "component_not_present" : null,
-            AuthorId = "bench", AuthorName = "bench", CreatedAt = now.AddHours(-k % 300), IsCurrent = true,
-        }).DistinctBy(d => d.FindingId));
+        // 5,000 digest-scoped VEX decisions (through the store the pages use, so effective decisions are materialised).
+        var seeder = new VexDecisionStore(new TriageConnection(db), TimeProvider.System);
+        foreach (var chunk in Enumerable.Range(0, 5000).Select(k => (Finding: findingIds[(k * 37) % findingIds.Count], Status: (DecisionStatus)(k % 4)))
+                     .DistinctBy(d => d.Finding).GroupBy(d => d.Status))
+            foreach (var part in chunk.Select(d => d.Finding).Chunk(500))
+                await seeder.DecideAsync(new FindingDecision
+                {
+                    FindingIds = part, Status = chunk.Key, AuthorId = "bench", AuthorName = "bench",
+                    Justification = chunk.Key == DecisionStatus.NotAffected ? Triage.Core.Vex.VexJustification.ComponentNotPresent : null,
+                    ActionStatement = chunk.Key == DecisionStatus.Affected ? "upgrade" : null,
+                });
         await c.SaveChangesAsync();
     }
     Console.WriteLine($"seeded {images} images in {sw.Elapsed.TotalSeconds:0} s");

@@ -35,7 +35,6 @@ public abstract class TriageDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<TriageSession> TriageSessions => Set<TriageSession>();
     public DbSet<SessionItem> SessionItems => Set<SessionItem>();
     public DbSet<SessionProposal> SessionProposals => Set<SessionProposal>();
-    public DbSet<ProvisionalDecision> ProvisionalDecisions => Set<ProvisionalDecision>();
     // VEX decisions and imported documents (docs/decisions/024-vex-persistence.md).
     public DbSet<Decision> Decisions => Set<Decision>();
     public DbSet<DecisionVulnerabilityId> DecisionVulnerabilityIds => Set<DecisionVulnerabilityId>();
@@ -60,6 +59,17 @@ public abstract class TriageDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<FindingVerdict> FindingVerdicts => Set<FindingVerdict>();
     public DbSet<FindingRisk> FindingRisks => Set<FindingRisk>();
     public DbSet<StoredRankingPolicy> RankingPolicies => Set<StoredRankingPolicy>();
+
+    // Effective decisions and signing (docs/decisions/025-effective-decisions.md, 043-signing-in-the-app.md).
+    public DbSet<Vex.EffectiveDecision> EffectiveDecisions => Set<Vex.EffectiveDecision>();
+    public DbSet<Vex.DecisionOrigin> DecisionOrigins => Set<Vex.DecisionOrigin>();
+    public DbSet<Signing.SigningKeyRecord> SigningKeys => Set<Signing.SigningKeyRecord>();
+    public DbSet<Signing.SigningKeyRingEntry> SigningKeyRing => Set<Signing.SigningKeyRingEntry>();
+    public DbSet<Signing.TrustedRootRecord> TrustedRoots => Set<Signing.TrustedRootRecord>();
+    public DbSet<Signing.TrustedSigner> TrustedSigners => Set<Signing.TrustedSigner>();
+    public DbSet<Signing.VexDocumentSignature> VexDocumentSignatures => Set<Signing.VexDocumentSignature>();
+    public DbSet<Signing.AttestationRecord> Attestations => Set<Signing.AttestationRecord>();
+    public DbSet<Signing.AppSetting> AppSettings => Set<Signing.AppSetting>();
 
     public abstract DatabaseProvider Provider { get; }
 

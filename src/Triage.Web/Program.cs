@@ -6,6 +6,7 @@ using Triage.Web.Features.Findings;
 using Triage.Web.Features.Import;
 using Triage.Web.Features.Runtime;
 using Triage.Web.Features.Sessions;
+using Triage.Web.Features.Signing;
 using Triage.Web.Features.Vex;
 using Triage.Web.Infrastructure;
 using Triage.Web.Infrastructure.Access;
@@ -29,6 +30,7 @@ builder.AddTriageScaleOut();        // Data Protection keys in the database; Red
 builder.AddTriageSessions();        // live triage: session bus (in-process, or Redis when configured)
 builder.AddTriageImportQueue();     // durable import queue: every instance claims and finishes imports
 builder.Services.AddTriageFeatures();
+builder.Services.AddTriageSigning(builder.Configuration);   // signing key, trust policy, effective-decision upkeep
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.Services.AddProblemDetails();
@@ -65,6 +67,8 @@ api.MapRuntimeApi();
 app.MapAccountEndpoints();
 app.MapSessionExports();
 api.MapVexApi();
+api.MapSigningApi();
+app.MapSigningDownloads();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -247,6 +247,96 @@ public class VexCliTests : IDisposable
         Assert.Equal(2, (await TriageCli.Run("vex", "import", "--db", db, file, "--trust", "maybe")).Exit);
     }
 
+    /// <summary>`triage vex export --sign --key K` writes FILE.sigstore.json (issue 6 §3, §5): a DSSE in-toto statement with
+    /// predicate https://openvex.dev/ns over the image digest, whose predicate is the document; `triage sigstore verify` accepts
+    /// it with the public key; `triage vex import` finds the bundle beside the file and records what checking it found.</summary>
+    [FixtureFact]
+    public async Task SignedExport_BundleBesideTheDocument_VerifiesAndImportChecksIt()
+    {
+        var db = await Ingested(TestDatabases.Sqlite, Trivy);
+        var vuln = (await TriageCli.Findings(db))[0].Vulnerability.Id;
+        Assert.Equal(0, (await TriageCli.Run("decide", "--db", db, "--vuln", vuln, "--image", Image, "--status", "not_affected",
+            "--justification", "component_not_present", "--author", "checks")).Exit);
+        using var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var keyFile = Path.Combine(_dir, "key.pem");
+        var pubFile = Path.Combine(_dir, "key.pub");
+        await File.WriteAllTextAsync(keyFile, ec.ExportPkcs8PrivateKeyPem());
+        await File.WriteAllTextAsync(pubFile, ec.ExportSubjectPublicKeyInfoPem());
+        var file = Path.Combine(_dir, "signed.openvex.json");
+
+        Assert.Equal(2, (await TriageCli.Run("vex", "export", "--db", db, "--format", "openvex", "-o", file, "--key", keyFile)).Exit);
+        Assert.Equal(2, (await TriageCli.Run("vex", "export", "--db", db, "--format", "openvex", "-o", "-", "--sign")).Exit);
+        var notAKey = Path.Combine(_dir, "not-a-key.pem");
+        await File.WriteAllTextAsync(notAKey, "hello");
+        var badKey = await TriageCli.Run("vex", "export", "--db", db, "--format", "openvex", "-o", file, "--sign", "--key", notAKey);
+        Assert.Equal(1, badKey.Exit);
+        Assert.Contains("cannot sign", badKey.Err);
+        Assert.False(File.Exists(file) || File.Exists(file + ".sigstore.json"), "a failed signing writes nothing");
+
+        var export = await TriageCli.Run("vex", "export", "--db", db, "--format", "openvex", "--image", Image, "-o", file, "--sign", "--key", keyFile);
+        Assert.True(export.Exit == 0, export.ToString());
+        Assert.Contains($"→ {file}.sigstore.json", export.Err);
+        var documentJson = await File.ReadAllTextAsync(file);
+        using (var bundle = JsonDocument.Parse(await File.ReadAllTextAsync(file + ".sigstore.json")))
+        {
+            var b = bundle.RootElement;
+            Assert.Equal("application/vnd.dev.sigstore.bundle.v0.3+json", b.GetProperty("mediaType").GetString());
+            var envelope = b.GetProperty("dsseEnvelope");
+            Assert.Equal("application/vnd.in-toto+json", envelope.GetProperty("payloadType").GetString());
+            using var statement = JsonDocument.Parse(Convert.FromBase64String(envelope.GetProperty("payload").GetString()!));
+            var st = statement.RootElement;
+            Assert.Equal("https://openvex.dev/ns", st.GetProperty("predicateType").GetString());
+            var subject = Assert.Single(st.GetProperty("subject").EnumerateArray());
+            var digest = (await TriageCli.Findings(db))[0].Digest;
+            Assert.Equal(digest, "sha256:" + subject.GetProperty("digest").GetProperty("sha256").GetString());
+            using var exported = JsonDocument.Parse(documentJson);
+            Assert.True(JsonElement.DeepEquals(exported.RootElement, st.GetProperty("predicate")), "the predicate is the exported document");
+        }
+
+        var verified = await TriageCli.Run("sigstore", "verify", "--bundle", file + ".sigstore.json", "--key", pubFile);
+        Assert.True(verified.Exit == 0, verified.ToString());
+        var otherKey = Path.Combine(_dir, "other.pub");
+        using (var other = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+            await File.WriteAllTextAsync(otherKey, other.ExportSubjectPublicKeyInfoPem());
+        Assert.Equal(1, (await TriageCli.Run("sigstore", "verify", "--bundle", file + ".sigstore.json", "--key", otherKey)).Exit);
+
+        // Imported elsewhere: the bundle beside the file is checked. Sound, but its key is nobody's trusted signer: not_checked, applied.
+        var db2 = await Ingested(TestDatabases.Sqlite, Trivy);
+        var imported = await TriageCli.Run("vex", "import", "--db", db2, file, "--json");
+        Assert.True(imported.Exit == 0, imported.ToString());
+        using (var report = JsonDocument.Parse(imported.Out))
+        {
+            var check = report.RootElement.GetProperty("signatureCheck");
+            Assert.Equal("not_checked", check.GetProperty("status").GetString());
+            Assert.Equal("untrusted_signer", check.GetProperty("code").GetString());
+            Assert.Equal("not_checked", report.RootElement.GetProperty("document").GetProperty("signature").GetString());
+        }
+        Assert.Contains((await TriageCli.Findings(db2)), f => f.Vulnerability.Id == vuln && f.Vex?.Status == VexStatus.NotAffected);
+
+        // Tampered document, same bundle: invalid (the signed predicate is not this document), and not applied.
+        var tampered = Path.Combine(_dir, "tampered.openvex.json");
+        await File.WriteAllTextAsync(tampered, documentJson.Replace("component_not_present", "inline_mitigations_already_exist"));
+        var db3 = await Ingested(TestDatabases.Sqlite, Trivy);
+        var bad = await TriageCli.Run("vex", "import", "--db", db3, tampered, "--bundle", file + ".sigstore.json");
+        Assert.True(bad.Exit == 0, bad.ToString());
+        Assert.True(bad.Out.Contains("signature (", StringComparison.Ordinal), bad.ToString());
+        Assert.True(bad.Out.Contains(": invalid,", StringComparison.Ordinal), bad.ToString());
+        Assert.Contains("predicate_mismatch", bad.Out);
+        Assert.DoesNotContain((await TriageCli.Findings(db3)), f => f.Vex is not null);
+        Assert.Equal(1, (await TriageCli.Run("vex", "import", "--db", db3, tampered, "--bundle", Path.Combine(_dir, "missing.sigstore.json"))).Exit);
+
+        // Signed with the app's own key (no --key), imported into the same database: verified.
+        var own = Path.Combine(_dir, "own.openvex.json");
+        Assert.Equal(0, (await TriageCli.Run("vex", "export", "--db", db, "--format", "openvex", "-o", own, "--sign")).Exit);
+        var ownImport = await TriageCli.Run("vex", "import", "--db", db, own);
+        Assert.True(ownImport.Exit == 0, ownImport.ToString());
+        Assert.Contains("verified", ownImport.Out);
+        Assert.Contains("this Triage's signing key", ownImport.Out);
+        using var unsigned = JsonDocument.Parse((await TriageCli.Run("vex", "import", "--db", db3, own, "--no-bundle", "--json")).Out);
+        Assert.Equal("unsigned", unsigned.RootElement.GetProperty("document").GetProperty("signature").GetString());
+        Assert.False(unsigned.RootElement.TryGetProperty("signatureCheck", out _));
+    }
+
     [FixtureFact]
     public async Task VexReview_ListsDecisionsToLookAtAgain()
     {

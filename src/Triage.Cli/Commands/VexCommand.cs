@@ -31,11 +31,21 @@ internal static class VexCommand
         var all = new Option<bool>("--all") { Description = "Every image (the default)." };
         var output = new Option<string>("--output", "-o") { Description = "File to write ('-' for standard output).", HelpName = "FILE", Required = true };
         var author = new Option<string?>("--author") { Description = $"The document's author (default: Triage:Vex:Author in appsettings.json, then {VexExportService.DefaultAuthor}).", HelpName = "NAME" };
+        var sign = new Option<bool>("--sign")
+        {
+            Description = "Also write <FILE>.sigstore.json: a Sigstore bundle v0.3 (DSSE, in-toto statement with predicate https://openvex.dev/ns for OpenVEX) " +
+                          "over the image digests the document names. Keyless when Triage:Signing:Fulcio and an OIDC token are configured.",
+        };
+        var key = new Option<string?>("--key")
+        {
+            Description = "PEM private key to sign with (PKCS#8 or SEC1; default: Triage:Signing:KeyPath, then the app's key from the database).",
+            HelpName = "K",
+        };
 
         var cmd = new Command("export", "Write the decisions in force for a scope as a VEX document. Deterministic: the version goes up only when the content changes. " +
                                         "Exit 1 when the scope is unknown or nothing is decided there.")
         {
-            db, format, image, repository, team, all, output, author,
+            db, format, image, repository, team, all, output, author, sign, key,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -48,6 +58,11 @@ internal static class VexCommand
             VexFormatNames.TryParse(parse.GetValue(format), out var fmt);
             var path = parse.GetValue(output)!;
             var who = parse.GetValue(author) ?? CliSettings.Configuration["Triage:Vex:Author"];
+            var signing = parse.GetValue(sign);
+            var keyPath = parse.GetValue(key);
+            if (keyPath is not null && !signing) throw new UsageException("--key needs --sign");
+            if (keyPath is not null && !File.Exists(keyPath)) throw new UsageException($"key file not found: {keyPath}");
+            if (signing && path == "-") throw new UsageException("--sign writes <FILE>.sigstore.json beside the document: give a file, not '-'");
             var service = new VexExportService(CliSettings.ConnectionString(parse.GetValue(db)));
             return await CliErrors.RunAsync(async () =>
             {
@@ -61,21 +76,53 @@ internal static class VexCommand
                     Console.Error.WriteLine($"error: {e.Message}");
                     return ExitCodes.Failed;
                 }
-                var json = outcome.Result.Json + "\n";
+                var r = outcome.Result;
+                // Signed before anything is written: a signing failure leaves neither file.
+                Data.Signing.SignedDocument? signed = null;
+                if (signing)
+                {
+                    var options = CliSigning.Options();
+                    // --key: keyed with that key, even where keyless signing is configured (a Rekor or TSA configured still logs/stamps it).
+                    if (keyPath is not null) options = options with { KeyPath = keyPath, Fulcio = null, SigningConfig = null };
+                    using var http = new HttpClient();
+                    try
+                    {
+                        signed = await new Data.Signing.DocumentSigner(CliSettings.ConnectionString(parse.GetValue(db)), options,
+                            options.Keyless || options.Rekor is not null || options.TimestampAuthority is not null ? http : null).SignAsync(fmt, r.Json, ct);
+                    }
+                    catch (Sigstore.SigstoreFormatException e)
+                    {
+                        var keyFile = keyPath ?? options.KeyPath;
+                        Console.Error.WriteLine($"error: cannot sign: {(keyFile is null ? "" : keyFile + ": ")}{e.Message}");
+                        return ExitCodes.Failed;
+                    }
+                    catch (Exception e) when (e is Sigstore.Signing.SigstoreServiceException or HttpRequestException or InvalidOperationException or IOException)
+                    {
+                        Console.Error.WriteLine($"error: cannot sign: {e.Message}");
+                        return ExitCodes.Failed;
+                    }
+                }
+                var json = r.Json + "\n";
+                var bundlePath = path + ".sigstore.json";
                 if (path == "-") Console.Out.Write(json);
                 else
                 {
                     var dir = Path.GetDirectoryName(Path.GetFullPath(path));
                     if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
                     await File.WriteAllTextAsync(path, json, new UTF8Encoding(false), ct);
+                    if (signed is not null) await File.WriteAllTextAsync(bundlePath, signed.BundleJson + "\n", new UTF8Encoding(false), ct);
                 }
                 var summary = Console.Error;
-                var r = outcome.Result;
                 var change = outcome.PreviousVersion is null ? "first export" : outcome.Changed ? $"was version {outcome.PreviousVersion}" : "unchanged";
                 summary.WriteLine($"Wrote {fmt.ToWire()} {r.DocumentId} version {r.Version} ({change}): {outcome.Statements} statement(s) " +
                                   $"about {outcome.Images} image(s) to {(path == "-" ? "standard output" : path)}.");
                 if (r.Omitted.Count > 0) summary.WriteLine($"  {r.Omitted.Count} stored statement(s) not written (not in force for these images).");
                 foreach (var loss in r.Losses) summary.WriteLine($"  {fmt.ToWire()} cannot say exactly: {loss}");
+                if (signed is not null)
+                    summary.WriteLine($"Signed ({(signed.Keyless ? "keyless" : $"key {signed.Signer}")}): {signed.PredicateType} over {signed.Subjects.Count} " +
+                                      $"subject(s) → {bundlePath}.");
+                else if (path != "-" && File.Exists(bundlePath))
+                    summary.WriteLine($"  note: {bundlePath} signs an earlier export; `triage vex import` would find it invalid. Export with --sign or remove it.");
                 return ExitCodes.Ok;
             });
         });
@@ -93,11 +140,20 @@ internal static class VexCommand
             HelpName = "trusted|show|ignore",
         };
         trust.AcceptOnlyFromAmong("trusted", "show", "show_only", "ignore");
+        var bundleOption = new Option<string?>("--bundle")
+        {
+            Description = "The document's Sigstore bundle (default: FILE.sigstore.json when it exists, as `triage vex export --sign` writes it). " +
+                          "It is checked against the trust policy (trusted roots, trusted signers of the author) before import; the document is " +
+                          "recorded as verified, not_checked (signer not trusted for the author) or invalid, and an invalid one is never applied.",
+            HelpName = "B",
+        };
+        var noBundle = new Option<bool>("--no-bundle") { Description = "Ignore FILE.sigstore.json beside the document (import it as unsigned)." };
         var file = new Argument<string>("FILE") { Description = "An OpenVEX, CycloneDX (VEX or BOM with vulnerabilities) or CSAF VEX document." };
         var cmd = new Command("import", "Import a VEX document: its statements become decisions on the images and packages they match; " +
-                                        "every statement that matches nothing is listed with the reason. Exit 1 when the file cannot be read as VEX.")
+                                        "every statement that matches nothing is listed with the reason. Exit 1 when the file cannot be read as VEX " +
+                                        "or the bundle given with --bundle cannot be read; a bundle that does not verify is reported, not an error.")
         {
-            db, json, trust, file,
+            db, json, trust, bundleOption, noBundle, file,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -109,14 +165,43 @@ internal static class VexCommand
                 _ => VexTrust.ShowOnly,
             };
             var path = parse.GetValue(file)!;
-            var service = new VexImportService(CliSettings.ConnectionString(parse.GetValue(db)));
+            var bundlePath = parse.GetValue(bundleOption);
+            if (bundlePath is not null && parse.GetValue(noBundle)) throw new UsageException("give --bundle or --no-bundle, not both");
+            var besideBundle = bundlePath is null && !parse.GetValue(noBundle) && File.Exists(path + ".sigstore.json");
+            if (besideBundle) bundlePath = path + ".sigstore.json";
+            var cs = CliSettings.ConnectionString(parse.GetValue(db));
             return await CliErrors.RunAsync(async () =>
             {
                 VexImportReport report;
+                Data.Signing.SignatureView? signature = null;
+                byte[]? bundle = null;
+                if (bundlePath is not null)
+                {
+                    try
+                    {
+                        bundle = await File.ReadAllBytesAsync(bundlePath, ct);
+                    }
+                    catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+                    {
+                        Console.Error.WriteLine($"error: {bundlePath}: {(e is UnauthorizedAccessException ? e.Message : "file not found")}");
+                        return ExitCodes.Failed;
+                    }
+                }
                 try
                 {
-                    await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-                    report = await service.ImportAsync(stream, path, new VexImportOptions { Trust = level, ImportedBy = "cli:" + Environment.UserName }, ct);
+                    if (bundle is null)
+                    {
+                        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                        report = await new VexImportService(cs).ImportAsync(stream, path, new VexImportOptions { Trust = level, ImportedBy = "cli:" + Environment.UserName }, ct);
+                    }
+                    else
+                    {
+                        var document = await File.ReadAllBytesAsync(path, ct);
+                        var signed = await new Data.Signing.SignedUploads(cs, CliSigning.Options()).ImportAsync(document, path, bundle,
+                            new VexImportOptions { Trust = level, ImportedBy = "cli:" + Environment.UserName }, ct);
+                        report = signed.Import;
+                        signature = signed.Signature;
+                    }
                 }
                 catch (VexFormatException e)
                 {
@@ -128,8 +213,12 @@ internal static class VexCommand
                     Console.Error.WriteLine($"error: {path}: {(e is UnauthorizedAccessException ? e.Message : "file not found")}");
                     return ExitCodes.Failed;
                 }
-                if (parse.GetValue(json)) CliJson.Write(w => DecisionJson.WriteImportReport(w, report));
-                else Console.Out.Write(Describe(path, report));
+                if (parse.GetValue(json)) CliJson.Write(w => DecisionJson.WriteImportReport(w, report, signature));
+                else
+                {
+                    Console.Out.Write(Describe(path, report));
+                    if (signature is not null) Console.Out.WriteLine(DescribeSignature(bundlePath!, signature));
+                }
                 return ExitCodes.Ok;
             });
         });
@@ -232,6 +321,12 @@ internal static class VexCommand
         return sb.ToString();
     }
 
+    private static string DescribeSignature(string bundlePath, Data.Signing.SignatureView s) =>
+        $"signature ({bundlePath}): {s.Status.ToWire()}, {FindingsCommand.Printable(s.Signer)}" +
+        $"{(s.SignedAt is { } at ? $", signed {at.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z" : "")}{(s.TrustDomain is null ? "" : $", trust domain {s.TrustDomain}")}" +
+        $"{(s.FailureCode is null ? "" : $": {s.FailureCode}")}{(s.Reason is null ? "" : $": {FindingsCommand.Printable(s.Reason)}")}" +
+        (s.Status == VexSignatureStatus.Invalid ? " (its statements are not applied)" : "");
+
     private static string DescribeIssue(VexIssueView i) =>
         $"{i.KindName} {i.Location}{(i.Vulnerability is null ? "" : " " + FindingsCommand.Printable(i.Vulnerability))}: {i.Code}: {FindingsCommand.Printable(i.Message)}";
 
@@ -239,4 +334,19 @@ internal static class VexCommand
         $"{d.Id}: {d.Format.ToWire()} {d.DocumentId ?? "(no id)"} by {FindingsCommand.Printable(d.Author)}{(d.Version is null ? "" : $" v{d.Version}")} " +
         $"({FindingsCommand.Printable(d.FileName)}, {d.ImportedAt.UtcDateTime:yyyy-MM-dd HH:mm}Z): {d.Statements} statements, matched {d.Matched}, " +
         $"unmatched {d.Unmatched}, rejected {d.Rejected}; trust {d.Trust.ToWire()}, signature {d.Signature.ToWire()}";
+}
+
+/// <summary>Signing options from the configuration (section Triage:Signing), as the web app reads them.</summary>
+internal static class CliSigning
+{
+    public static Data.Signing.SigningOptions Options()
+    {
+        var c = CliSettings.Configuration.GetSection("Triage:Signing");
+        static string? V(string? v) => string.IsNullOrWhiteSpace(v) ? null : v.Trim();
+        return new Data.Signing.SigningOptions
+        {
+            KeyPath = V(c["KeyPath"]), KeyPassword = V(c["KeyPassword"]), Fulcio = V(c["Fulcio"]), Rekor = V(c["Rekor"]),
+            TimestampAuthority = V(c["TimestampAuthority"]), OidcToken = V(c["OidcToken"]), OidcTokenFile = V(c["OidcTokenFile"]), SigningConfig = V(c["SigningConfig"]),
+        };
+    }
 }

@@ -188,38 +188,6 @@ public static class DecisionStatusNames
     }
 }
 
-/// <summary>
-/// A decision on a finding recorded before the VEX decision model exists: status, justification, author, time.
-/// Rows are history; <see cref="IsCurrent"/> marks the one in force for the finding.
-/// </summary>
-public sealed class ProvisionalDecision
-{
-    public long Id { get; set; }
-    public long FindingId { get; set; }
-    public long? SessionId { get; set; }
-    public DecisionStatus Status { get; set; }
-    /// <summary>Why (required for not_affected): a VEX justification word and/or free text.</summary>
-    public string? Justification { get; set; }
-    public required string AuthorId { get; set; }
-    public required string AuthorName { get; set; }
-    public DateTime CreatedAt { get; set; }
-    public bool IsCurrent { get; set; }
-
-    /// <summary>Refuses a not_affected without a reason, as VEX does.</summary>
-    public static ProvisionalDecision Create(long findingId, long? sessionId, DecisionStatus status, string? justification,
-        string authorId, string authorName, DateTime now)
-    {
-        var reason = string.IsNullOrWhiteSpace(justification) ? null : justification.Trim();
-        if (status == DecisionStatus.NotAffected && reason is null)
-            throw new ArgumentException("not_affected needs a justification");
-        return new ProvisionalDecision
-        {
-            FindingId = findingId, SessionId = sessionId, Status = status, Justification = reason,
-            AuthorId = authorId, AuthorName = authorName, CreatedAt = now, IsCurrent = true,
-        };
-    }
-}
-
 /// <summary>A suggestion made in a session by anyone present; a triager turns it into a decision.</summary>
 public sealed class SessionProposal
 {

@@ -108,10 +108,16 @@ public sealed class VexTrustPolicy
 
     public VexTrust DefaultForImported { get; }
 
+    /// <summary>Imported statements whose document's signature was not verified under the trust policy are shown, never
+    /// applied (configuration Triage:Vex:RequireSignatures; docs/decisions/043-signing-in-the-app.md).</summary>
+    public bool RequireSignatures { get; init; }
+
     public VexTrust For(VexSource source) => source switch
     {
         VexSource.User => VexTrust.Trusted,
         VexSource.ImportedDocument d when d.Signature == VexSignatureStatus.Invalid => VexTrust.Ignore,
+        VexSource.ImportedDocument d when RequireSignatures && d.Signature != VexSignatureStatus.Verified && ForAuthor(d.Author) != VexTrust.Ignore =>
+            VexTrust.ShowOnly,
         VexSource.ImportedDocument d => ForAuthor(d.Author),
         _ => DefaultForImported,
     };

@@ -92,20 +92,6 @@ internal sealed class SessionProposalConfiguration : IEntityTypeConfiguration<Se
     }
 }
 
-internal sealed class ProvisionalDecisionConfiguration : IEntityTypeConfiguration<ProvisionalDecision>
-{
-    public void Configure(EntityTypeBuilder<ProvisionalDecision> b)
-    {
-        b.Property(x => x.Justification).HasMaxLength(4000);
-        b.HasIndex(x => new { x.FindingId, x.IsCurrent });   // a finding's decision and history
-        b.HasIndex(x => new { x.IsCurrent, x.Status });      // findings filter by decision status
-        b.HasIndex(x => x.SessionId);                         // a session's summary
-        b.HasIndex(x => x.CreatedAt);                         // decisions this week
-        b.HasOne<Finding>().WithMany().HasForeignKey(x => x.FindingId).OnDelete(DeleteBehavior.Cascade);
-        b.HasOne<TriageSession>().WithMany().HasForeignKey(x => x.SessionId).OnDelete(DeleteBehavior.SetNull);
-    }
-}
-
 // An index on the import pipeline's table that the web pages need; the Access migration adds it.
 internal sealed class FindingWebIndexConfiguration : IEntityTypeConfiguration<Finding>
 {

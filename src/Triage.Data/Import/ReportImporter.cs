@@ -84,12 +84,20 @@ public sealed class ReportImporter(string connectionString)
         // A plain query first, so an import into a database without such decisions never builds the EF model.
         var versionBound = await store.ScalarAsync<long?>(Vex.DecisionService.VersionBoundProbeSql, ct) is not null;
         if (options.BeforeCommit is { } beforeCommit) await beforeCommit(ct);
+        var anyDecision = versionBound || await store.ScalarAsync<long?>(Vex.EffectiveDecisions.AnyDecisionProbeSql, ct) is not null;
         await store.CommitAsync(ct);
         timer.Lap("commit");
         if (versionBound)
         {
             await new Vex.DecisionService(_connectionString).FlagPackageVersionChangesAsync(artifacts.Select(a => a.ArtifactId), ct);
             timer.Lap("re-review");
+        }
+        // Effective-decision hook (ADR 025): repository, team and global decisions reach the new digests; merged alias groups
+        // carry decisions to findings elsewhere.
+        if (anyDecision)
+        {
+            await Vex.EffectiveDecisions.RecomputeForArtifactsAsync(_connectionString, artifacts.Select(a => a.ArtifactId), ct: ct);
+            timer.Lap("effective-decisions");
         }
         var first = artifacts.FirstOrDefault();
         return new ImportSummary

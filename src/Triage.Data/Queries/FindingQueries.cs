@@ -148,11 +148,26 @@ public static class FindingQueries
         var membersByGroup = members.ToLookup(m => m.GroupId);
         var upstreamByTo = upstream.ToLookup(u => u.To, u => u.From);
 
-        // The decision in force: one query for the statements that can apply to this page, then the resolver in memory.
-        var vexRefs = rows.Select(r => new VexFindingRef(r.Id, r.ArtifactId, r.Repository, r.Digest, r.Tags, r.TeamId, r.Purl ?? r.PackageKey, r.GroupId, r.CanonicalId,
-            membersByGroup[r.GroupId].Select(m => m.VulnId).DefaultIfEmpty(r.CanonicalId).ToList(), r.Active)).ToList();
-        var (statements, vex) = await VexStatementQueries.ResolveAsync(db, vexRefs, DateTimeOffset.UtcNow, ct);
-        var risks = await Runtime.FindingRiskViews.LoadAsync(db, findingIds, ct, vex.ToDictionary(kv => kv.Key, kv => kv.Value.Effective?.Status));
+        // The decision in force, materialised (ADR 025). A winner that expired since the last sweep is resolved again here,
+        // for the few findings of the page it concerns.
+        var now = DateTimeOffset.UtcNow;
+        var vex = new Dictionary<long, FindingVex>(rows.Count);
+        var expired = new HashSet<long>();
+        foreach (var chunk in findingIds.Chunk(5000))
+            foreach (var e in await db.EffectiveDecisions.AsNoTracking().Where(e => chunk.Contains(e.FindingId)).ToListAsync(ct))
+            {
+                if (e.ExpiresAt is { } x && DecisionRows.Offset(x) <= now) { expired.Add(e.FindingId); continue; }
+                vex[e.FindingId] = new FindingVex(e.DecisionId, e.Status, e.Justification, e.ScopeKind, e.Source, e.Author, DecisionRows.Offset(e.DecidedAt));
+            }
+        if (expired.Count > 0)
+        {
+            var vexRefs = rows.Where(r => expired.Contains(r.Id)).Select(r => new VexFindingRef(r.Id, r.ArtifactId, r.Repository, r.Digest, r.Tags, r.TeamId,
+                r.Purl ?? r.PackageKey, r.GroupId, r.CanonicalId, membersByGroup[r.GroupId].Select(m => m.VulnId).DefaultIfEmpty(r.CanonicalId).ToList(), r.Active)).ToList();
+            var (statements, resolved) = await VexStatementQueries.ResolveAsync(db, vexRefs, now, ct);
+            foreach (var (id, res) in resolved)
+                if (res.Effective is { } w) vex[id] = statements.ById[w.Id].ToFindingVex();
+        }
+        var risks = await Runtime.FindingRiskViews.LoadAsync(db, findingIds, ct, vex.ToDictionary(kv => kv.Key, kv => (Triage.Core.Vex.VexStatus?)kv.Value.Status));
 
         return rows.Select(r =>
         {
@@ -183,7 +198,7 @@ public static class FindingQueries
                 Observations = obs.Select(o => new ObservationView(o.Scanner, o.RawVulnId, o.Severity, o.FixedVersions, o.FixState, o.Status, o.Active,
                     o.SeveritySource, o.CvssJson, o.PathsJson, o.RawPackageName, o.RawPackageVersion)).ToList(),
                 Risk = risks.GetValueOrDefault(r.Id),
-                Vex = vex[r.Id].Effective is { } e ? statements.ById[e.Id].ToFindingVex() : null,
+                Vex = vex.GetValueOrDefault(r.Id),
             };
         }).ToList();
     }

@@ -8,8 +8,8 @@ namespace Triage.Data.Runtime;
 
 /// <summary>
 /// The VEX status ranking gives each finding: the decision in force from the VEX store (scope precedence, trust and
-/// expiry applied by <see cref="VexStatementQueries"/>), else the current decision made on the findings pages
-/// (ProvisionalDecisions, until the pages move to the VEX store). not_affected and fixed take a finding out of the ranking.
+/// expiry applied by <see cref="VexStatementQueries"/>; the pages, sessions, API, CLI and imported documents all record
+/// there). not_affected and fixed take a finding out of the ranking.
 /// Only findings whose alias group is named by some decision are resolved, so a database without decisions costs one query.
 /// </summary>
 internal static class RankingVex
@@ -18,7 +18,7 @@ internal static class RankingVex
     public static async Task<Dictionary<long, RankingVexStatus>> LoadAsync(SqlSource sql, ContextSource context, RiskScope scope,
         IReadOnlyCollection<(long Id, long GroupId)> findings, CancellationToken ct, IReadOnlyDictionary<long, VexStatus?>? resolved = null)
     {
-        var result = await ProvisionalAsync(sql, scope, ct);
+        var result = new Dictionary<long, RankingVexStatus>();
         if (resolved is not null)
         {
             foreach (var (id, status) in resolved)
@@ -58,29 +58,6 @@ internal static class RankingVex
             if (resolution.Effective is { } effective) result[id] = ToRanking(effective.Status);
         return result;
     }
-
-    private static async Task<Dictionary<long, RankingVexStatus>> ProvisionalAsync(SqlSource sql, RiskScope scope, CancellationToken ct)
-    {
-        const string select = "SELECT d.\"FindingId\", d.\"Status\" FROM \"ProvisionalDecisions\" d WHERE d.\"IsCurrent\" = TRUE";
-        static (long, DecisionStatus) Map(DbDataReader r) => (r.GetInt64(0), (DecisionStatus)r.GetInt32(1));
-        var rows = scope switch
-        {
-            { FindingIds: { } ids } => await sql.QueryByKeysAsync(select + " AND d.\"FindingId\" IN ({keys})", ids, Map, ct),
-            { ArtifactIds: { } a } => await sql.QueryByKeysAsync(select + " AND d.\"FindingId\" IN (SELECT f.\"Id\" FROM \"Findings\" f WHERE f.\"ArtifactId\" IN ({keys}))", a, Map, ct),
-            _ => await sql.QueryAsync(select, Map, ct),
-        };
-        var result = new Dictionary<long, RankingVexStatus>(rows.Count);
-        foreach (var (id, status) in rows) result[id] = ToRanking(status);
-        return result;
-    }
-
-    internal static RankingVexStatus ToRanking(DecisionStatus s) => s switch
-    {
-        DecisionStatus.UnderInvestigation => RankingVexStatus.UnderInvestigation,
-        DecisionStatus.Affected => RankingVexStatus.Affected,
-        DecisionStatus.NotAffected => RankingVexStatus.NotAffected,
-        DecisionStatus.Fixed => RankingVexStatus.Fixed,
-    };
 
     internal static RankingVexStatus ToRanking(VexStatus s) => s switch
     {

@@ -179,7 +179,9 @@ public static class DecisionJson
     }
 
     /// <summary>The contract of `triage vex import --json` and POST /api/v1/vex.</summary>
-    public static void WriteImportReport(Utf8JsonWriter w, VexImportReport r)
+    /// <summary>The import report; with <paramref name="signature"/> (the document came with a Sigstore bundle), what checking it
+    /// found as <c>signatureCheck</c> {status, verified, code, reason, signer, identity, issuer, keyId, signedAt, trustDomain}.</summary>
+    public static void WriteImportReport(Utf8JsonWriter w, VexImportReport r, Signing.SignatureView? signature = null)
     {
         w.WriteStartObject();
         w.WritePropertyName("document");
@@ -196,6 +198,22 @@ public static class DecisionJson
         Issues(w, "rejectedStatements", r.Rejected);
         Issues(w, "skippedStatements", r.Skipped);
         Strings(w, "notes", r.Notes);
+        if (signature is not null)
+        {
+            w.WriteStartObject("signatureCheck");
+            w.WriteString("status", signature.Status.ToWire());
+            w.WriteBoolean("verified", signature.Verified);
+            w.WriteString("code", signature.FailureCode);
+            w.WriteString("reason", signature.Reason);
+            w.WriteString("signer", signature.Signer);
+            w.WriteString("identity", signature.Identity);
+            w.WriteString("issuer", signature.Issuer);
+            w.WriteString("keyId", signature.KeyId);
+            if (signature.SignedAt is { } at) w.WriteString("signedAt", at.UtcDateTime);
+            else w.WriteNull("signedAt");
+            w.WriteString("trustDomain", signature.TrustDomain);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 

@@ -52,7 +52,15 @@ public sealed record DecisionRequest
     /// <summary>What the author saw in force when deciding: finding id → decision id (null: undecided). When a listed
     /// finding's effective decision has changed since, recording fails with <see cref="DecisionConflictException"/>.</summary>
     public IReadOnlyDictionary<long, long?>? Seen { get; init; }
+    /// <summary>Where a decision made in the web app came from (finding, live session, signed-in user); recorded beside it.</summary>
+    public DecisionOriginInfo? Origin { get; init; }
 }
+
+/// <summary>The finding a decision was made on, the live session, and the signed-in user's id.</summary>
+public sealed record DecisionOriginInfo(long? FindingId, long? SessionId, string? UserId);
+
+/// <summary>A decision as a session, the dashboard or a finding's page lists it: the stored statement and where it was made.</summary>
+public sealed record DecisionEntry(DecisionView Decision, long? FindingId, long? SessionId, string? UserId);
 
 /// <summary>A stored decision as the UI, the API and the CLI show it.</summary>
 public sealed record DecisionView

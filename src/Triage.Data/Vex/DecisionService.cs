@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
 using Triage.Core.Identity;
 using Triage.Core.Vex;
+using Triage.Data.Queries;
 
 namespace Triage.Data.Vex;
 
@@ -45,7 +46,15 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
         db.Decisions.AddRange(rows);
         await db.SaveChangesAsync(ct);
         db.DecisionVulnerabilityIds.AddRange(rows.Zip(plan.Statements).SelectMany(x => DecisionRows.VulnerabilityIdRows(x.First.Id, x.Second.Statement)));
+        if (request.Origin is { } origin)
+            db.DecisionOrigins.AddRange(rows.Select(r => new DecisionOrigin
+            {
+                DecisionId = r.Id, FindingId = origin.FindingId, SessionId = origin.SessionId, UserId = origin.UserId,
+            }));
         await db.SaveChangesAsync(ct);
+        // The materialised decision in force of every finding the new statements can reach (ADR 025).
+        var statements = plan.Statements.Select(p => p.Statement).ToList();
+        await EffectiveDecisions.RecomputeAsync(db, await EffectiveDecisions.ReachAsync(db, statements, ct), now, ct);
         await tx.CommitAsync(ct);
 
         var views = rows.Zip(plan.Statements).Select(x => DecisionView.From(x.Second.Statement, x.First)).ToArray();
@@ -256,6 +265,63 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
         var added = await AddFlagsAsync(db, raised, now, ct);
         await tx.CommitAsync(ct);
         return added;
+    }
+
+    /// <summary>The decision in force of each of these findings that has one (the materialised table, ADR 025).</summary>
+    public async Task<IReadOnlyDictionary<long, FindingVex>> EffectiveAsync(IReadOnlyCollection<long> findingIds, CancellationToken ct = default)
+    {
+        var result = new Dictionary<long, FindingVex>();
+        if (findingIds.Count == 0) return result;
+        await TriageDatabase.EnsureMigratedAsync(connectionString, ct);
+        await using var db = TriageDatabase.CreateContext(connectionString);
+        var now = DecisionRows.Utc(_time.GetUtcNow());
+        foreach (var chunk in findingIds.Distinct().Chunk(2000))
+            foreach (var e in await EffectiveDecisions.Current(db, now).AsNoTracking().Where(e => chunk.Contains(e.FindingId)).ToListAsync(ct))
+                result[e.FindingId] = new FindingVex(e.DecisionId, e.Status, e.Justification, e.ScopeKind, e.Source, e.Author, DecisionRows.Offset(e.DecidedAt));
+        return result;
+    }
+
+    /// <summary>Decisions made in a live session, oldest first.</summary>
+    public async Task<IReadOnlyList<DecisionEntry>> ForSessionAsync(long sessionId, CancellationToken ct = default)
+    {
+        await TriageDatabase.EnsureMigratedAsync(connectionString, ct);
+        await using var db = TriageDatabase.CreateContext(connectionString);
+        return await EntriesAsync(db, db.Decisions.AsNoTracking().Where(d => db.DecisionOrigins.Any(o => o.DecisionId == d.Id && o.SessionId == sessionId))
+            .OrderBy(d => d.Id), ct);
+    }
+
+    /// <summary>Decisions recorded since a time, newest first, at most <paramref name="limit"/>; with <paramref name="visibleFindings"/>
+    /// only those made on, or in force for, one of those findings.</summary>
+    public async Task<IReadOnlyList<DecisionEntry>> SinceAsync(DateTimeOffset since, Func<TriageDbContext, IQueryable<long>?>? visibleFindings, int limit,
+        CancellationToken ct = default)
+    {
+        await TriageDatabase.EnsureMigratedAsync(connectionString, ct);
+        await using var db = TriageDatabase.CreateContext(connectionString);
+        var from = DecisionRows.Utc(since);
+        var q = db.Decisions.AsNoTracking().Where(d => d.RecordedAt >= from);
+        if (visibleFindings?.Invoke(db) is { } visible)
+            q = q.Where(d => db.DecisionOrigins.Any(o => o.DecisionId == d.Id && o.FindingId != null && visible.Contains(o.FindingId.Value))
+                             || db.EffectiveDecisions.Any(e => e.DecisionId == d.Id && visible.Contains(e.FindingId)));
+        return await EntriesAsync(db, q.OrderByDescending(d => d.Id).Take(limit), ct);
+    }
+
+    /// <summary>Rows as entries: the statement rebuilt, with where it was made when the app recorded it.</summary>
+    private static async Task<IReadOnlyList<DecisionEntry>> EntriesAsync(TriageDbContext db, IQueryable<Decision> rows, CancellationToken ct)
+    {
+        var list = await rows.ToListAsync(ct);
+        if (list.Count == 0) return [];
+        var ids = list.Select(d => d.Id).ToList();
+        var origins = new Dictionary<long, DecisionOrigin>();
+        foreach (var chunk in ids.Chunk(2000))
+            foreach (var o in await db.DecisionOrigins.AsNoTracking().Where(o => chunk.Contains(o.DecisionId)).ToListAsync(ct))
+                origins[o.DecisionId] = o;
+        var stored = (await VexStatementQueries.ToStoredAsync(db, list, ct)).ToDictionary(s => s.Row.Id);
+        var trust = await VexStatementQueries.TrustPolicyAsync(db, ct);
+        return list.Select(d =>
+        {
+            origins.TryGetValue(d.Id, out var o);
+            return new DecisionEntry(DecisionView.From(stored[d.Id], trust), o?.FindingId, o?.SessionId, o?.UserId);
+        }).ToList();
     }
 
     /// <summary>A justification to propose in the decision dialog; never a decision (the person confirms).</summary>

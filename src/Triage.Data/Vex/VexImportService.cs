@@ -15,6 +15,9 @@ public sealed record VexImportOptions
     /// <summary>The user or token that imports.</summary>
     public string? ImportedBy { get; init; }
     public long MaxBytes { get; init; } = VexReadOptions.Default.MaxBytes;
+    /// <summary>The signature status a check of the document's Sigstore bundle found (<see cref="Signing.VexSignatureService"/>);
+    /// null keeps what the reader saw (unsigned).</summary>
+    public VexSignatureStatus? Signature { get; init; }
 }
 
 /// <summary>A statement of an imported document that did not become a decision, with the reason.</summary>
@@ -118,7 +121,7 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         record.Version = document.Version;
         record.Timestamp = document.Timestamp is { } t ? DecisionRows.Utc(t) : null;
         record.Tooling = document.Tooling;
-        record.Signature = document.Signature;
+        record.Signature = options.Signature ?? (again ? record.Signature : document.Signature);
         record.Trust = trust;
         record.LastMatchedAt = nowUtc;
         await db.SaveChangesAsync(ct);
@@ -147,6 +150,9 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         record.RejectedCount = issues.Count(i => i.Kind == VexIssueKind.Rejected);
         record.DecisionCount = recordedBefore + rows.Count;
         await db.SaveChangesAsync(ct);
+        // The decision in force of every finding this author's statements reach (ADR 025): the author's trust or this
+        // document's signature may have changed with this import, so all of them, not only the new ones.
+        await EffectiveDecisions.RecomputeAsync(db, await EffectiveDecisions.ReachOfAuthorAsync(db, author, ct), now, ct);
         await tx.CommitAsync(ct);
 
         var views = issues.Select(VexIssueView.From).ToList();
@@ -213,8 +219,10 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         await TriageDatabase.EnsureMigratedAsync(connectionString, ct);
         await using var db = TriageDatabase.CreateContext(connectionString);
         await using var tx = await DecisionWriteLock.BeginAsync(db, ct);
-        await AuthorTrustAsync(db, author.Trim(), new VexImportOptions { Trust = trust, ImportedBy = updatedBy }, DecisionRows.Utc(_time.GetUtcNow()), ct);
+        var now = _time.GetUtcNow();
+        await AuthorTrustAsync(db, author.Trim(), new VexImportOptions { Trust = trust, ImportedBy = updatedBy }, DecisionRows.Utc(now), ct);
         await db.SaveChangesAsync(ct);
+        await EffectiveDecisions.RecomputeAsync(db, await EffectiveDecisions.ReachOfAuthorAsync(db, author, ct), now, ct);
         await tx.CommitAsync(ct);
     }
 

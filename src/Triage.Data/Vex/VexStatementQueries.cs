@@ -97,7 +97,8 @@ public static class VexStatementQueries
     public static async Task<VexTrustPolicy> TrustPolicyAsync(TriageDbContext db, CancellationToken ct = default)
     {
         var authors = await db.VexAuthors.AsNoTracking().Select(a => new { a.Name, a.Trust }).ToListAsync(ct);
-        return new VexTrustPolicy(VexTrust.Trusted, authors.Select(a => KeyValuePair.Create(a.Name, a.Trust)));
+        var requireSignatures = await Signing.VexPolicySettings.RequireSignaturesAsync(db, ct);
+        return new VexTrustPolicy(VexTrust.Trusted, authors.Select(a => KeyValuePair.Create(a.Name, a.Trust))) { RequireSignatures = requireSignatures };
     }
 
     /// <summary>Rebuilds statements from rows (in record order) with their documents, read without their content.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Triage.Web.Features.Admin;
 using Triage.Web.Features.Decisions;
 using Triage.Web.Features.Import;
@@ -9,7 +10,8 @@ public static class FeatureServices
     /// <summary>The services pages use beyond the DbContext factory.</summary>
     public static IServiceCollection AddTriageFeatures(this IServiceCollection services)
     {
-        services.AddSingleton<IDecisionStore, ProvisionalDecisionStore>();
+        services.AddSingleton<IDecisionStore, VexDecisionStore>();
+        services.TryAddSingleton<IJustificationSuggestions, NoJustificationSuggestions>();
         services.AddScoped<TokenService>();
         services.AddScoped<AdminService>();
         services.AddScoped<BrowserImport>();

@@ -91,11 +91,14 @@ public class RiskScoreTests
         var w = new RuntimeWorld(provider);
         await SeedAsync(w);
         var top = (await w.FindingsAsync(sort: FindingSort.Priority))[0];
-        await using (var db = w.Db())
+        // A decision made on the finding, as the finding page records it (a VEX statement for its digest).
+        await new Triage.Data.Vex.DecisionService(w.Conn).RecordAsync(new Triage.Data.Vex.DecisionRequest
         {
-            db.ProvisionalDecisions.Add(ProvisionalDecision.Create(top.Id, null, DecisionStatus.NotAffected, "component_not_present", "u1", "Ann", DateTime.UtcNow));
-            await db.SaveChangesAsync();
-        }
+            Target = new Triage.Data.Vex.DecisionTarget.Findings([top.Id], DecisionScopeKind.Digest),
+            Status = Triage.Core.Vex.VexStatus.NotAffected,
+            Justification = Triage.Core.Vex.VexJustification.ComponentNotPresent,
+            Author = "Ann",
+        });
         await w.Risk.RescoreFindingsAsync([top.Id]);
         var sorted = await w.FindingsAsync(sort: FindingSort.Priority);
         Assert.Equal(top.Id, sorted[^1].Id);

@@ -91,10 +91,6 @@ public sealed class DecisionInputTests
     [InlineData(null, " only a note ", "only a note")]
     [InlineData("inline_mitigations_already_exist", "WAF rule 12", "inline_mitigations_already_exist: WAF rule 12")]
     public void Combine(string? vex, string? note, string? expected) => Assert.Equal(expected, DecisionInput.Combine(vex, note));
-
-    [Fact]
-    public void NotAffected_WithoutJustification_IsRefused() =>
-        Assert.Throws<ArgumentException>(() => ProvisionalDecision.Create(1, null, DecisionStatus.NotAffected, " ", "u", "n", DateTime.UtcNow));
 }
 
 public sealed class SessionQueueTests : ComponentTest

@@ -798,3 +798,140 @@ VALUES ('20261128162859_Runtime', '10.0.15');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+DROP TABLE "ProvisionalDecisions";
+
+CREATE TABLE "AppSettings" (
+    "Key" TEXT NOT NULL CONSTRAINT "PK_AppSettings" PRIMARY KEY,
+    "Value" TEXT NOT NULL,
+    "UpdatedAt" TEXT NOT NULL
+);
+
+CREATE TABLE "Attestations" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_Attestations" PRIMARY KEY AUTOINCREMENT,
+    "ArtifactId" INTEGER NULL,
+    "SubjectDigest" TEXT NOT NULL,
+    "SubjectName" TEXT NULL,
+    "PredicateType" TEXT NOT NULL,
+    "Builder" TEXT NULL,
+    "BuildType" TEXT NULL,
+    "SourceRepository" TEXT NULL,
+    "SourceCommit" TEXT NULL,
+    "Sha256" TEXT NOT NULL,
+    "FileName" TEXT NULL,
+    "UploadedAt" TEXT NOT NULL,
+    "UploadedBy" TEXT NULL,
+    "Verified" INTEGER NOT NULL,
+    "FailureCode" TEXT NULL,
+    "Reason" TEXT NULL,
+    "SignerIdentity" TEXT NULL,
+    "SignerIssuer" TEXT NULL,
+    "SignerKeyId" TEXT NULL,
+    "SignedAt" TEXT NULL,
+    "TrustDomain" TEXT NULL,
+    "BundleJson" TEXT NOT NULL,
+    "CheckedAt" TEXT NOT NULL,
+    CONSTRAINT "FK_Attestations_Artifacts_ArtifactId" FOREIGN KEY ("ArtifactId") REFERENCES "Artifacts" ("Id") ON DELETE SET NULL
+);
+
+CREATE TABLE "DecisionOrigins" (
+    "DecisionId" INTEGER NOT NULL CONSTRAINT "PK_DecisionOrigins" PRIMARY KEY,
+    "FindingId" INTEGER NULL,
+    "SessionId" INTEGER NULL,
+    "UserId" TEXT NULL,
+    CONSTRAINT "FK_DecisionOrigins_Decisions_DecisionId" FOREIGN KEY ("DecisionId") REFERENCES "Decisions" ("Id") ON DELETE CASCADE,
+    CONSTRAINT "FK_DecisionOrigins_Findings_FindingId" FOREIGN KEY ("FindingId") REFERENCES "Findings" ("Id") ON DELETE SET NULL,
+    CONSTRAINT "FK_DecisionOrigins_TriageSessions_SessionId" FOREIGN KEY ("SessionId") REFERENCES "TriageSessions" ("Id") ON DELETE SET NULL
+);
+
+CREATE TABLE "EffectiveDecisions" (
+    "FindingId" INTEGER NOT NULL CONSTRAINT "PK_EffectiveDecisions" PRIMARY KEY,
+    "DecisionId" INTEGER NOT NULL,
+    "Status" INTEGER NOT NULL,
+    "Justification" TEXT NULL,
+    "ScopeKind" INTEGER NOT NULL,
+    "Source" TEXT NOT NULL,
+    "Author" TEXT NOT NULL,
+    "DecidedAt" TEXT NOT NULL,
+    "ExpiresAt" TEXT NULL,
+    "ComputedAt" TEXT NOT NULL,
+    CONSTRAINT "FK_EffectiveDecisions_Decisions_DecisionId" FOREIGN KEY ("DecisionId") REFERENCES "Decisions" ("Id") ON DELETE CASCADE,
+    CONSTRAINT "FK_EffectiveDecisions_Findings_FindingId" FOREIGN KEY ("FindingId") REFERENCES "Findings" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "SigningKeyRing" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_SigningKeyRing" PRIMARY KEY AUTOINCREMENT,
+    "FriendlyName" TEXT NULL,
+    "Xml" TEXT NOT NULL
+);
+
+CREATE TABLE "SigningKeys" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_SigningKeys" PRIMARY KEY AUTOINCREMENT,
+    "KeyId" TEXT NOT NULL,
+    "PublicKeyPem" TEXT NOT NULL,
+    "ProtectedPrivateKey" TEXT NOT NULL,
+    "CreatedAt" TEXT NOT NULL
+);
+
+CREATE TABLE "TrustedRoots" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_TrustedRoots" PRIMARY KEY AUTOINCREMENT,
+    "Domain" TEXT NOT NULL,
+    "Json" TEXT NOT NULL,
+    "UpdatedAt" TEXT NOT NULL,
+    "UpdatedBy" TEXT NULL
+);
+
+CREATE TABLE "TrustedSigners" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_TrustedSigners" PRIMARY KEY AUTOINCREMENT,
+    "AuthorKey" TEXT NOT NULL,
+    "Identity" TEXT NULL,
+    "IdentityIsPattern" INTEGER NOT NULL,
+    "Issuer" TEXT NULL,
+    "PublicKeyPem" TEXT NULL,
+    "KeyId" TEXT NULL,
+    "AddedAt" TEXT NOT NULL,
+    "AddedBy" TEXT NULL
+);
+
+CREATE TABLE "VexDocumentSignatures" (
+    "DocumentId" INTEGER NOT NULL CONSTRAINT "PK_VexDocumentSignatures" PRIMARY KEY,
+    "Verified" INTEGER NOT NULL,
+    "FailureCode" TEXT NULL,
+    "Reason" TEXT NULL,
+    "SignerIdentity" TEXT NULL,
+    "SignerIssuer" TEXT NULL,
+    "SignerKeyId" TEXT NULL,
+    "SignedAt" TEXT NULL,
+    "TrustDomain" TEXT NULL,
+    "BundleJson" TEXT NOT NULL,
+    "CheckedAt" TEXT NOT NULL,
+    CONSTRAINT "FK_VexDocumentSignatures_VexDocuments_DocumentId" FOREIGN KEY ("DocumentId") REFERENCES "VexDocuments" ("Id") ON DELETE CASCADE
+);
+
+CREATE INDEX "IX_Attestations_ArtifactId" ON "Attestations" ("ArtifactId");
+
+CREATE UNIQUE INDEX "IX_Attestations_Sha256" ON "Attestations" ("Sha256");
+
+CREATE INDEX "IX_Attestations_SubjectDigest" ON "Attestations" ("SubjectDigest");
+
+CREATE INDEX "IX_DecisionOrigins_FindingId" ON "DecisionOrigins" ("FindingId");
+
+CREATE INDEX "IX_DecisionOrigins_SessionId" ON "DecisionOrigins" ("SessionId");
+
+CREATE INDEX "IX_EffectiveDecisions_DecisionId" ON "EffectiveDecisions" ("DecisionId");
+
+CREATE INDEX "IX_EffectiveDecisions_ExpiresAt" ON "EffectiveDecisions" ("ExpiresAt");
+
+CREATE INDEX "IX_EffectiveDecisions_Status_FindingId" ON "EffectiveDecisions" ("Status", "FindingId");
+
+CREATE UNIQUE INDEX "IX_SigningKeys_KeyId" ON "SigningKeys" ("KeyId");
+
+CREATE UNIQUE INDEX "IX_TrustedRoots_Domain" ON "TrustedRoots" ("Domain");
+
+CREATE INDEX "IX_TrustedSigners_AuthorKey" ON "TrustedSigners" ("AuthorKey");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261128185238_VexUi', '10.0.15');
+
+COMMIT;
+

@@ -8,7 +8,8 @@ namespace Triage.Web.Features.Admin;
 
 /// <summary>Users, roles and teams. Every method checks that the caller is an admin; Identity work runs in its own
 /// scope so a long-lived circuit never holds a stale UserManager context.</summary>
-public sealed class AdminService(IDbContextFactory<TriageDbContext> factory, IServiceScopeFactory scopes, TimeProvider time, ILogger<AdminService> log)
+public sealed class AdminService(IDbContextFactory<TriageDbContext> factory, IServiceScopeFactory scopes, TimeProvider time, ILogger<AdminService> log,
+    Infrastructure.TriageConnection connection)
 {
     public async Task<List<UserRow>> UsersAsync(UserAccess caller, CancellationToken ct = default)
     {
@@ -93,8 +94,11 @@ public sealed class AdminService(IDbContextFactory<TriageDbContext> factory, ISe
         Require(caller);
         await using var db = await factory.CreateDbContextAsync(ct);
         // Its images become unowned (visible to everyone signed in) rather than disappearing.
+        var repositories = await db.Repositories.Where(r => r.TeamId == teamId).Select(r => r.Id).ToListAsync(ct);
         await db.Repositories.Where(r => r.TeamId == teamId).ExecuteUpdateAsync(s => s.SetProperty(r => r.TeamId, (long?)null), ct);
         await db.Teams.Where(t => t.Id == teamId).ExecuteDeleteAsync(ct);
+        // Team decisions stop reaching these images (docs/decisions/025-effective-decisions.md).
+        await Data.Vex.EffectiveDecisions.RecomputeForRepositoriesAsync(connection.ConnectionString, repositories, time, ct);
     }
 
     public async Task SetMemberAsync(UserAccess caller, long teamId, string userId, bool member, CancellationToken ct = default)
@@ -114,6 +118,8 @@ public sealed class AdminService(IDbContextFactory<TriageDbContext> factory, ISe
         await using var db = await factory.CreateDbContextAsync(ct);
         var n = await db.Repositories.Where(r => r.Id == repositoryId).ExecuteUpdateAsync(s => s.SetProperty(r => r.TeamId, teamId), ct);
         if (n == 0) throw new ArgumentException("this repository does not exist");
+        // Team decisions start or stop reaching its images (docs/decisions/025-effective-decisions.md).
+        await Data.Vex.EffectiveDecisions.RecomputeForRepositoriesAsync(connection.ConnectionString, [repositoryId], time, ct);
     }
 
     public async Task<List<NamedId>> SearchRepositoriesAsync(UserAccess caller, string? text, CancellationToken ct = default)

@@ -3,7 +3,9 @@ using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using Triage.Core.Domain;
 using Triage.Data;
+using Triage.Core.Vex;
 using Triage.Data.Queries;
+using Triage.Data.Vex;
 using Triage.Web.Features.Decisions;
 using Triage.Web.Infrastructure.Access;
 
@@ -18,6 +20,7 @@ public partial class FindingDetail
     [Inject] private IDecisionStore Decisions { get; set; } = default!;
     [Inject] private UserAccessService Access { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private IJustificationSuggestions Suggestions { get; set; } = default!;
 
     [Parameter] public long Id { get; set; }
 
@@ -31,6 +34,9 @@ public partial class FindingDetail
     private DecisionRecord? _current;
     private string? _description;
     private bool _canDecide;
+    private bool _teamAvailable;
+    private JustificationSuggestion? _suggestion;
+    private string? _conflict;
     private List<BreadcrumbItem> _crumbs = [];
 
     protected override async Task OnParametersSetAsync()
@@ -47,8 +53,10 @@ public partial class FindingDetail
             _same = await FindingDetailQueries.SameProblemAsync(db, Id, _finding.GroupId, visible, SameProblemShown);
             _sameCount = _same.Count < SameProblemShown ? _same.Count : await FindingDetailQueries.SameProblemCountAsync(db, Id, _finding.GroupId, visible);
             _history = await FindingDetailQueries.ObservationHistoryAsync(db, Id);
-            _decisions = await Decisions.HistoryAsync(Id);
-            _current = _decisions.FirstOrDefault();
+            await LoadDecisionsAsync();
+            var repository = _finding.Repository;
+            _teamAvailable = await db.Repositories.AnyAsync(r => r.Name == repository && r.TeamId != null);
+            _suggestion = await Suggestions.SuggestAsync(Id);
             _description = _advisories.Where(a => !string.IsNullOrWhiteSpace(a.Description))
                 .OrderBy(a => a.VulnId == _finding.Vulnerability.Id ? 0 : 1).ThenByDescending(a => a.Description!.Length)
                 .Select(a => a.Description).FirstOrDefault();
@@ -62,16 +70,34 @@ public partial class FindingDetail
         _loading = false;
     }
 
+    private async Task LoadDecisionsAsync()
+    {
+        _decisions = await Decisions.HistoryAsync(Id);
+        _current = (await Decisions.CurrentAsync([Id])).GetValueOrDefault(Id) is { } c
+            ? _decisions.FirstOrDefault(d => d.Id == c.Id) ?? c
+            : null;
+    }
+
+    /// <summary>Records the decision with what this page showed in force as "seen": if someone decided meanwhile, nothing
+    /// is recorded and their decision is shown.</summary>
     private async Task DecideAsync(DecisionInput input)
     {
+        _conflict = null;
         try
         {
             var user = await Access.CurrentAsync();
             if (!user.CanTriage) throw new UnauthorizedAccessException("viewers cannot decide");
-            await Decisions.DecideAsync(new DecisionRequest(Id, null, input.Status, input.Justification, user.UserId, user.Name));
-            _decisions = await Decisions.HistoryAsync(Id);
-            _current = _decisions.FirstOrDefault();
+            var seen = new Dictionary<long, long?> { [Id] = _current?.Id };
+            await Decisions.DecideAsync(input.ToDecision([Id], null, user.UserId, user.Name, seen));
+            await LoadDecisionsAsync();
             Snackbar.Add($"Decided: {input.Status.ToLabel()}", MudBlazor.Severity.Success);
+        }
+        catch (DecisionConflictException e)
+        {
+            _conflict = e.Conflicts[0].Current is { } other
+                ? $"{other.Status.ToWire()} by {other.Author} at {other.Timestamp.UtcDateTime:yyyy-MM-dd HH:mm} UTC ({other.ScopeText})."
+                : "the decision you saw was replaced.";
+            await LoadDecisionsAsync();
         }
         catch (Exception e) when (e is ArgumentException or UnauthorizedAccessException or DbUpdateException)
         {

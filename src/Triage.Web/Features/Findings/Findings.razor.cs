@@ -29,6 +29,8 @@ public partial class Findings
     private FindingsGrid? _grid;
     private FindingGroupsGrid? _groups;
     private bool _empty;
+    private bool _canTriage;
+    private IReadOnlyList<FindingRow> _selected = [];
 
     protected override async Task OnInitializedAsync()
     {
@@ -36,6 +38,25 @@ public partial class Findings
         Navigation.LocationChanged += OnLocationChanged;
         await using var db = await Db.CreateDbContextAsync();
         _teams = await db.Teams.AsNoTracking().OrderBy(t => t.Name).ToListAsync();
+        _canTriage = (await Access.CurrentAsync()).CanTriage;
+    }
+
+    /// <summary>One decision for the selected findings (or their vulnerability across a team), previewed first.</summary>
+    private async Task DecideSelectedAsync()
+    {
+        var parameters = new DialogParameters<BulkDecisionDialog>
+        {
+            { d => d.FindingIds, _selected.Select(r => r.Id).ToList() },
+            { d => d.Vulnerabilities, _selected.Select(r => r.Vulnerability).Distinct().ToList() },
+            { d => d.Teams, _teams },
+        };
+        var dialog = await Dialogs.ShowAsync<BulkDecisionDialog>("Decide selected findings", parameters,
+            new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true });
+        var result = await dialog.Result;
+        if (result is null || result.Canceled) return;
+        Snackbar.Add($"Decision recorded: in force for {result.Data} finding(s).", MudBlazor.Severity.Success);
+        if (_grid is not null) await _grid.ClearSelectionAsync();
+        await ReloadAsync();
     }
 
     private void OnLocationChanged(object? sender, LocationChangedEventArgs e)

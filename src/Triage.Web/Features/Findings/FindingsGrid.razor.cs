@@ -12,7 +12,27 @@ public partial class FindingsGrid
     [Parameter, EditorRequired] public FindingsQuery Query { get; set; } = new();
     [Parameter, EditorRequired] public Func<FindingsQuery, CancellationToken, Task<(IReadOnlyList<FindingRow> Rows, int Total)>> Load { get; set; } = default!;
 
+    /// <summary>Rows can be selected for a bulk decision (triagers).</summary>
+    [Parameter] public bool Selectable { get; set; }
+    [Parameter] public EventCallback<IReadOnlyList<FindingRow>> SelectionChanged { get; set; }
+
     private MudDataGrid<FindingRow>? _grid;
+
+    private HashSet<FindingRow> _selection = [];
+
+    private Task OnSelectedChanged(HashSet<FindingRow> rows)
+    {
+        _selection = rows;
+        return SelectionChanged.InvokeAsync(rows.ToList());
+    }
+
+    /// <summary>Clears the selection (after a bulk decision).</summary>
+    public async Task ClearSelectionAsync()
+    {
+        _selection = [];
+        StateHasChanged();
+        await SelectionChanged.InvokeAsync([]);
+    }
     private FindingsQuery _initial = new();
     private string? _error;
 

@@ -142,41 +142,41 @@ public partial class SessionPage
 
     private string Label(long findingId) => _labels.TryGetValue(findingId, out var l) ? l : $"finding #{findingId}";
 
-    /// <summary>a / n / f / u, a button, or a proposal accepted: triagers decide, viewers propose.</summary>
-    private async Task ChooseAsync(DecisionStatus status)
+    /// <summary>a / n / f / u, a button, or a proposal accepted: triagers decide, viewers propose. Not affected and
+    /// affected ask for what VEX requires (justification or impact; action) and the scope; fixed and under investigation
+    /// are recorded at once for this digest.</summary>
+    private async Task ChooseAsync(DecisionStatus status, string? note = null)
     {
         if (_current is null || _room is null) return;
-        string? justification = null;
-        if (status == DecisionStatus.NotAffected)
+        var input = new DecisionInput(status) { Notes = note };
+        if (status is DecisionStatus.NotAffected or DecisionStatus.Affected)
         {
-            var input = await AskAsync(status);
-            if (input is null) return;
-            justification = input.Justification;
+            var asked = await AskAsync(status, note);
+            if (asked is null) return;
+            input = asked;
         }
+        var findingId = _current.Id;
+        var seen = _current.Vex?.DecisionId;
         await RunAsync(async () =>
         {
-            if (_me!.CanTriage) await Service.DecideAsync(_room, _current.Id, status, justification, _me);
-            else await Service.ProposeAsync(_room, _current.Id, status, justification, _me);
+            if (_me!.CanTriage) await Service.DecideAsync(_room, findingId, input, seen, _me);
+            else await Service.ProposeAsync(_room, findingId, status, input.Summary, _me);
         });
+        // What is in force now (this decision, or the one that won meanwhile).
+        await LoadCurrentAsync();
     }
 
-    private async Task AcceptAsync(SessionProposal p)
-    {
-        if (_room is null || _current is null) return;
-        if (p.Status == DecisionStatus.NotAffected && string.IsNullOrWhiteSpace(p.Note))
-        {
-            await ChooseAsync(p.Status);
-            return;
-        }
-        await RunAsync(() => Service.DecideAsync(_room, p.FindingId, p.Status, p.Note, _me!));
-    }
+    private Task AcceptAsync(SessionProposal p) => ChooseAsync(p.Status, p.Note);
 
-    private async Task<DecisionInput?> AskAsync(DecisionStatus status)
+    private async Task<DecisionInput?> AskAsync(DecisionStatus status, string? note)
     {
         _dialogOpen = true;
         try
         {
-            var parameters = new DialogParameters<DecisionDialog> { { d => d.Status, status }, { d => d.Proposing, !_me!.CanTriage } };
+            var parameters = new DialogParameters<DecisionDialog>
+            {
+                { d => d.Status, status }, { d => d.Proposing, !_me!.CanTriage }, { d => d.Notes, note }, { d => d.FindingId, _current?.Id },
+            };
             var dialog = await Dialogs.ShowAsync<DecisionDialog>(_me!.CanTriage ? "Decide" : "Propose", parameters);
             var result = await dialog.Result;
             return result is { Canceled: false, Data: DecisionInput input } ? input : null;

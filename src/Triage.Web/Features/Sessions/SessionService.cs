@@ -23,7 +23,7 @@ public sealed class SessionService(IDbContextFactory<TriageDbContext> factory, I
             {
                 s.Id, s.Name, s.Query, s.FacilitatorName, s.StartedAt, s.ClosedAt,
                 Items = db.SessionItems.Count(i => i.SessionId == s.Id),
-                Decided = db.ProvisionalDecisions.Where(d => d.SessionId == s.Id).Select(d => d.FindingId).Distinct().Count(),
+                Decided = db.DecisionOrigins.Where(d => d.SessionId == s.Id && d.FindingId != null).Select(d => d.FindingId).Distinct().Count(),
             }).ToListAsync(ct);
         return rows.Select(r => new SessionListItem(r.Id, r.Name, r.Query, r.FacilitatorName, Utc(r.StartedAt), r.ClosedAt is { } c ? Utc(c) : null,
             r.Items, r.Decided)).ToList();
@@ -142,7 +142,9 @@ public sealed class SessionService(IDbContextFactory<TriageDbContext> factory, I
         return p;
     }
 
-    public async Task<DecisionRecord> DecideAsync(SessionRoom room, long findingId, DecisionStatus status, string? justification, UserAccess user,
+    /// <summary>Records a VEX decision made in the session on one finding (scope chosen in the dialog), with what the deciding
+    /// tab saw in force as "seen": a decision made meanwhile elsewhere is a <see cref="Data.Vex.DecisionConflictException"/>.</summary>
+    public async Task<DecisionRecord> DecideAsync(SessionRoom room, long findingId, DecisionInput input, long? seenDecisionId, UserAccess user,
         CancellationToken ct = default)
     {
         if (!user.CanTriage) throw new UnauthorizedAccessException("viewers propose; triagers decide");
@@ -151,10 +153,12 @@ public sealed class SessionService(IDbContextFactory<TriageDbContext> factory, I
             await OpenSessionAsync(db, room.SessionId, ct);
             await EnsureInQueueAndVisibleAsync(db, room.SessionId, findingId, user, ct);
         }
-        var record = await decisions.DecideAsync(new DecisionRequest(findingId, room.SessionId, status, justification, user.UserId, user.Name), ct);
+        var record = await decisions.DecideAsync(input.ToDecision([findingId], room.SessionId, user.UserId, user.Name,
+            new Dictionary<long, long?> { [findingId] = seenDecisionId }), ct);
+        record = record with { FindingId = findingId };
         await room.PublishAsync(room.Event(SessionEventKind.Decided) with
         {
-            FindingId = findingId, Status = status.ToWire(), Text = record.Justification, RecordId = record.Id, At = record.CreatedAt,
+            FindingId = findingId, Status = input.Status.ToWire(), Text = record.Why, RecordId = record.Id, At = record.CreatedAt,
         }, ct);
         return record;
     }
@@ -189,7 +193,7 @@ public sealed class SessionService(IDbContextFactory<TriageDbContext> factory, I
             byId.TryGetValue(id, out var v);
             lastDecision.TryGetValue(id, out var d);
             return new SessionSummaryLine(i + 1, id, v?.Vulnerability.Id ?? "(not visible to you)", v is null ? "" : $"{v.Package.Name} {v.Package.Version}",
-                v?.Image ?? "", v?.Severity, d?.Status, d?.Justification, d?.AuthorName, d?.CreatedAt);
+                v?.Image ?? "", v?.Severity, d?.Status, d?.Why, d?.AuthorName, d?.CreatedAt);
         }).ToList();
         return new SessionSummary(state.Session.Id, state.Session.Name, state.Session.Query, state.Session.FacilitatorName, Utc(state.Session.StartedAt),
             state.Session.ClosedAt is { } closed ? Utc(closed) : null, lines);

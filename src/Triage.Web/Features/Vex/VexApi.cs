@@ -24,7 +24,8 @@ public static class VexApi
             .WithName("ExportVex")
             .WithSummary("The VEX document for an image, a repository, a team or everything")
             .WithDescription("Query: format (openvex|cyclonedx|csaf, default openvex); at most one of image (repository:tag or repository@sha256:…), " +
-                             "repository, team; author (document author). The same scope and author give the same bytes until a decision changes; " +
+                             "repository, team; author (document author); sign=true returns {document, bundle}, the bundle a Sigstore v0.3 DSSE attestation " +
+                             "(predicate https://openvex.dev/ns for OpenVEX) over the image digests. The same scope and author give the same bytes until a decision changes; " +
                              "the version goes up only then (X-Vex-Version, ETag). 404 unknown scope; 422 nothing decided there.")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -34,7 +35,7 @@ public static class VexApi
             .RequireAuthorization(Policies.ApiUpload)
             .WithName("ImportVex")
             .WithSummary("Import an OpenVEX, CycloneDX or CSAF VEX document")
-            .WithDescription("Body: the document (application/json) or a multipart form with a 'file' field. Query: trust (trusted|show|ignore) sets how " +
+            .WithDescription("Body: the document (application/json) or a multipart form with a 'file' field (and a 'bundle' field: its Sigstore bundle, checked against the trust policy). Query: trust (trusted|show|ignore) sets how " +
                              "far its author is believed. 201 with the import report (matched, unmatched with reasons, rejected); 200 when the same " +
                              "bytes were imported before (matched again); 422 for a file that is not VEX.")
             // One Accepts: routing matches the request's content type against the last one only.
@@ -70,8 +71,8 @@ public static class VexApi
     internal static string Actor(HttpContext http) =>
         http.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : "api";
 
-    internal static async Task<IResult> ExportAsync(TriageConnection conn, [FromQuery] string? format, [FromQuery] string? image, [FromQuery] string? repository,
-        [FromQuery] string? team, [FromQuery] string? author, CancellationToken ct)
+    internal static async Task<IResult> ExportAsync(TriageConnection conn, Signing.SigningFacade signing, [FromQuery] string? format, [FromQuery] string? image,
+        [FromQuery] string? repository, [FromQuery] string? team, [FromQuery] string? author, [FromQuery] bool? sign, CancellationToken ct)
     {
         if (!VexFormatNames.TryParse(format ?? "openvex", out var fmt))
             return Problem(StatusCodes.Status400BadRequest, "invalid_parameter", $"format must be openvex, cyclonedx or csaf, not '{format}'");
@@ -84,7 +85,18 @@ public static class VexApi
         try
         {
             var outcome = await new VexExportService(conn.ConnectionString).ExportAsync(fmt, scope, author, ct);
-            return new DocumentResult(outcome.Result);
+            if (sign != true) return new DocumentResult(outcome.Result);
+            // Signed: {"document": …, "bundle": …} — write each to its file (<file>.sigstore.json beside the document).
+            var signed = await signing.Signer.SignAsync(fmt, outcome.Result.Json, ct);
+            return new JsonResult(StatusCodes.Status200OK, w =>
+            {
+                w.WriteStartObject();
+                w.WritePropertyName("document");
+                using (var d = JsonDocument.Parse(outcome.Result.Json)) d.WriteTo(w);
+                w.WritePropertyName("bundle");
+                using (var b = JsonDocument.Parse(signed.BundleJson)) b.WriteTo(w);
+                w.WriteEndObject();
+            });
         }
         catch (DecisionTargetException e)
         {
@@ -96,7 +108,7 @@ public static class VexApi
         }
     }
 
-    internal static async Task<IResult> ImportAsync(HttpContext http, TriageConnection conn, [FromQuery] string? trust, CancellationToken ct)
+    internal static async Task<IResult> ImportAsync(HttpContext http, TriageConnection conn, Signing.SigningFacade signing, [FromQuery] string? trust, CancellationToken ct)
     {
         if (!TryParseTrust(trust, out var level))
             return Problem(StatusCodes.Status400BadRequest, "invalid_parameter", $"trust must be trusted, show or ignore, not '{trust}'");
@@ -105,6 +117,7 @@ public static class VexApi
 
         Stream body;
         string fileName;
+        byte[]? bundle = null;
         if (http.Request.HasFormContentType)
         {
             IFormCollection form;
@@ -114,6 +127,13 @@ public static class VexApi
             if (file is null) return Problem(StatusCodes.Status400BadRequest, "missing_file", "the multipart form has no 'file' field");
             body = file.OpenReadStream();
             fileName = Path.GetFileName(file.FileName);
+            // The document's Sigstore bundle, when it is signed: checked against the trust policy before import.
+            if (form.Files.GetFile("bundle") is { } b)
+            {
+                using var ms = new MemoryStream();
+                await b.CopyToAsync(ms, ct);
+                bundle = ms.ToArray();
+            }
         }
         else
         {
@@ -124,9 +144,13 @@ public static class VexApi
         {
             await using (body)
             {
-                var report = await new VexImportService(conn.ConnectionString).ImportAsync(body, fileName,
+                using var ms = new MemoryStream();
+                await body.CopyToAsync(ms, ct);
+                if (ms.Length > limit) throw new VexFormatException(VexErrorCode.TooLarge, $"The file is larger than {limit} bytes.");
+                var signed = await signing.Uploads.ImportAsync(ms.ToArray(), fileName, bundle,
                     new VexImportOptions { Trust = level, ImportedBy = Actor(http), MaxBytes = limit }, ct);
-                return new JsonResult(report.AlreadyImported ? StatusCodes.Status200OK : StatusCodes.Status201Created, w => DecisionJson.WriteImportReport(w, report));
+                var report = signed.Import;
+                return new JsonResult(report.AlreadyImported ? StatusCodes.Status200OK : StatusCodes.Status201Created, w => DecisionJson.WriteImportReport(w, report, signed.Signature));
             }
         }
         catch (VexFormatException e)
