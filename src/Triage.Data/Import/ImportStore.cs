@@ -35,8 +35,10 @@ internal abstract class ImportStore : IAsyncDisposable
                 await conn.OpenAsync(ct);
                 await using (var pragma = conn.CreateCommand())
                 {
-                    // Durable enough in WAL mode (a crash loses at most the last commit, never consistency), and much faster.
-                    pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
+                    // synchronous=NORMAL: durable enough in WAL mode (a crash loses at most the last commit, never consistency).
+                    // foreign_keys=OFF on this connection only: the importer inserts parents before children with ids it
+                    // allocated itself, so the per-row checks buy nothing here (PostgreSQL still enforces them on the same path).
+                    pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF;";
                     await pragma.ExecuteNonQueryAsync(ct);
                 }
                 var tx = conn.BeginTransaction(deferred: false);
@@ -107,35 +109,29 @@ internal abstract class ImportStore : IAsyncDisposable
         return list;
     }
 
-    /// <summary>Runs <paramref name="sqlWithKeys"/> (containing "{keys}" where an IN-list belongs) for the keys,
-    /// in chunks, and concatenates the results.</summary>
+    /// <summary>Runs <paramref name="sqlWithKeys"/> (containing "{keys}" where an IN-list belongs) for all the keys in one
+    /// statement with one parameter: SQLite reads a JSON array through json_each, PostgreSQL an array.</summary>
     public async Task<List<T>> QueryByKeysAsync<T, TKey>(string sqlWithKeys, IReadOnlyCollection<TKey> keys, Func<DbDataReader, T> map, CancellationToken ct)
         where TKey : notnull
     {
         var result = new List<T>();
         if (keys.Count == 0) return result;
-        const int chunk = 900;
-        var all = keys as IList<TKey> ?? keys.ToList();
-        for (var start = 0; start < all.Count; start += chunk)
-        {
-            var n = Math.Min(chunk, all.Count - start);
-            await using var cmd = Connection.CreateCommand();
-            cmd.Transaction = Transaction;
-            var names = new string[n];
-            for (var i = 0; i < n; i++)
-            {
-                names[i] = "@k" + i;
-                var p = cmd.CreateParameter();
-                p.ParameterName = names[i];
-                p.Value = all[start + i];
-                cmd.Parameters.Add(p);
-            }
-            cmd.CommandText = sqlWithKeys.Replace("{keys}", string.Join(',', names), StringComparison.Ordinal);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) result.Add(map(r));
-        }
+        await using var cmd = Connection.CreateCommand();
+        cmd.Transaction = Transaction;
+        var p = cmd.CreateParameter();
+        p.ParameterName = "@keys";
+        p.Value = KeysParameter(keys);
+        cmd.Parameters.Add(p);
+        cmd.CommandText = sqlWithKeys.Replace("{keys}", KeysExpression, StringComparison.Ordinal);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) result.Add(map(r));
         return result;
     }
+
+    /// <summary>The SQL that stands for the key list, given one parameter @keys.</summary>
+    protected abstract string KeysExpression { get; }
+
+    protected abstract object KeysParameter<TKey>(IReadOnlyCollection<TKey> keys) where TKey : notnull;
 
     public Task CommitAsync(CancellationToken ct) => Transaction.CommitAsync(ct);
 
@@ -175,6 +171,13 @@ internal abstract class ImportStore : IAsyncDisposable
 internal sealed class SqliteImportStore(SqliteConnection connection, SqliteTransaction transaction) : ImportStore(connection, transaction)
 {
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    protected override string KeysExpression => "SELECT value FROM json_each(@keys)";
+
+    protected override object KeysParameter<TKey>(IReadOnlyCollection<TKey> keys) =>
+        keys is IReadOnlyCollection<string> strings
+            ? System.Text.Json.JsonSerializer.Serialize(strings, Configuration.DataJson.Default.IReadOnlyCollectionString)
+            : "[" + string.Join(',', keys.Select(k => Convert.ToString(k, System.Globalization.CultureInfo.InvariantCulture))) + "]";
 
     public override async Task<long[]> AllocateIdsAsync(string table, int count, CancellationToken ct)
     {
@@ -222,10 +225,28 @@ internal sealed class SqliteImportStore(SqliteConnection connection, SqliteTrans
             DateTime t => BindText(stmt, index, t.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture), ref buffer),
             byte[] bytes => SQLitePCL.raw.sqlite3_bind_blob(stmt, index, bytes),
             Enum e => SQLitePCL.raw.sqlite3_bind_int64(stmt, index, Convert.ToInt64(e, System.Globalization.CultureInfo.InvariantCulture)),
-            List<string> list => BindText(stmt, index, Configuration.StringListJsonConverter.Serialize(list), ref buffer),
+            List<string> list => BindJsonList(stmt, index, list),
             _ => throw new ArgumentException($"cannot store a {value.GetType().Name}"),
         };
         Check(db, rc);
+    }
+
+    [ThreadStatic] private static System.Buffers.ArrayBufferWriter<byte>? t_json;
+    [ThreadStatic] private static System.Text.Json.Utf8JsonWriter? t_jsonWriter;
+
+    /// <summary>A string list as its JSON array text, written straight to UTF-8 (same text as the EF value converter).</summary>
+    private static int BindJsonList(SQLitePCL.sqlite3_stmt stmt, int index, List<string> list)
+    {
+        if (list.Count == 0) return SQLitePCL.raw.sqlite3_bind_text(stmt, index, "[]");
+        var buffer = t_json ??= new System.Buffers.ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        var w = t_jsonWriter ??= new System.Text.Json.Utf8JsonWriter(buffer);
+        w.Reset(buffer);
+        w.WriteStartArray();
+        foreach (var item in list) w.WriteStringValue(item);
+        w.WriteEndArray();
+        w.Flush();
+        return SQLitePCL.raw.sqlite3_bind_text(stmt, index, buffer.WrittenSpan);
     }
 
     private static int BindText(SQLitePCL.sqlite3_stmt stmt, int index, string s, ref byte[] buffer)
@@ -248,6 +269,10 @@ internal sealed class SqliteImportStore(SqliteConnection connection, SqliteTrans
 internal sealed class PostgresImportStore(NpgsqlConnection connection, NpgsqlTransaction transaction) : ImportStore(connection, transaction)
 {
     public override DatabaseProvider Provider => DatabaseProvider.PostgreSql;
+
+    protected override string KeysExpression => "SELECT unnest(@keys)";
+
+    protected override object KeysParameter<TKey>(IReadOnlyCollection<TKey> keys) => keys.ToArray();
 
     private NpgsqlConnection Npgsql => (NpgsqlConnection)Connection;
 

@@ -17,10 +17,16 @@ public partial class Dashboard
     [Inject] private TimeProvider Time { get; set; } = default!;
 
     private DashboardModel? _model;
+    private bool _canImport;
+    private string? _userName;
 
-    protected override async Task OnInitializedAsync()
+    protected override Task OnInitializedAsync() => ReloadAsync();
+
+    private async Task ReloadAsync()
     {
         var user = await Access.CurrentAsync();
+        _canImport = user.CanTriage;
+        _userName = user.Name;
         _model = await DashboardModel.LoadAsync(Db, Decisions, user, Time.GetUtcNow().UtcDateTime, DecisionsShown);
     }
 }
