@@ -35,6 +35,11 @@ public abstract class TriageDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<SessionProposal> SessionProposals => Set<SessionProposal>();
     public DbSet<ProvisionalDecision> ProvisionalDecisions => Set<ProvisionalDecision>();
 
+    // Weekly metrics and the problem ledger (docs/decisions/060-reduction-and-weekly-metrics.md).
+    public DbSet<WeeklySnapshot> WeeklySnapshots => Set<WeeklySnapshot>();
+    public DbSet<MetricsProblem> MetricsProblems => Set<MetricsProblem>();
+    public DbSet<MetricsState> MetricsStates => Set<MetricsState>();
+
     public abstract DatabaseProvider Provider { get; }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

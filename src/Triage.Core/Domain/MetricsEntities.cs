@@ -290,6 +290,8 @@ public sealed class MetricsState
     public int? LedgerYear { get; set; }
     public int? LedgerWeek { get; set; }
     public DateTime? LastRunAt { get; set; }
+    /// <summary>Bumped by every run that writes: a run that read an older version computed from stale state and writes nothing.</summary>
+    public long Version { get; set; }
 
     public IsoWeek? Ledger => LedgerYear is { } y && LedgerWeek is { } w ? new IsoWeek(y, w) : null;
 }

@@ -40,6 +40,10 @@ public sealed record FindingHistory(long FindingId, long ArtifactId, long GroupI
     public bool? Kev { get; init; }
 
     public bool ActiveAt(DateTime t) => FirstSeen <= t && (ClosedAt is null || t < ClosedAt);
+
+    /// <summary>The finding on a comparison side, suppressed when the decision in force is not_affected or fixed.</summary>
+    public SideFinding ToSide(VexStatus? decision) =>
+        new(FindingId, GroupId, VulnerabilityId, Package, Version, Severity, decision is VexStatus.NotAffected or VexStatus.Fixed);
 }
 
 /// <summary>A problem open at the ledger's week start (see <see cref="MetricsProblem"/>).</summary>
@@ -64,6 +68,29 @@ public sealed class MetricsHistory
     public bool PriorityKnown { get; init; }
     public bool ReachabilityKnown { get; init; }
     public bool KevKnown { get; init; }
+
+    /// <summary>The side a repository's lineage shows at a moment: its current images, their findings active then, and
+    /// the decisions in force then.</summary>
+    public ComparisonSide SideAt(long repositoryId, DateTime t)
+    {
+        var lineage = Lineage.Build(Repositories).FirstOrDefault(l => l.Repositories.Any(r => r.Id == repositoryId))
+            ?? throw new ArgumentException($"repository {repositoryId} is not in the history");
+        var ids = lineage.Repositories.Select(r => r.Id).ToHashSet();
+        var digests = Digests.Where(d => ids.Contains(d.RepositoryId)).OrderBy(d => d.FirstScan).ThenBy(d => d.ArtifactId).ToList();
+        var findings = Findings.ToLookup(f => f.ArtifactId);
+        var side = new ComparisonSide();
+        foreach (var d in CurrentImages.At(digests, t, RunningInProduction))
+            side.AddImage(d.Packages, findings[d.ArtifactId].Where(f => f.ActiveAt(t)).Select(f => f.ToSide(Decisions?.Invoke(f, t))));
+        return side;
+    }
+
+    /// <summary>The images <see cref="SideAt"/> reads.</summary>
+    public IReadOnlyList<DigestHistory> CurrentAt(long repositoryId, DateTime t)
+    {
+        var lineage = Lineage.Build(Repositories).First(l => l.Repositories.Any(r => r.Id == repositoryId));
+        var ids = lineage.Repositories.Select(r => r.Id).ToHashSet();
+        return CurrentImages.At(Digests.Where(d => ids.Contains(d.RepositoryId)).OrderBy(d => d.FirstScan).ThenBy(d => d.ArtifactId).ToList(), t, RunningInProduction);
+    }
 }
 
 /// <summary>The snapshots of the computed weeks, and the problem ledger as of the start of <see cref="LedgerWeek"/>.</summary>

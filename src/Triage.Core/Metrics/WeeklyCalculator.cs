@@ -246,8 +246,7 @@ public sealed class WeeklyCalculator(SlaPolicy sla)
             var side = new ComparisonSide();
             foreach (var rs in repositories)
                 foreach (var (digest, findings) in rs.Images)
-                    side.AddImage(digest.Packages, findings.Select(x => new SideFinding(x.Finding.FindingId, x.Finding.GroupId, x.Finding.VulnerabilityId,
-                        x.Finding.Package, x.Finding.Version, x.Finding.Severity, Suppresses(x.Status))));
+                    side.AddImage(digest.Packages, findings.Select(x => x.Finding.ToSide(x.Status)));
             return side;
         }
 
