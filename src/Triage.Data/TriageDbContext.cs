@@ -34,6 +34,14 @@ public abstract class TriageDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<SessionItem> SessionItems => Set<SessionItem>();
     public DbSet<SessionProposal> SessionProposals => Set<SessionProposal>();
     public DbSet<ProvisionalDecision> ProvisionalDecisions => Set<ProvisionalDecision>();
+    // VEX decisions and imported documents (docs/decisions/024-vex-persistence.md).
+    public DbSet<Decision> Decisions => Set<Decision>();
+    public DbSet<DecisionVulnerabilityId> DecisionVulnerabilityIds => Set<DecisionVulnerabilityId>();
+    public DbSet<DecisionReview> DecisionReviews => Set<DecisionReview>();
+    public DbSet<VexDocumentRecord> VexDocuments => Set<VexDocumentRecord>();
+    public DbSet<VexDocumentIssue> VexDocumentIssues => Set<VexDocumentIssue>();
+    public DbSet<VexAuthor> VexAuthors => Set<VexAuthor>();
+    public DbSet<VexExportRecord> VexExports => Set<VexExportRecord>();
 
     // Weekly metrics and the problem ledger (docs/decisions/060-reduction-and-weekly-metrics.md).
     public DbSet<WeeklySnapshot> WeeklySnapshots => Set<WeeklySnapshot>();

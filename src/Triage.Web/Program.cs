@@ -5,6 +5,7 @@ using Triage.Web.Features.Account;
 using Triage.Web.Features.Findings;
 using Triage.Web.Features.Import;
 using Triage.Web.Features.Sessions;
+using Triage.Web.Features.Vex;
 using Triage.Web.Infrastructure;
 using Triage.Web.Infrastructure.Access;
 
@@ -51,6 +52,7 @@ api.MapFindingsApi();
 api.MapExposureApi();
 app.MapAccountEndpoints();
 app.MapSessionExports();
+api.MapVexApi();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -61,8 +61,16 @@ public sealed class ReportImporter(string connectionString)
             artifacts.Add(await StoreArtifactAsync(store, plan, ap, rawId, vulns, packageIds, options, now, ct));
 
         timer.Lap("artifacts+findings");
+        // Re-review hook (ADR 024): decisions bound to a package version are flagged when these images bring another one.
+        // A plain query first, so an import into a database without such decisions never builds the EF model.
+        var versionBound = await store.ScalarAsync<long?>(Vex.DecisionService.VersionBoundProbeSql, ct) is not null;
         await store.CommitAsync(ct);
         timer.Lap("commit");
+        if (versionBound)
+        {
+            await new Vex.DecisionService(_connectionString).FlagPackageVersionChangesAsync(artifacts.Select(a => a.ArtifactId), ct);
+            timer.Lap("re-review");
+        }
         var first = artifacts.FirstOrDefault();
         return new ImportSummary
         {

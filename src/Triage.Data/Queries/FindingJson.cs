@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Triage.Core.Domain;
+using Triage.Core.Vex;
+using Triage.Data.Vex;
 
 namespace Triage.Data.Queries;
 
@@ -46,6 +48,7 @@ public static class FindingJson
         w.WriteString("status", f.Active ? "active" : "inactive");
         w.WriteString("firstSeen", f.FirstSeen);
         w.WriteString("lastSeen", f.LastSeen);
+        WriteVex(w, f.Vex);
 
         w.WriteStartArray("observations");
         foreach (var o in f.Observations)
@@ -63,6 +66,25 @@ public static class FindingJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>"vex": {"status","justification","scope","source","author","timestamp","id"}</c>, or null when undecided.</summary>
+    public static void WriteVex(Utf8JsonWriter w, FindingVex? vex, string name = "vex")
+    {
+        if (vex is null)
+        {
+            w.WriteNull(name);
+            return;
+        }
+        w.WriteStartObject(name);
+        w.WriteString("status", vex.Status.ToWire());
+        w.WriteString("justification", vex.Justification);
+        w.WriteString("scope", vex.Scope.ToWire());
+        w.WriteString("source", vex.Source);
+        w.WriteString("author", vex.Author);
+        w.WriteString("timestamp", vex.Timestamp.UtcDateTime);
+        w.WriteNumber("id", vex.DecisionId);
         w.WriteEndObject();
     }
 

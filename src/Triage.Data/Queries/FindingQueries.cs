@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
 using Triage.Core.Identity;
+using Triage.Data.Vex;
 
 namespace Triage.Data.Queries;
 
@@ -8,7 +9,7 @@ namespace Triage.Data.Queries;
 public static class FindingQueries
 {
     private sealed record Row(long Id, long ArtifactId, long GroupId, Severity Severity, List<string> FixedVersions, bool Active, DateTime FirstSeen, DateTime LastSeen,
-        string Repository, string? Digest, List<string> Tags, string PackageKey, string? Purl, string Type, string? Namespace, string Name, string Version,
+        string Repository, long? TeamId, string? Digest, List<string> Tags, string PackageKey, string? Purl, string Type, string? Namespace, string Name, string Version,
         string? SourceName, string? SourceVersion, string CanonicalId);
 
     /// <summary>The filtered findings query, before paging (also used for counts and grouping).</summary>
@@ -105,7 +106,7 @@ public static class FindingQueries
             join r in db.Repositories on a.RepositoryId equals r.Id
             join p in db.Packages on f.PackageId equals p.Id
             join g in db.AliasGroups on f.GroupId equals g.Id
-            select new Row(f.Id, f.ArtifactId, f.GroupId, f.Severity, f.FixedVersions, f.Active, f.FirstSeen, f.LastSeen, r.Name, a.Digest, a.Tags,
+            select new Row(f.Id, f.ArtifactId, f.GroupId, f.Severity, f.FixedVersions, f.Active, f.FirstSeen, f.LastSeen, r.Name, r.TeamId, a.Digest, a.Tags,
                 p.Key, p.Purl, p.Type, p.Namespace, p.Name, p.Version, p.SourceName, p.SourceVersion, g.CanonicalId))
             .ToListAsync(ct);
         if (rows.Count == 0) return [];
@@ -128,6 +129,11 @@ public static class FindingQueries
         var obsByFinding = observations.ToLookup(o => o.FindingId);
         var membersByGroup = members.ToLookup(m => m.GroupId);
         var upstreamByTo = upstream.ToLookup(u => u.To, u => u.From);
+
+        // The decision in force: one query for the statements that can apply to this page, then the resolver in memory.
+        var vexRefs = rows.Select(r => new VexFindingRef(r.Id, r.ArtifactId, r.Repository, r.Digest, r.Tags, r.TeamId, r.Purl ?? r.PackageKey, r.GroupId, r.CanonicalId,
+            membersByGroup[r.GroupId].Select(m => m.VulnId).DefaultIfEmpty(r.CanonicalId).ToList(), r.Active)).ToList();
+        var (statements, vex) = await VexStatementQueries.ResolveAsync(db, vexRefs, DateTimeOffset.UtcNow, ct);
 
         return rows.Select(r =>
         {
@@ -157,6 +163,7 @@ public static class FindingQueries
                 LastSeen = DateTime.SpecifyKind(r.LastSeen, DateTimeKind.Utc),
                 Observations = obs.Select(o => new ObservationView(o.Scanner, o.RawVulnId, o.Severity, o.FixedVersions, o.FixState, o.Status, o.Active,
                     o.SeveritySource, o.CvssJson, o.PathsJson, o.RawPackageName, o.RawPackageVersion)).ToList(),
+                Vex = vex[r.Id].Effective is { } e ? statements.ById[e.Id].ToFindingVex() : null,
             };
         }).ToList();
     }

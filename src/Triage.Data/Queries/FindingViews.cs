@@ -1,4 +1,5 @@
 using Triage.Core.Domain;
+using Triage.Core.Vex;
 
 namespace Triage.Data.Queries;
 
@@ -22,7 +23,16 @@ public sealed record FindingView
     public IReadOnlyList<ObservationView> Observations { get; init; } = [];
     public long ArtifactId { get; init; }
     public long GroupId { get; init; }
+    /// <summary>The VEX decision in force (scope precedence, then time; trusted and unexpired only); null when undecided.</summary>
+    public FindingVex? Vex { get; init; }
 }
+
+/// <summary>The decision in force for a finding: `vex` in the findings JSON.</summary>
+/// <param name="DecisionId">The stored decision, for history links and optimistic concurrency (<c>Seen</c>).</param>
+/// <param name="Justification">The OpenVEX justification, else the CycloneDX one the author gave, as its spec word.</param>
+/// <param name="Source">"user", or the format of the imported document ("openvex", "cyclonedx", "csaf").</param>
+public sealed record FindingVex(long DecisionId, VexStatus Status, string? Justification, DecisionScopeKind Scope, string Source, string Author,
+    DateTimeOffset Timestamp);
 
 public sealed record PackageView(string Purl, string Type, string? Namespace, string Name, string Version, string? SourceName, string? SourceVersion);
 

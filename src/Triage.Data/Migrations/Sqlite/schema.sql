@@ -207,6 +207,142 @@ VALUES ('20261128140218_Initial', '10.0.15');
 COMMIT;
 
 BEGIN TRANSACTION;
+CREATE TABLE "VexAuthors" (
+    "AuthorKey" TEXT NOT NULL CONSTRAINT "PK_VexAuthors" PRIMARY KEY,
+    "Name" TEXT NOT NULL,
+    "Trust" INTEGER NOT NULL,
+    "UpdatedAt" TEXT NOT NULL,
+    "UpdatedBy" TEXT NULL
+);
+
+CREATE TABLE "VexDocuments" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_VexDocuments" PRIMARY KEY AUTOINCREMENT,
+    "Format" INTEGER NOT NULL,
+    "SpecVersion" TEXT NOT NULL,
+    "DocumentId" TEXT NULL,
+    "Author" TEXT NOT NULL,
+    "Version" TEXT NULL,
+    "Timestamp" TEXT NULL,
+    "Tooling" TEXT NULL,
+    "Signature" INTEGER NOT NULL,
+    "Trust" INTEGER NOT NULL,
+    "FileName" TEXT NOT NULL,
+    "Sha256" TEXT NOT NULL,
+    "SizeBytes" INTEGER NOT NULL,
+    "Content" BLOB NOT NULL,
+    "StatementCount" INTEGER NOT NULL,
+    "MatchedCount" INTEGER NOT NULL,
+    "UnmatchedCount" INTEGER NOT NULL,
+    "RejectedCount" INTEGER NOT NULL,
+    "DecisionCount" INTEGER NOT NULL,
+    "ImportedAt" TEXT NOT NULL,
+    "LastMatchedAt" TEXT NOT NULL,
+    "ImportedBy" TEXT NULL
+);
+
+CREATE TABLE "VexExports" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_VexExports" PRIMARY KEY AUTOINCREMENT,
+    "Key" TEXT NOT NULL,
+    "Format" INTEGER NOT NULL,
+    "Scope" TEXT NOT NULL,
+    "Author" TEXT NOT NULL,
+    "DocumentId" TEXT NOT NULL,
+    "Version" INTEGER NOT NULL,
+    "ContentHash" TEXT NOT NULL,
+    "Timestamp" TEXT NOT NULL,
+    "RevisionsJson" TEXT NOT NULL,
+    "ExportedAt" TEXT NOT NULL
+);
+
+CREATE TABLE "Decisions" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_Decisions" PRIMARY KEY AUTOINCREMENT,
+    "StatementId" TEXT NOT NULL,
+    "VulnerabilityId" TEXT NOT NULL,
+    "VulnerabilityAliases" TEXT NOT NULL,
+    "ScopeKind" INTEGER NOT NULL,
+    "ScopeRepository" TEXT NULL,
+    "ScopeDigest" TEXT NULL,
+    "ScopeTeam" TEXT NULL,
+    "SubcomponentPurl" TEXT NULL,
+    "SubcomponentName" TEXT NULL,
+    "SubcomponentRange" TEXT NULL,
+    "Status" INTEGER NOT NULL,
+    "Justification" INTEGER NULL,
+    "CycloneDxJustification" INTEGER NULL,
+    "ImpactStatement" TEXT NULL,
+    "ActionStatement" TEXT NULL,
+    "Responses" TEXT NOT NULL,
+    "Author" TEXT NOT NULL,
+    "Timestamp" TEXT NOT NULL,
+    "ExpiresAt" TEXT NULL,
+    "Notes" TEXT NULL,
+    "DocumentId" INTEGER NULL,
+    "SupersedesId" INTEGER NULL,
+    "SlotKey" TEXT NOT NULL,
+    "RecordedAt" TEXT NOT NULL,
+    CONSTRAINT "FK_Decisions_Decisions_SupersedesId" FOREIGN KEY ("SupersedesId") REFERENCES "Decisions" ("Id") ON DELETE RESTRICT,
+    CONSTRAINT "FK_Decisions_VexDocuments_DocumentId" FOREIGN KEY ("DocumentId") REFERENCES "VexDocuments" ("Id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "VexDocumentIssues" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_VexDocumentIssues" PRIMARY KEY AUTOINCREMENT,
+    "DocumentId" INTEGER NOT NULL,
+    "Kind" INTEGER NOT NULL,
+    "StatementIndex" INTEGER NULL,
+    "Location" TEXT NOT NULL,
+    "VulnerabilityId" TEXT NULL,
+    "Product" TEXT NULL,
+    "Code" TEXT NOT NULL,
+    "Message" TEXT NOT NULL,
+    CONSTRAINT "FK_VexDocumentIssues_VexDocuments_DocumentId" FOREIGN KEY ("DocumentId") REFERENCES "VexDocuments" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "DecisionReviews" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_DecisionReviews" PRIMARY KEY AUTOINCREMENT,
+    "DecisionId" INTEGER NOT NULL,
+    "Reason" INTEGER NOT NULL,
+    "Message" TEXT NOT NULL,
+    "RaisedAt" TEXT NOT NULL,
+    CONSTRAINT "FK_DecisionReviews_Decisions_DecisionId" FOREIGN KEY ("DecisionId") REFERENCES "Decisions" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "DecisionVulnerabilityIds" (
+    "DecisionId" INTEGER NOT NULL,
+    "VulnKey" TEXT NOT NULL,
+    CONSTRAINT "PK_DecisionVulnerabilityIds" PRIMARY KEY ("DecisionId", "VulnKey"),
+    CONSTRAINT "FK_DecisionVulnerabilityIds_Decisions_DecisionId" FOREIGN KEY ("DecisionId") REFERENCES "Decisions" ("Id") ON DELETE CASCADE
+);
+
+CREATE UNIQUE INDEX "IX_DecisionReviews_DecisionId_Reason" ON "DecisionReviews" ("DecisionId", "Reason");
+
+CREATE INDEX "IX_DecisionVulnerabilityIds_VulnKey" ON "DecisionVulnerabilityIds" ("VulnKey");
+
+CREATE INDEX "IX_Decisions_DocumentId" ON "Decisions" ("DocumentId");
+
+CREATE INDEX "IX_Decisions_SlotKey_Timestamp" ON "Decisions" ("SlotKey", "Timestamp");
+
+CREATE UNIQUE INDEX "IX_Decisions_StatementId" ON "Decisions" ("StatementId");
+
+CREATE INDEX "IX_Decisions_SubcomponentName" ON "Decisions" ("SubcomponentName");
+
+CREATE INDEX "IX_Decisions_SupersedesId" ON "Decisions" ("SupersedesId");
+
+CREATE INDEX "IX_VexDocumentIssues_DocumentId_Kind" ON "VexDocumentIssues" ("DocumentId", "Kind");
+
+CREATE INDEX "IX_VexDocuments_Author" ON "VexDocuments" ("Author");
+
+CREATE INDEX "IX_VexDocuments_ImportedAt" ON "VexDocuments" ("ImportedAt");
+
+CREATE UNIQUE INDEX "IX_VexDocuments_Sha256" ON "VexDocuments" ("Sha256");
+
+CREATE UNIQUE INDEX "IX_VexExports_Key" ON "VexExports" ("Key");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261128151456_Decisions', '10.0.15');
+
+COMMIT;
+
+BEGIN TRANSACTION;
 CREATE TABLE "AspNetRoles" (
     "Id" TEXT NOT NULL CONSTRAINT "PK_AspNetRoles" PRIMARY KEY,
     "Name" TEXT NULL,
@@ -434,7 +570,7 @@ CREATE INDEX "IX_Repositories_TeamId" ON "Repositories" ("TeamId");
 COMMIT;
 
 INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261128152715_Access', '10.0.15');
+VALUES ('20261128160232_Access', '10.0.15');
 
 BEGIN TRANSACTION;
 CREATE TABLE "MetricsProblems" (

@@ -19,8 +19,8 @@ public static class ScansApi
             .WithDescription("Body: the raw report (application/json) or a multipart form with a 'file' field. Query: image (names the image " +
                              "when the report does not), scanner (auto|trivy|grype|snyk). 201 with the import summary; 200 when the same bytes " +
                              "were imported before; 422 for a report that cannot be imported; 413 over the size limit.")
-            .Accepts<IFormFile>("multipart/form-data")
-            .Accepts<JsonElement>("application/json")
+            // One Accepts with both content types: a second call would replace the first (multipart uploads got 415).
+            .Accepts<JsonElement>("application/json", "multipart/form-data")
             .Produces(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
