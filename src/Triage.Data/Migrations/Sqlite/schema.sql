@@ -654,7 +654,7 @@ CREATE UNIQUE INDEX "IX_WeeklySnapshots_Scope_ScopeId_Year_Week" ON "WeeklySnaps
 CREATE INDEX "IX_WeeklySnapshots_Year_Week_Scope" ON "WeeklySnapshots" ("Year", "Week", "Scope");
 
 INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261128160754_Metrics', '10.0.15');
+VALUES ('20261128162221_Metrics', '10.0.15');
 
 COMMIT;
 
