@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
-using Triage.Core.Identity;
 using Triage.Core.Metrics;
 using Triage.Data.Queries;
+using Triage.Data.Vex;
 
 namespace Triage.Data.Metrics;
 
@@ -31,12 +31,8 @@ public static class LineageQueries
     /// image reference ("nginx" → docker.io/library/nginx). Null when unknown.</summary>
     public static async Task<(long Id, string Name)?> FindRepositoryAsync(TriageDbContext db, string name, CancellationToken ct = default)
     {
-        var lower = name.Trim().ToLowerInvariant();
-        var exact = await db.Repositories.AsNoTracking().Where(r => r.Name == lower).Select(r => new { r.Id, r.Name }).FirstOrDefaultAsync(ct);
-        if (exact is not null) return (exact.Id, exact.Name);
-        if (!ImageReference.TryParse(name, out var reference)) return null;
-        var parsed = await db.Repositories.AsNoTracking().Where(r => r.Name == reference!.Repository).Select(r => new { r.Id, r.Name }).FirstOrDefaultAsync(ct);
-        return parsed is null ? null : (parsed.Id, parsed.Name);
+        if (await ImageScopes.RepositoryNameAsync(db, name, ct) is not { } stored) return null;
+        return (await db.Repositories.AsNoTracking().Where(r => r.Name == stored).Select(r => r.Id).FirstAsync(ct), stored);
     }
 
     public static async Task<LineageView?> ForRepositoryAsync(TriageDbContext db, long repositoryId, DateTime now, CancellationToken ct = default)

@@ -54,7 +54,8 @@ public sealed class MetricsSnapshotter(string connectionString, SlaPolicy sla, T
         }
 
         var load = Stopwatch.StartNew();
-        var history = await MetricsHistoryLoader.LoadAsync(db, from, now, ledger, decisions: null, ct: ct);
+        var decisions = await DecisionsAsOf.LoadAsync(db, ct);
+        var history = await MetricsHistoryLoader.LoadAsync(db, from, now, ledger, decisions, ct: ct);
         load.Stop();
         var compute = Stopwatch.StartNew();
         var result = new WeeklyCalculator(sla).Compute(history, from, now);

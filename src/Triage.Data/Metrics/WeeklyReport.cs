@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
 using Triage.Core.Metrics;
+using Triage.Core.Vex;
 
 namespace Triage.Data.Metrics;
 
@@ -83,10 +84,11 @@ public sealed record WeeklyReport(ReportScope Scope, IsoWeek Week, IReadOnlyList
 public static class WeeklyReportQueries
 {
     public const int MoversShown = 5;
+    public const int ExpiringWithinDays = 14;
 
     /// <summary>The report of <paramref name="weeks"/> weeks ending with <paramref name="week"/> (default: the week in progress).</summary>
     public static async Task<WeeklyReport> LoadAsync(TriageDbContext db, ReportScope scope, int weeks, IsoWeek? week, DateTime now,
-        DecisionLookup? decisions, IReadOnlyList<ExpiringDecision>? expiring = null, CancellationToken ct = default)
+        DecisionLookup? decisions, CancellationToken ct = default)
     {
         var last = week ?? IsoWeek.Of(now);
         var range = IsoWeek.Ending(last, Math.Clamp(weeks, 1, 520));
@@ -116,7 +118,8 @@ public static class WeeklyReportQueries
             .Select(r => new Mover(r.Scope, r.ScopeId, r.ScopeName, r.WeekChange)).ToList();
 
         var wins = await SlimmingWinsAsync(db, scope, now, decisions, ct);
-        return new WeeklyReport(scope, last, summed, changes, topImages, topTeams, wins, expiring ?? [], now);
+        var expiring = await ExpiringDecisionsAsync(db, scope, now, ExpiringWithinDays, ct);
+        return new WeeklyReport(scope, last, summed, changes, topImages, topTeams, wins, expiring, now);
     }
 
     /// <summary>Each repository in scope that replaces another: the replaced repository's newest image against its own.</summary>
@@ -141,6 +144,46 @@ public static class WeeklyReportQueries
             wins.Add(new SlimmingWin(m.OldName, m.Name, before.Value, after.Value, comparison));
         }
         return wins;
+    }
+
+    /// <summary>Decisions in force (the latest of their slot) that expire within <paramref name="days"/> days, about what the
+    /// scope covers: its repositories and digests, its teams, and everything (global decisions).</summary>
+    public static async Task<List<ExpiringDecision>> ExpiringDecisionsAsync(TriageDbContext db, ReportScope scope, DateTime now, int days,
+        CancellationToken ct = default)
+    {
+        var until = now.AddDays(days);
+        var soon = await db.Decisions.AsNoTracking().Where(d => d.ExpiresAt != null && d.ExpiresAt > now && d.ExpiresAt <= until).ToListAsync(ct);
+        if (soon.Count == 0) return [];
+        var slots = soon.Select(d => d.SlotKey).Distinct().ToList();
+        var latest = (await db.Decisions.AsNoTracking().Where(d => slots.Contains(d.SlotKey)).Select(d => new { d.SlotKey, d.Id, d.Timestamp }).ToListAsync(ct))
+            .GroupBy(d => d.SlotKey).ToDictionary(g => g.Key, g => g.OrderByDescending(d => d.Timestamp).ThenByDescending(d => d.Id).First().Id);
+        var teams = scope.Teams.Select(t => t.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToHashSet(StringComparer.Ordinal);
+        HashSet<string>? repositories = null;
+        if (!scope.Everything)
+        {
+            var teamIds = scope.Teams.ToList();
+            var repoIds = scope.Repositories.ToList();
+            var unowned = scope.Unowned;
+            repositories = (await db.Repositories.AsNoTracking()
+                    .Where(r => repoIds.Contains(r.Id) || (r.TeamId != null && teamIds.Contains(r.TeamId.Value)) || (unowned && r.TeamId == null))
+                    .Select(r => r.Name).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        }
+        return soon.Where(d => latest[d.SlotKey] == d.Id)
+            .Where(d => repositories is null || d.ScopeKind switch
+            {
+                Core.Domain.DecisionScopeKind.Global => true,
+                Core.Domain.DecisionScopeKind.Team => d.ScopeTeam is { } t && teams.Contains(t),
+                Core.Domain.DecisionScopeKind.Repository or Core.Domain.DecisionScopeKind.Digest => d.ScopeRepository is { } r && repositories.Contains(r),
+            })
+            .OrderBy(d => d.ExpiresAt).ThenBy(d => d.Id)
+            .Select(d => new ExpiringDecision(d.Id, d.VulnerabilityId, d.ScopeKind switch
+            {
+                Core.Domain.DecisionScopeKind.Global => "everywhere",
+                Core.Domain.DecisionScopeKind.Team => $"team {d.ScopeTeam}",
+                Core.Domain.DecisionScopeKind.Repository => $"repository {d.ScopeRepository}",
+                Core.Domain.DecisionScopeKind.Digest => $"image {d.ScopeRepository}@{d.ScopeDigest}",
+            }, d.Status.ToWire(), d.Author, MetricsHistoryLoader.Utc(d.ExpiresAt!.Value)))
+            .ToList();
     }
 
     private static Task<long?> NewestImageAsync(TriageDbContext db, long repositoryId, CancellationToken ct) =>

@@ -190,4 +190,53 @@ public sealed class WeeklySnapshotTests
         Assert.Equal(rows.Count, (await RowsAsync(cs)).Count);
         TestDatabases.ClearPools();
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task ADecision_SuppressesFromWhenItWasRecorded_InSnapshotsComparisonsAndDates_AndIsListedBeforeItExpires(string provider)
+    {
+        var cs = await SeedAsync(provider);
+        var decisions = new Triage.Data.Vex.DecisionService(cs, new FixedClock(At(2, 10, 9)));
+        await decisions.RecordAsync(new Triage.Data.Vex.DecisionRequest
+        {
+            Vulnerability = "CVE-2026-0003",
+            Target = new Triage.Data.Vex.DecisionTarget.Repository(Slim),
+            Status = Core.Vex.VexStatus.NotAffected,
+            Justification = Core.Vex.VexJustification.VulnerableCodeNotInExecutePath,
+            Author = "alice",
+            ExpiresAt = new DateTimeOffset(At(2, 20)),
+        });
+        var now = At(2, 11, 12);
+        await new MetricsSnapshotter(cs, Sla, new FixedClock(now)).RunAsync();
+        var rows = await RowsAsync(cs);
+        var slim6 = Repo(rows, Slim, 6);
+        Assert.Equal((1, 0, 0), (slim6.OpenMedium, slim6.Decided, slim6.SuppressedByDecision)); // recorded after W06
+        var slim7 = Repo(rows, Slim, 7);
+        Assert.Equal((0, 1, 1, 1), (slim7.OpenTotal, slim7.ActiveFindings, slim7.NotAffected, slim7.SuppressedByDecision));
+        Assert.Equal((1.0, 0), (slim7.ShareNotAffected!.Value, slim7.SlaBreachesTotal));
+
+        await using var db = TriageDatabase.CreateContext(cs);
+        var lookup = await DecisionsAsOf.LoadAsync(db);
+        var app2 = await CompareQueries.ResolveImageAsync(db, App + ":2");
+        var slim = await CompareQueries.ResolveImageAsync(db, Slim);
+        var comparison = await CompareQueries.ImagesAsync(db, app2!.Value, slim!.Value, now, lookup);
+        var c = comparison.Counts;
+        Assert.Equal((3, 0, 1, 1, -1), (c.Before, c.After, c.RemovedWithPackage, c.SuppressedByDecision, c.NewlyDisclosed)); // D withdrawn: libc6 2.36 stays
+        Assert.True(c.AddsUp);
+
+        var slimId = (await LineageQueries.FindRepositoryAsync(db, Slim))!.Value.Id;
+        var dates = await CompareQueries.DatesAsync(db, slimId, At(2, 9), now, lookup);
+        Assert.Equal((1, 0, 1), (dates.Counts.Before, dates.Counts.After, dates.Counts.SuppressedByDecision));
+        Assert.Equal("registry.example/app-distroless:1", Assert.Single(dates.After.Images).DisplayName);
+
+        var report = await WeeklyReportQueries.LoadAsync(db, ReportScope.All, 8, null, now, lookup);
+        var expiring = Assert.Single(report.ExpiringDecisions);
+        Assert.Equal(("CVE-2026-0003", "not_affected", "repository " + Slim), (expiring.Vulnerability, expiring.Status, expiring.Scope));
+        var otherTeam = await WeeklyReportQueries.LoadAsync(db, ReportScope.Visible([999]), 8, null, now, lookup);
+        Assert.Empty(otherTeam.ExpiringDecisions);
+        Assert.Equal(1, report.Selected!.NotAffected);
+        var win = Assert.Single(report.SlimmingWins);
+        Assert.Equal((App, Slim, 100_000_000L - 20_000_000L), (win.From, win.To, win.SizeSaved!.Value));
+        TestDatabases.ClearPools();
+    }
 }
