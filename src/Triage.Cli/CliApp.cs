@@ -13,6 +13,9 @@ public static class CliApp
         root.Subcommands.Add(FindingsCommand.Create());
         root.Subcommands.Add(ExposureCommand.Create());
         root.Subcommands.Add(LifecycleCommand.Create());
+        root.Subcommands.Add(LineageCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(MetricsCommand.Create());
         root.Subcommands.Add(DecideCommand.Create());
         root.Subcommands.Add(VexCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());

@@ -5,6 +5,16 @@ using Triage.Core.Metrics;
 
 namespace Triage.Data.Metrics;
 
+/// <summary>How the metrics print numbers people read.</summary>
+public static class MetricsFormat
+{
+    /// <summary>"+3", "−2" (a real minus sign), "0".</summary>
+    public static string Signed(int n) => n > 0 ? $"+{n}" : n < 0 ? $"−{-n}" : "0";
+
+    /// <summary>"157.0 MiB", or "unknown".</summary>
+    public static string Size(long? bytes) => bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b / 1048576.0:0.0} MiB") : "unknown";
+}
+
 /// <summary>
 /// A comparison as JSON (the contract of <c>triage compare --format json</c> and GET /api/v1/compare) and as Markdown.
 /// The JSON's top level has the issue's fields: before, after, removedWithPackage, fixedByUpgrade, suppressedByDecision,
@@ -99,7 +109,7 @@ public static class ComparisonExport
         var n = c.Counts;
         o.WriteLine($"# {Md(c.Before.Label)} → {Md(c.After.Label)}");
         o.WriteLine();
-        o.WriteLine($"Open findings went from **{n.Before}** to **{n.After}** ({Signed(n.After - n.Before)}).");
+        o.WriteLine($"Open findings went from **{n.Before}** to **{n.After}** ({MetricsFormat.Signed(n.After - n.Before)}).");
         o.WriteLine();
         o.WriteLine("| | Before | After |");
         o.WriteLine("|---|---:|---:|");
@@ -107,15 +117,15 @@ public static class ComparisonExport
         o.WriteLine($"| OS | {Md(string.Join(", ", c.Before.Images.Select(i => i.Os ?? "?").Distinct()))} | {Md(string.Join(", ", c.After.Images.Select(i => i.Os ?? "?").Distinct()))} |");
         o.WriteLine($"| Open findings | {n.Before} | {n.After} |");
         o.WriteLine($"| Packages | {c.Before.Packages} | {c.After.Packages} |");
-        o.WriteLine($"| Size | {Size(c.Before.SizeBytes)} | {Size(c.After.SizeBytes)} |");
+        o.WriteLine($"| Size | {MetricsFormat.Size(c.Before.SizeBytes)} | {MetricsFormat.Size(c.After.SizeBytes)} |");
         o.WriteLine();
         o.WriteLine("| Cause | Findings |");
         o.WriteLine("|---|---:|");
-        o.WriteLine($"| Removed with the package | −{n.RemovedWithPackage} |");
-        o.WriteLine($"| Fixed by an upgrade | −{n.FixedByUpgrade} |");
-        o.WriteLine($"| Suppressed by a VEX decision (net: {n.Suppressed} suppressed, {n.Lifted} lifted) | {Signed(-n.SuppressedByDecision)} |");
-        o.WriteLine($"| Newly disclosed in an unchanged package (net: {n.Disclosed} disclosed, {n.Withdrawn} withdrawn) | {Signed(n.NewlyDisclosed)} |");
-        o.WriteLine($"| Introduced by a new or changed package | +{n.IntroducedByPackage} |");
+        o.WriteLine($"| Removed with the package | {MetricsFormat.Signed(-n.RemovedWithPackage)} |");
+        o.WriteLine($"| Fixed by an upgrade | {MetricsFormat.Signed(-n.FixedByUpgrade)} |");
+        o.WriteLine($"| Suppressed by a VEX decision (net: {n.Suppressed} suppressed, {n.Lifted} lifted) | {MetricsFormat.Signed(-n.SuppressedByDecision)} |");
+        o.WriteLine($"| Newly disclosed in an unchanged package (net: {n.Disclosed} disclosed, {n.Withdrawn} withdrawn) | {MetricsFormat.Signed(n.NewlyDisclosed)} |");
+        o.WriteLine($"| Introduced by a new or changed package | {MetricsFormat.Signed(n.IntroducedByPackage)} |");
         o.WriteLine();
         o.WriteLine($"{n.Before} − {n.RemovedWithPackage} − {n.FixedByUpgrade} − ({n.SuppressedByDecision}) + ({n.NewlyDisclosed}) + {n.IntroducedByPackage} = **{n.After}**");
         foreach (var group in c.Attribution.Changes.GroupBy(x => x.Kind))
@@ -130,10 +140,6 @@ public static class ComparisonExport
                             $"{(x.OtherVersions.Count == 0 ? "absent" : Md(string.Join(", ", x.OtherVersions)))} |");
         }
     }
-
-    internal static string Signed(int n) => n > 0 ? $"+{n}" : n < 0 ? $"−{-n}" : "0";
-
-    internal static string Size(long? bytes) => bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b / 1048576.0:0.0} MiB") : "unknown";
 
     /// <summary>Scanner and registry text in a Markdown table cell: no pipes, no line breaks, no HTML.</summary>
     internal static string Md(string? s) => (s ?? "").Replace("\\", "\\\\", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal)

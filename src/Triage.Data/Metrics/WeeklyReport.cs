@@ -86,6 +86,18 @@ public static class WeeklyReportQueries
     public const int MoversShown = 5;
     public const int ExpiringWithinDays = 14;
 
+    /// <summary>A team named by id or by name (any case); null when unknown.</summary>
+    public static async Task<(long Id, string Name)?> FindTeamAsync(TriageDbContext db, string team, CancellationToken ct = default)
+    {
+        var t = team.Trim();
+        var byId = long.TryParse(t, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+            ? await db.Teams.AsNoTracking().Where(x => x.Id == id).Select(x => new { x.Id, x.Name }).FirstOrDefaultAsync(ct)
+            : null;
+        var lower = t.ToLowerInvariant();
+        var found = byId ?? await db.Teams.AsNoTracking().Where(x => x.Name.ToLower() == lower).Select(x => new { x.Id, x.Name }).FirstOrDefaultAsync(ct);
+        return found is null ? null : (found.Id, found.Name);
+    }
+
     /// <summary>The report of <paramref name="weeks"/> weeks ending with <paramref name="week"/> (default: the week in progress).</summary>
     public static async Task<WeeklyReport> LoadAsync(TriageDbContext db, ReportScope scope, int weeks, IsoWeek? week, DateTime now,
         DecisionLookup? decisions, CancellationToken ct = default)
@@ -95,7 +107,7 @@ public static class WeeklyReportQueries
         var first = range[0];
         var inRange = db.WeeklySnapshots.AsNoTracking()
             .Where(s => (s.Year > first.Year || (s.Year == first.Year && s.Week >= first.Week)) && (s.Year < last.Year || (s.Year == last.Year && s.Week <= last.Week)));
-        var rows = await scope.Rows(inRange).ToListAsync(ct);
+        var rows = Utc(await scope.Rows(inRange).ToListAsync(ct));
         var summed = rows.GroupBy(r => r.IsoWeek).OrderBy(g => g.Key).Select(g =>
         {
             var sum = WeeklySnapshot.Empty(g.Key, SnapshotScope.All, 0, scope.Name);
@@ -106,13 +118,13 @@ public static class WeeklyReportQueries
 
         var (y, w) = (last.Year, last.Week);
         var ofWeek = db.WeeklySnapshots.AsNoTracking().Where(s => s.Year == y && s.Week == w);
-        var changes = (await scope.RepositoryRows(ofWeek).ToListAsync(ct))
+        var changes = Utc(await scope.RepositoryRows(ofWeek).ToListAsync(ct))
             .Where(r => r.OpenAtStart != r.OpenTotal || r.WeekChange.Removed + r.WeekChange.Fixed + r.WeekChange.Suppressed + r.WeekChange.Lifted
                 + r.WeekChange.Disclosed + r.WeekChange.Withdrawn + r.WeekChange.Introduced > 0)
             .OrderByDescending(r => Math.Abs(r.OpenTotal - r.OpenAtStart)).ThenBy(r => r.ScopeName, StringComparer.Ordinal).ToList();
         var topImages = changes.Where(r => r.OpenTotal != r.OpenAtStart).Take(MoversShown)
             .Select(r => new Mover(r.Scope, r.ScopeId, r.ScopeName, r.WeekChange)).ToList();
-        var topTeams = (await scope.TeamRows(ofWeek).ToListAsync(ct))
+        var topTeams = Utc(await scope.TeamRows(ofWeek).ToListAsync(ct))
             .Where(r => r.OpenTotal != r.OpenAtStart)
             .OrderByDescending(r => Math.Abs(r.OpenTotal - r.OpenAtStart)).ThenBy(r => r.ScopeName, StringComparer.Ordinal).Take(MoversShown)
             .Select(r => new Mover(r.Scope, r.ScopeId, r.ScopeName, r.WeekChange)).ToList();
@@ -184,6 +196,17 @@ public static class WeeklyReportQueries
                 Core.Domain.DecisionScopeKind.Digest => $"image {d.ScopeRepository}@{d.ScopeDigest}",
             }, d.Status.ToWire(), d.Author, MetricsHistoryLoader.Utc(d.ExpiresAt!.Value)))
             .ToList();
+    }
+
+    /// <summary>SQLite gives times back without a kind; they are UTC.</summary>
+    private static List<WeeklySnapshot> Utc(List<WeeklySnapshot> rows)
+    {
+        foreach (var r in rows)
+        {
+            r.AsOf = MetricsHistoryLoader.Utc(r.AsOf);
+            r.ComputedAt = MetricsHistoryLoader.Utc(r.ComputedAt);
+        }
+        return rows;
     }
 
     private static Task<long?> NewestImageAsync(TriageDbContext db, long repositoryId, CancellationToken ct) =>

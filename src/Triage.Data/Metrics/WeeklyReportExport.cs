@@ -227,18 +227,18 @@ public static class WeeklyReportExport
         }
         var c = s.WeekChange;
         o.WriteLine($"As of {s.AsOf:yyyy-MM-dd HH:mm} UTC{(s.Complete ? "" : " (week in progress)")}: **{s.OpenTotal}** open findings on {s.Images} images " +
-                    $"({ComparisonExport.Signed(c.After - c.Before)} this week), {s.SlaBreachesTotal} out of SLA, {s.OpenFixable} fixable.");
+                    $"({MetricsFormat.Signed(c.After - c.Before)} this week), {s.SlaBreachesTotal} out of SLA, {s.OpenFixable} fixable.");
         o.WriteLine();
         o.WriteLine("## Why the number moved");
         o.WriteLine();
         o.WriteLine("| Cause | Findings |");
         o.WriteLine("|---|---:|");
         o.WriteLine($"| Open at the start of the week | {c.Before} |");
-        o.WriteLine($"| Removed with the package | −{c.RemovedWithPackage} |");
-        o.WriteLine($"| Fixed by an upgrade | −{c.FixedByUpgrade} |");
-        o.WriteLine($"| Suppressed by a VEX decision (net) | {ComparisonExport.Signed(-c.SuppressedByDecision)} |");
-        o.WriteLine($"| Newly disclosed in an unchanged package (net) | {ComparisonExport.Signed(c.NewlyDisclosed)} |");
-        o.WriteLine($"| Introduced by a new or changed package | +{c.IntroducedByPackage} |");
+        o.WriteLine($"| Removed with the package | {MetricsFormat.Signed(-c.RemovedWithPackage)} |");
+        o.WriteLine($"| Fixed by an upgrade | {MetricsFormat.Signed(-c.FixedByUpgrade)} |");
+        o.WriteLine($"| Suppressed by a VEX decision (net) | {MetricsFormat.Signed(-c.SuppressedByDecision)} |");
+        o.WriteLine($"| Newly disclosed in an unchanged package (net) | {MetricsFormat.Signed(c.NewlyDisclosed)} |");
+        o.WriteLine($"| Introduced by a new or changed package | {MetricsFormat.Signed(c.IntroducedByPackage)} |");
         o.WriteLine($"| **Open at the end** | **{c.After}** |");
         o.WriteLine();
         o.WriteLine("## Trend");
@@ -273,7 +273,7 @@ public static class WeeklyReportExport
             o.WriteLine();
             o.WriteLine("## Top teams");
             o.WriteLine();
-            foreach (var m in r.TopTeams) o.WriteLine($"- {md(m.Name)}: {m.Change.Before} → {m.Change.After} ({ComparisonExport.Signed(m.Delta)})");
+            foreach (var m in r.TopTeams) o.WriteLine($"- {md(m.Name)}: {m.Change.Before} → {m.Change.After} ({MetricsFormat.Signed(m.Delta)})");
         }
         if (r.SlimmingWins.Count > 0)
         {
@@ -286,7 +286,7 @@ public static class WeeklyReportExport
             {
                 var k = win.Comparison.Counts;
                 o.WriteLine($"| {md(win.Comparison.Before.Images[0].DisplayName)} | {md(win.Comparison.After.Images[0].DisplayName)} | " +
-                            $"{ComparisonExport.Size(win.Comparison.Before.SizeBytes)} → {ComparisonExport.Size(win.Comparison.After.SizeBytes)} | " +
+                            $"{MetricsFormat.Size(win.Comparison.Before.SizeBytes)} → {MetricsFormat.Size(win.Comparison.After.SizeBytes)} | " +
                             $"{win.Comparison.Before.Packages} → {win.Comparison.After.Packages} | {k.Before} → {k.After} | {k.RemovedWithPackage} | {k.FixedByUpgrade} |");
             }
         }
