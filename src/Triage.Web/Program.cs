@@ -4,6 +4,7 @@ using Triage.Web.Components;
 using Triage.Web.Features.Account;
 using Triage.Web.Features.Findings;
 using Triage.Web.Features.Import;
+using Triage.Web.Features.Metrics;
 using Triage.Web.Features.Sessions;
 using Triage.Web.Features.Vex;
 using Triage.Web.Infrastructure;
@@ -20,6 +21,7 @@ builder.WebHost.UseStaticWebAssets();
 builder.AddTriageData();
 builder.AddTriageAccess();          // Identity, cookies, API tokens, OpenID Connect, policies
 builder.AddTriageSessions();        // live triage: session bus (in-process, or Redis when configured)
+builder.AddTriageMetrics();         // weekly snapshots (background service), lineage and comparisons
 builder.Services.AddTriageFeatures();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
@@ -53,6 +55,8 @@ api.MapExposureApi();
 app.MapAccountEndpoints();
 app.MapSessionExports();
 api.MapVexApi();
+api.MapMetricsApi();
+app.MapMetricsExports();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
