@@ -1,5 +1,6 @@
 using MudBlazor;
 using Triage.Core.Domain;
+using Triage.Data.Metrics;
 using Severity = Triage.Core.Domain.Severity;
 
 namespace Triage.Web.Features.Metrics;
@@ -43,4 +44,28 @@ public static class ReviewCharts
     ];
 
     public static readonly string[] BurndownPalette = ["#1565c0", "#c62828", "#6a1b9a", "#2e7d32"];
+
+    /// <summary>Findings per image of a lineage by severity, oldest image first (severities that are zero on every image left out).</summary>
+    public static (List<ChartSeries<double>> Series, string[] Palette) FindingsPerImage(IReadOnlyList<LineageImage> images)
+    {
+        var series = new List<ChartSeries<double>>();
+        var palette = new List<string>();
+        for (var i = 0; i < TrendSeverities.Length; i++)
+        {
+            var s = TrendSeverities[i];
+            var values = images.Select(image => (double)image.Findings[s]).ToArray();
+            if (values.All(v => v == 0)) continue;
+            series.Add(new ChartSeries<double> { Name = s.ToWire(), Data = new ChartData<double>(values) });
+            palette.Add(SeverityPalette[i]);
+        }
+        return (series, palette.ToArray());
+    }
+
+    /// <summary>Under each bar: the repository's last path segment and the first tag or a short digest ("nginx-distroless@3f2a").</summary>
+    public static string[] ImageLabels(IReadOnlyList<LineageImage> images) => images.Select(i =>
+    {
+        var name = i.Repository[(i.Repository.LastIndexOf('/') + 1)..];
+        var version = i.Tags.Count > 0 ? ":" + i.Tags[0] : i.Digest is { Length: > 11 } d ? "@" + d[7..11] : "";
+        return name + version;
+    }).ToArray();
 }

@@ -15,6 +15,8 @@ public partial class WeeklyReview
     [Inject] private MetricsSettings Settings { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "team")] public string? Team { get; set; }
+    /// <summary>One repository's weeks instead of a team's (the lineage page and the changes table link here).</summary>
+    [SupplyParameterFromQuery(Name = "repository")] public string? Repository { get; set; }
     [SupplyParameterFromQuery(Name = "weeks")] public int? WeeksQuery { get; set; }
     [SupplyParameterFromQuery(Name = "week")] public string? WeekQuery { get; set; }
 
@@ -33,20 +35,23 @@ public partial class WeeklyReview
         _teams = await Reader.TeamsAsync(user);
         _report = null;
         _error = null;
-        var result = await Reader.WeeklyAsync(user, string.IsNullOrEmpty(Team) ? null : Team, null, Weeks, WeekQuery);
+        var result = await Reader.WeeklyAsync(user, string.IsNullOrEmpty(Team) ? null : Team,
+            string.IsNullOrEmpty(Repository) ? null : Repository, Weeks, WeekQuery);
         _report = result.Value;
         _error = result.Message;
     }
 
-    private Task OnTeamChangedAsync(string team) => GoAsync(team, Weeks, null);
-    private Task OnWeeksChangedAsync(int weeks) => GoAsync(Team, weeks, WeekQuery);
-    private Task OnWeekChangedAsync(string week) => GoAsync(Team, Weeks, week);
+    private Task OnTeamChangedAsync(string team) => GoAsync(team, null, Weeks, null);
+    private Task OnWeeksChangedAsync(int weeks) => GoAsync(Team, Repository, weeks, WeekQuery);
+    private Task OnWeekChangedAsync(string week) => GoAsync(Team, Repository, Weeks, week);
+    private Task ClearRepositoryAsync() => GoAsync(Team, null, Weeks, WeekQuery);
 
-    private Task GoAsync(string? team, int weeks, string? week)
+    private Task GoAsync(string? team, string? repository, int weeks, string? week)
     {
         Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(new Dictionary<string, object?>
         {
             ["team"] = string.IsNullOrEmpty(team) ? null : team,
+            ["repository"] = string.IsNullOrEmpty(repository) ? null : repository,
             ["weeks"] = weeks == MetricsReader.DefaultWeeks ? null : weeks,
             ["week"] = week,
         }));
@@ -56,6 +61,7 @@ public partial class WeeklyReview
     private string Query => string.Join('&', new[]
     {
         string.IsNullOrEmpty(Team) ? null : $"team={Uri.EscapeDataString(Team)}",
+        string.IsNullOrEmpty(Repository) ? null : $"repository={Uri.EscapeDataString(Repository)}",
         $"weeks={Weeks}",
         _report is null ? null : $"week={_report.Week}",
     }.Where(p => p is not null));

@@ -12,6 +12,7 @@ public partial class WeeklyReviewPrint
     [Inject] private MetricsSettings Settings { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "team")] public string? Team { get; set; }
+    [SupplyParameterFromQuery(Name = "repository")] public string? Repository { get; set; }
     [SupplyParameterFromQuery(Name = "weeks")] public int? Weeks { get; set; }
     [SupplyParameterFromQuery(Name = "week")] public string? Week { get; set; }
 
@@ -21,7 +22,8 @@ public partial class WeeklyReviewPrint
     protected override async Task OnInitializedAsync()
     {
         var user = await Access.CurrentAsync();
-        var result = await Reader.WeeklyAsync(user, string.IsNullOrEmpty(Team) ? null : Team, null, Weeks, Week);
+        var result = await Reader.WeeklyAsync(user, string.IsNullOrEmpty(Team) ? null : Team,
+            string.IsNullOrEmpty(Repository) ? null : Repository, Weeks, Week);
         _report = result.Value;
         _error = result.Message;
     }
