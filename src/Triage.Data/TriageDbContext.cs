@@ -71,4 +71,11 @@ public sealed class SqliteTriageDbContext(DbContextOptions<SqliteTriageDbContext
 public sealed class PostgresTriageDbContext(DbContextOptions<PostgresTriageDbContext> options) : TriageDbContext(options)
 {
     public override DatabaseProvider Provider => DatabaseProvider.PostgreSql;
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        base.ConfigureConventions(configurationBuilder);
+        // PostgreSQL text cannot hold NUL: strings are escaped reversibly (Configuration/PostgresText.cs).
+        configurationBuilder.Properties<string>().HaveConversion<PostgresTextConverter>();
+    }
 }

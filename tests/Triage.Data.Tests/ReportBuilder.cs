@@ -22,9 +22,9 @@ internal sealed class ReportBuilder(ScannerKind scanner, string image = "docker.
     }
 
     public ReportBuilder Claim(string vulnId, string type, string name, string version, Severity severity = Severity.High,
-        string[]? aliases = null, string[]? fixedIn = null, string? purl = null, string? description = null)
+        string[]? aliases = null, string[]? fixedIn = null, string? purl = null, string? description = null, string? source = null)
     {
-        var key = Target.AddPackage(new ParsedPackage { Type = type, Name = name, Version = version, Purl = purl });
+        var key = Target.AddPackage(new ParsedPackage { Type = type, Name = name, Version = version, Purl = purl, SourceName = source });
         var o = new ParsedObservation { VulnerabilityId = vulnId, PackageKey = key, Severity = severity };
         foreach (var a in aliases ?? []) o.Aliases.Add(a);
         foreach (var f in fixedIn ?? []) o.FixedVersions.Add(f);

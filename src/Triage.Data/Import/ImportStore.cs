@@ -36,9 +36,10 @@ internal abstract class ImportStore : IAsyncDisposable
                 await using (var pragma = conn.CreateCommand())
                 {
                     // synchronous=NORMAL: durable enough in WAL mode (a crash loses at most the last commit, never consistency).
+                    // cache_size 16 MiB: a bigger cache only holds pages the commit writes anyway and raises the peak RSS.
                     // foreign_keys=OFF on this connection only: the importer inserts parents before children with ids it
                     // allocated itself, so the per-row checks buy nothing here (PostgreSQL still enforces them on the same path).
-                    pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF;";
+                    pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF;";
                     await pragma.ExecuteNonQueryAsync(ct);
                 }
                 var tx = conn.BeginTransaction(deferred: false);
@@ -152,14 +153,21 @@ internal abstract class ImportStore : IAsyncDisposable
 
     protected virtual Task PrepareAsync(DbCommand cmd, object?[] firstRow, DbParameter[] ps, CancellationToken ct) => Task.CompletedTask;
 
-    /// <summary>Values as both providers store them: enums as integers, lists as JSON text, nulls as DBNull.</summary>
-    internal static object ToDb(object? v) => v switch
+    /// <summary>Values as both providers store them: enums as integers, lists as JSON text, nulls as DBNull; on PostgreSQL,
+    /// text escaped so NUL survives (<see cref="Configuration.PostgresText"/>).</summary>
+    internal object ToDb(object? v) => v switch
     {
         null => DBNull.Value,
         Enum e => Convert.ToInt32(e, System.Globalization.CultureInfo.InvariantCulture),
-        List<string> l => Configuration.StringListJsonConverter.Serialize(l),
+        List<string> l => Text(Configuration.StringListJsonConverter.Serialize(l)),
+        string s => Text(s),
         _ => v,
     };
+
+    protected virtual string Text(string s) => s;
+
+    /// <summary>Reads a text column as stored by <see cref="Text"/>.</summary>
+    public virtual string Str(DbDataReader r, int ordinal) => r.GetString(ordinal);
 
     public async ValueTask DisposeAsync()
     {
@@ -272,7 +280,12 @@ internal sealed class PostgresImportStore(NpgsqlConnection connection, NpgsqlTra
 
     protected override string KeysExpression => "SELECT unnest(@keys)";
 
-    protected override object KeysParameter<TKey>(IReadOnlyCollection<TKey> keys) => keys.ToArray();
+    protected override string Text(string s) => Configuration.PostgresText.Encode(s);
+
+    protected override object KeysParameter<TKey>(IReadOnlyCollection<TKey> keys) =>
+        keys is IReadOnlyCollection<string> strings ? strings.Select(Configuration.PostgresText.Encode).ToArray() : keys.ToArray();
+
+    public override string Str(DbDataReader r, int ordinal) => Configuration.PostgresText.Decode(r.GetString(ordinal));
 
     private NpgsqlConnection Npgsql => (NpgsqlConnection)Connection;
 
@@ -317,7 +330,7 @@ internal sealed class PostgresImportStore(NpgsqlConnection connection, NpgsqlTra
                 switch (row[c])
                 {
                     case null: writer.WriteNull(); break;
-                    case string s: writer.Write(s, types[c]); break;
+                    case string s: writer.Write(Configuration.PostgresText.Encode(s), types[c]); break;
                     case long l: writer.Write(l, types[c]); break;
                     case int i: writer.Write(i, types[c]); break;
                     case bool b: writer.Write(b, types[c]); break;
@@ -325,7 +338,7 @@ internal sealed class PostgresImportStore(NpgsqlConnection connection, NpgsqlTra
                     case DateTime t: writer.Write(t, types[c]); break;
                     case byte[] bytes: writer.Write(bytes, types[c]); break;
                     case Enum e: writer.Write(Convert.ToInt32(e, System.Globalization.CultureInfo.InvariantCulture), types[c]); break;
-                    case List<string> list: writer.Write(Configuration.StringListJsonConverter.Serialize(list), types[c]); break;
+                    case List<string> list: writer.Write(Configuration.PostgresText.Encode(Configuration.StringListJsonConverter.Serialize(list)), types[c]); break;
                     default: throw new ArgumentException($"cannot store a {row[c]!.GetType().Name}");
                 }
             }

@@ -99,9 +99,9 @@ public sealed class ReportImporter(string connectionString)
             "WHERE s.\"RawReportId\" = @p0 ORDER BY s.\"Id\"",
             r =>
             {
-                var tags = Configuration.StringListJsonConverter.Deserialize(r.GetString(6));
-                var repo = r.GetString(4);
-                var digest = r.IsDBNull(5) ? null : r.GetString(5);
+                var tags = Configuration.StringListJsonConverter.Deserialize(store.Str(r, 6));
+                var repo = store.Str(r, 4);
+                var digest = r.IsDBNull(5) ? null : store.Str(r, 5);
                 var image = tags.Count > 0 ? $"{repo}:{tags[0]}" : digest is not null ? $"{repo}@{digest}" : repo;
                 return new ImportedArtifact(image, repo, digest, r.GetInt64(1), r.GetInt64(0), r.GetInt32(2), r.GetInt32(3), 0);
             }, ct, rawId);
@@ -148,7 +148,7 @@ public sealed class ReportImporter(string connectionString)
         var ids = plan.VulnerabilityIds();
         var existing = await store.QueryByKeysAsync(
             "SELECT \"VulnId\", \"Id\", \"GroupId\", CASE WHEN \"Description\" IS NULL THEN 1 ELSE 0 END FROM \"Vulnerabilities\" WHERE \"VulnId\" IN ({keys})",
-            ids, r => (VulnId: r.GetString(0), Id: r.GetInt64(1), GroupId: r.GetInt64(2), NoDescription: r.GetInt32(3) == 1), ct);
+            ids, r => (VulnId: store.Str(r, 0), Id: r.GetInt64(1), GroupId: r.GetInt64(2), NoDescription: r.GetInt32(3) == 1), ct);
 
         var groups = new Dictionary<long, GroupNode>();
         if (existing.Count > 0)
@@ -156,7 +156,7 @@ public sealed class ReportImporter(string connectionString)
             var groupIds = existing.Select(e => e.GroupId).Distinct().ToList();
             var canon = await store.QueryByKeysAsync(
                 "SELECT \"Id\", \"CanonicalId\" FROM \"AliasGroups\" WHERE \"Id\" IN ({keys})",
-                groupIds, r => (Id: r.GetInt64(0), Canonical: r.GetString(1)), ct);
+                groupIds, r => (Id: r.GetInt64(0), Canonical: store.Str(r, 1)), ct);
             foreach (var (id, canonical) in canon)
                 groups[id] = new GroupNode { Id = id, ExistingCanonical = canonical, Cve = VulnerabilityIds.IsCve(canonical) ? canonical : null };
         }
@@ -218,7 +218,7 @@ public sealed class ReportImporter(string connectionString)
         await store.InsertAsync("AliasGroups", ["Id", "CanonicalId"], groupRows, ct);
         foreach (var root in roots.Where(r => r.ExistingCanonical is not null && (r.NewMembers.Count > 0 || r.AbsorbedExisting)))
         {
-            var members = await store.QueryAsync("SELECT \"VulnId\" FROM \"Vulnerabilities\" WHERE \"GroupId\" = @p0", r => r.GetString(0), ct, root.Id);
+            var members = await store.QueryAsync("SELECT \"VulnId\" FROM \"Vulnerabilities\" WHERE \"GroupId\" = @p0", r => store.Str(r, 0), ct, root.Id);
             var canonical = root.Cve ?? VulnerabilityIds.Canonical(members.Concat(root.NewMembers));
             if (canonical != root.ExistingCanonical)
                 await store.ExecuteAsync("UPDATE \"AliasGroups\" SET \"CanonicalId\" = @p0 WHERE \"Id\" = @p1", ct, canonical, root.Id);
@@ -315,7 +315,7 @@ public sealed class ReportImporter(string connectionString)
         var keyStrings = all.Keys.ToDictionary(k => k.ToString(), k => k, StringComparer.Ordinal);
         var existing = await store.QueryByKeysAsync(
             "SELECT \"Key\", \"Id\", CASE WHEN \"SourceName\" IS NULL THEN 1 ELSE 0 END FROM \"Packages\" WHERE \"Key\" IN ({keys})", keyStrings.Keys,
-            r => (Key: r.GetString(0), Id: r.GetInt64(1), NoSource: r.GetInt32(2) == 1), ct);
+            r => (Key: store.Str(r, 0), Id: r.GetInt64(1), NoSource: r.GetInt32(2) == 1), ct);
         var result = new Dictionary<PackageKey, long>();
         var fills = new List<object?[]>();
         foreach (var (k, id, noSource) in existing)
@@ -397,8 +397,8 @@ public sealed class ReportImporter(string connectionString)
             observations = await store.QueryAsync(
                 "SELECT o.\"Id\", o.\"FindingId\", o.\"Scanner\", o.\"RawVulnId\", o.\"Active\", o.\"Severity\", o.\"FixedVersions\" " +
                 "FROM \"Observations\" o JOIN \"Findings\" f ON f.\"Id\" = o.\"FindingId\" WHERE f.\"ArtifactId\" = @p0",
-                r => new ExistingObservation(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetBoolean(4), (Severity)r.GetInt32(5),
-                    Configuration.StringListJsonConverter.Deserialize(r.GetString(6))), ct, artifactId);
+                r => new ExistingObservation(r.GetInt64(0), r.GetInt64(1), store.Str(r, 2), store.Str(r, 3), r.GetBoolean(4), (Severity)r.GetInt32(5),
+                    Configuration.StringListJsonConverter.Deserialize(store.Str(r, 6))), ct, artifactId);
         }
 
         // Map each claim to its finding, creating findings that do not exist yet.
@@ -554,8 +554,8 @@ public sealed class ReportImporter(string connectionString)
     {
         var row = (await store.QueryAsync(
             "SELECT \"Tags\", \"Digest\", \"ImageId\" FROM \"Artifacts\" WHERE \"Id\" = @p0",
-            r => (Tags: Configuration.StringListJsonConverter.Deserialize(r.GetString(0)), Digest: r.IsDBNull(1) ? null : r.GetString(1),
-                ImageId: r.IsDBNull(2) ? null : r.GetString(2)), ct, artifactId)).Single();
+            r => (Tags: Configuration.StringListJsonConverter.Deserialize(store.Str(r, 0)), Digest: r.IsDBNull(1) ? null : store.Str(r, 1),
+                ImageId: r.IsDBNull(2) ? null : store.Str(r, 2)), ct, artifactId)).Single();
         var tags = row.Tags;
         foreach (var t in ap.Tags) if (!tags.Contains(t)) tags.Add(t);
         await store.ExecuteAsync(

@@ -177,6 +177,24 @@ public class ReportImporterTests
         Assert.All(findings, f => Assert.Equal(2, f.Scanners.Count));
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Store_StringsWithNulAndControlCharacters_RoundTripExactly(string provider)
+    {
+        var conn = TestDatabases.New(provider);
+        // Grype reports a python binary with version "3\u00006"; descriptions carry control characters and the escape itself.
+        const string version = "3\u00006";
+        const string description = "line\u0000two\u0007 \uE000 <script>alert(1)</script>";
+        await Store(conn, new ReportBuilder(ScannerKind.Grype).Claim("CVE-2024-7777", "binary", "python", version, description: description));
+        await Store(conn, new ReportBuilder(ScannerKind.Trivy).Claim("CVE-2024-7777", "binary", "python", version));
+
+        var f = Assert.Single(await Findings(conn));
+        Assert.Equal(version, f.Package.Version);
+        Assert.Equal(2, f.Scanners.Count);
+        await using var db = TriageDatabase.CreateContext(conn);
+        Assert.Equal(description, (await db.Vulnerabilities.SingleAsync(v => v.VulnId == "CVE-2024-7777")).Description);
+    }
+
     [Fact]
     public void Model_HasNoChangesWithoutAMigration_OnSqlite()
     {

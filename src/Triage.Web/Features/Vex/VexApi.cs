@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Triage.Core.Vex;
 using Triage.Data.Vex;
 using Triage.Web.Infrastructure;
+using Triage.Web.Infrastructure.Access;
 
 namespace Triage.Web.Features.Vex;
 
@@ -19,6 +20,7 @@ public static class VexApi
     public static RouteGroupBuilder MapVexApi(this RouteGroupBuilder api)
     {
         api.MapGet("/vex", ExportAsync)
+            .RequireAuthorization(Policies.ApiRead)
             .WithName("ExportVex")
             .WithSummary("The VEX document for an image, a repository, a team or everything")
             .WithDescription("Query: format (openvex|cyclonedx|csaf, default openvex); at most one of image (repository:tag or repository@sha256:…), " +
@@ -29,6 +31,7 @@ public static class VexApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapPost("/vex", ImportAsync)
+            .RequireAuthorization(Policies.ApiUpload)
             .WithName("ImportVex")
             .WithSummary("Import an OpenVEX, CycloneDX or CSAF VEX document")
             .WithDescription("Body: the document (application/json) or a multipart form with a 'file' field. Query: trust (trusted|show|ignore) sets how " +
@@ -39,10 +42,11 @@ public static class VexApi
             .Produces(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .DisableAntiforgery();
-        api.MapGet("/vex/documents", ListDocumentsAsync).WithName("ListVexDocuments").WithSummary("Imported VEX documents, newest first");
-        api.MapGet("/vex/documents/{id:long}", DocumentAsync).WithName("GetVexDocument")
+        api.MapGet("/vex/documents", ListDocumentsAsync).RequireAuthorization(Policies.ApiRead).WithName("ListVexDocuments").WithSummary("Imported VEX documents, newest first");
+        api.MapGet("/vex/documents/{id:long}", DocumentAsync).RequireAuthorization(Policies.ApiRead).WithName("GetVexDocument")
             .WithSummary("One imported document with every statement that did not become a decision, and why");
         api.MapPost("/decisions", DecideAsync)
+            .RequireAuthorization(Policies.ApiUpload)
             .WithName("RecordDecision")
             .WithSummary("Record (or preview) a VEX decision")
             .WithDescription("Body: {vulnerability, one of image|repository|team|all, or findings:[ids] with level (digest|repository|team|global), " +
@@ -55,9 +59,9 @@ public static class VexApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .DisableAntiforgery();
-        api.MapGet("/decisions/review", ReviewAsync).WithName("DecisionsToReview")
+        api.MapGet("/decisions/review", ReviewAsync).RequireAuthorization(Policies.ApiRead).WithName("DecisionsToReview")
             .WithSummary("Decisions in force that need another look (expired, new package version, CISA KEV, evidence)");
-        api.MapGet("/findings/{id:long}/decisions", HistoryAsync).WithName("FindingDecisions")
+        api.MapGet("/findings/{id:long}/decisions", HistoryAsync).RequireAuthorization(Policies.ApiRead).WithName("FindingDecisions")
             .WithSummary("Every decision that applies to a finding, oldest first, with the one in force and why the others are not");
         return api;
     }
