@@ -38,6 +38,13 @@ public sealed class MetricsFlowTests(AppFixture app)
         return ((await LineageQueries.FindRepositoryAsync(read, Debian))!.Value.Id, (await LineageQueries.FindRepositoryAsync(read, Distroless))!.Value.Id);
     }
 
+    /// <summary>From the top: a full-page screenshot of a scrolled page paints the sticky app bar halfway down.</summary>
+    private static async Task ShotAsync(BasePage page, string name)
+    {
+        await page.Page.EvaluateAsync("window.scrollTo(0, 0)");
+        await page.ShotAsync(name);
+    }
+
     [FixtureFact]
     public async Task Triager_DeclaresTheSwitch_ThenTheReviewShowsTheTrend_TheWin_AndWhy()
     {
@@ -57,7 +64,7 @@ public sealed class MetricsFlowTests(AppFixture app)
         }
         await Assertions.Expect(lineage.Chain).ToContainTextAsync(Debian);
         await Assertions.Expect(page.Locator("#lineage-images tbody tr")).ToHaveCountAsync(2);
-        await lineage.ShotAsync("30-lineage");
+        await ShotAsync(lineage, "30-lineage");
 
         // Weeks already complete keep their numbers: recompute them with the lineage, as `triage metrics snapshot --rebuild` does.
         var run = await app.Services.GetRequiredService<MetricsSnapshotter>().RunAsync(rebuild: true);
@@ -72,7 +79,7 @@ public sealed class MetricsFlowTests(AppFixture app)
         Assert.Equal(0, await page.Locator("#attribution-mismatch").CountAsync());
         await Assertions.Expect(review.SlimmingWins).ToHaveCountAsync(1);
         await Assertions.Expect(review.SlimmingWins.First).ToContainTextAsync("nginx-distroless");
-        await review.ShotAsync("31-weekly-review");
+        await ShotAsync(review, "31-weekly-review");
 
         // --- why: the slimming win's comparison ---
         await review.SlimmingWins.First.Locator("a").ClickAsync();
@@ -88,7 +95,7 @@ public sealed class MetricsFlowTests(AppFixture app)
         foreach (var c in causes) effects.Add(await compare.CauseAsync(c));
         Assert.Equal(after, before + effects.Sum());
         await Assertions.Expect(page.Locator("#change-list")).ToBeVisibleAsync();
-        await compare.ShotAsync("32-compare");
+        await ShotAsync(compare, "32-compare");
 
         // --- the same comparison typed into the form ---
         await compare.CompareAsync("nginx:latest", Distroless);
@@ -97,10 +104,10 @@ public sealed class MetricsFlowTests(AppFixture app)
         // --- one repository's weeks, and the printable review ---
         await review.OpenAsync($"repository={Uri.EscapeDataString(Debian)}");
         await Assertions.Expect(page.Locator("#review-repository")).ToContainTextAsync(Debian);
-        await review.ShotAsync("33-weekly-review-repository");
+        await ShotAsync(review, "33-weekly-review-repository");
         await page.GotoAsync("/metrics/print?weeks=8");
         await page.Locator("#trend-by-severity svg").WaitForAsync();
-        await review.ShotAsync("34-weekly-review-print");
+        await ShotAsync(review, "34-weekly-review-print");
         var csv = await page.APIRequest.GetAsync(app.BaseUrl + "/metrics/weekly.csv");
         Assert.True(csv.Ok);
 
@@ -112,6 +119,6 @@ public sealed class MetricsFlowTests(AppFixture app)
         await viewerLineage.OpenAsync(debianId);
         await Assertions.Expect(viewerLineage.Chain).ToContainTextAsync(Distroless);
         Assert.Equal(0, await viewerLineage.Replace.CountAsync());
-        await viewerLineage.ShotAsync("35-lineage-viewer");
+        await ShotAsync(viewerLineage, "35-lineage-viewer");
     }
 }

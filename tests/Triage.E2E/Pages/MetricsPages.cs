@@ -22,7 +22,7 @@ public sealed class ComparePage(IPage page) : BasePage(page)
     public ILocator Attribution => Page.Locator("#compare-attribution");
 
     public async Task<int> CauseAsync(string key) =>
-        int.Parse((await Page.Locator($"#compare-attribution [data-cause='{key}'], #compare-attribution [data-cause-value='{key}']").First.InnerTextAsync())
+        int.Parse((await Page.Locator($"#compare-attribution td[data-cause='{key}'], #compare-attribution td[data-cause-value='{key}']").First.InnerTextAsync())
             .Replace("−", "-", StringComparison.Ordinal).Replace("+", "", StringComparison.Ordinal).Replace(",", "", StringComparison.Ordinal).Trim(),
             System.Globalization.CultureInfo.InvariantCulture);
 

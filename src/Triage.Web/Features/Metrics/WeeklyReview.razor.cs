@@ -9,6 +9,9 @@ public partial class WeeklyReview
 {
     public static readonly int[] WeekChoices = [4, 8, 12, 26, 52];
 
+    /// <summary>The scope select's value for "every repository I may see" (a select shows no text for an empty value).</summary>
+    private const string AllScope = "all";
+
     [Inject] private MetricsReader Reader { get; set; } = default!;
     [Inject] private UserAccessService Access { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
@@ -41,7 +44,7 @@ public partial class WeeklyReview
         _error = result.Message;
     }
 
-    private Task OnTeamChangedAsync(string team) => GoAsync(team, null, Weeks, null);
+    private Task OnTeamChangedAsync(string team) => GoAsync(team == AllScope ? null : team, null, Weeks, null);
     private Task OnWeeksChangedAsync(int weeks) => GoAsync(Team, Repository, weeks, WeekQuery);
     private Task OnWeekChangedAsync(string week) => GoAsync(Team, Repository, Weeks, week);
     private Task ClearRepositoryAsync() => GoAsync(Team, null, Weeks, WeekQuery);
