@@ -2,12 +2,13 @@ using Microsoft.AspNetCore.Components.Forms;
 using Triage.Core.Ingest;
 using Triage.Data.Import;
 using Triage.Web.Infrastructure.Access;
+using Triage.Web.Infrastructure.Queue;
 
 namespace Triage.Web.Features.Import;
 
-/// <summary>Imports a file dropped on the Import page through the same <see cref="ReportImporter"/> as POST /api/v1/scans
-/// and `triage ingest`, reporting bytes read as it goes.</summary>
-public sealed class BrowserImport(ReportImporter importer, IConfiguration config)
+/// <summary>Imports a file dropped on the Import page through the durable import queue, as POST /api/v1/scans does (the
+/// same importer as `triage ingest`), reporting bytes read as it goes.</summary>
+public sealed class BrowserImport(ImportQueueService imports, IConfiguration config)
 {
     public long MaxBytes => config.GetValue<long?>("Triage:Import:MaxReportBytes") ?? ImportOptions.DefaultMaxBytes;
 
@@ -20,7 +21,7 @@ public sealed class BrowserImport(ReportImporter importer, IConfiguration config
         // +1: let the importer see an over-long stream and refuse it itself.
         await using var browser = file.OpenReadStream(MaxBytes + 1, ct);
         await using var counted = new ProgressStream(browser, progress);
-        return await importer.ImportAsync(counted, Path.GetFileName(file.Name), options, ct);
+        return await imports.ImportAsync(counted, Path.GetFileName(file.Name), options, ct);
     }
 }
 
