@@ -15,6 +15,9 @@ public static class CliApp
         root.Subcommands.Add(LifecycleCommand.Create());
         root.Subcommands.Add(RuntimeCommand.Create());
         root.Subcommands.Add(EnrichCommand.Create());
+        root.Subcommands.Add(LineageCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(MetricsCommand.Create());
         root.Subcommands.Add(DecideCommand.Create());
         root.Subcommands.Add(VexCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());

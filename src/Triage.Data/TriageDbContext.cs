@@ -71,6 +71,11 @@ public abstract class TriageDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<Signing.AttestationRecord> Attestations => Set<Signing.AttestationRecord>();
     public DbSet<Signing.AppSetting> AppSettings => Set<Signing.AppSetting>();
 
+    // Weekly metrics and the problem ledger (docs/decisions/060-reduction-and-weekly-metrics.md).
+    public DbSet<WeeklySnapshot> WeeklySnapshots => Set<WeeklySnapshot>();
+    public DbSet<MetricsProblem> MetricsProblems => Set<MetricsProblem>();
+    public DbSet<MetricsState> MetricsStates => Set<MetricsState>();
+
     public abstract DatabaseProvider Provider { get; }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

@@ -5,6 +5,7 @@ using Triage.Web.Features.Account;
 using Triage.Web.Features.Findings;
 using Triage.Web.Features.Import;
 using Triage.Web.Features.Runtime;
+using Triage.Web.Features.Metrics;
 using Triage.Web.Features.Sessions;
 using Triage.Web.Features.Signing;
 using Triage.Web.Features.Vex;
@@ -29,6 +30,7 @@ builder.AddTriageAccess();          // Identity, cookies, API tokens, OpenID Con
 builder.AddTriageScaleOut();        // Data Protection keys in the database; Redis connection and SignalR backplane when configured
 builder.AddTriageSessions();        // live triage: session bus (in-process, or Redis when configured)
 builder.AddTriageImportQueue();     // durable import queue: every instance claims and finishes imports
+builder.AddTriageMetrics();         // weekly snapshots (background service), lineage and comparisons
 builder.Services.AddTriageFeatures();
 builder.Services.AddTriageSigning(builder.Configuration);   // signing key, trust policy, effective-decision upkeep
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -69,6 +71,8 @@ app.MapSessionExports();
 api.MapVexApi();
 api.MapSigningApi();
 app.MapSigningDownloads();
+api.MapMetricsApi();
+app.MapMetricsExports();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -778,6 +778,72 @@ namespace Triage.Data.Migrations.Postgres
                     b.ToTable("KevListings");
                 });
 
+            modelBuilder.Entity("Triage.Core.Domain.MetricsProblem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("GroupId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("OpenedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PackageName")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("PackageNamespace")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("PackageType")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<long>("RepositoryId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Severity")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("VulnerabilityId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("MetricsProblems");
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.MetricsState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("LastRunAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("LedgerWeek")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("LedgerYear")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("MetricsState", (string)null);
+                });
+
             modelBuilder.Entity("Triage.Core.Domain.Observation", b =>
                 {
                     b.Property<long>("Id")
@@ -1705,6 +1771,182 @@ namespace Triage.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("Vulnerabilities");
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.WeeklySnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("ActiveFindings")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("AsOf")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Complete")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Decided")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("DecisionsLifted")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("FixedByUpgrade")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Images")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ImagesInProduction")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("IntroducedByPackage")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("NewlyDisclosed")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("NotAffected")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("OpenAct")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OpenAtStart")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("OpenAttend")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OpenCritical")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OpenFixable")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OpenHigh")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("OpenKev")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("OpenLoaded")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OpenLow")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OpenMedium")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("OpenReachable")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("OpenTrack")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("OpenTrackStar")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OpenUnknown")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Packages")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("RemediatedCritical")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("RemediatedHigh")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("RemediatedLow")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("RemediatedMedium")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("RemediatedUnknown")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("RemediationDaysCritical")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("RemediationDaysHigh")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("RemediationDaysLow")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("RemediationDaysMedium")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("RemediationDaysUnknown")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("RemovedWithPackage")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Scope")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ScopeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ScopeName")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<long?>("SizeBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("SlaCritical")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SlaHigh")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SlaLow")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SlaMedium")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SlaUnknown")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SuppressedByDecision")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("TeamId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Week")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Withdrawn")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Year")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Year", "Week", "Scope");
+
+                    b.HasIndex("Scope", "ScopeId", "Year", "Week")
+                        .IsUnique();
+
+                    b.ToTable("WeeklySnapshots");
                 });
 
             modelBuilder.Entity("Triage.Data.Queue.ImportJob", b =>

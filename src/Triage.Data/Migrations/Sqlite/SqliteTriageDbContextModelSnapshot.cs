@@ -749,6 +749,70 @@ namespace Triage.Data.Migrations.Sqlite
                     b.ToTable("KevListings");
                 });
 
+            modelBuilder.Entity("Triage.Core.Domain.MetricsProblem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("GroupId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("OpenedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PackageName")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PackageNamespace")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PackageType")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RepositoryId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Severity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("VulnerabilityId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("MetricsProblems");
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.MetricsState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LastRunAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("LedgerWeek")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("LedgerYear")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("MetricsState", (string)null);
+                });
+
             modelBuilder.Entity("Triage.Core.Domain.Observation", b =>
                 {
                     b.Property<long>("Id")
@@ -1642,6 +1706,180 @@ namespace Triage.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Vulnerabilities");
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.WeeklySnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ActiveFindings")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("AsOf")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Complete")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Decided")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DecisionsLifted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FixedByUpgrade")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Images")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ImagesInProduction")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("IntroducedByPackage")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("NewlyDisclosed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("NotAffected")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("OpenAct")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OpenAtStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("OpenAttend")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OpenCritical")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OpenFixable")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OpenHigh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("OpenKev")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("OpenLoaded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OpenLow")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OpenMedium")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("OpenReachable")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("OpenTrack")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("OpenTrackStar")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OpenUnknown")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Packages")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RemediatedCritical")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RemediatedHigh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RemediatedLow")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RemediatedMedium")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RemediatedUnknown")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("RemediationDaysCritical")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("RemediationDaysHigh")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("RemediationDaysLow")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("RemediationDaysMedium")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("RemediationDaysUnknown")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("RemovedWithPackage")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Scope")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ScopeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ScopeName")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SlaCritical")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SlaHigh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SlaLow")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SlaMedium")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SlaUnknown")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SuppressedByDecision")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("TeamId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Week")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Withdrawn")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Year")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Year", "Week", "Scope");
+
+                    b.HasIndex("Scope", "ScopeId", "Year", "Week")
+                        .IsUnique();
+
+                    b.ToTable("WeeklySnapshots");
                 });
 
             modelBuilder.Entity("Triage.Data.Queue.ImportJob", b =>

@@ -935,3 +935,89 @@ VALUES ('20261128185238_VexUi', '10.0.15');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "MetricsProblems" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_MetricsProblems" PRIMARY KEY AUTOINCREMENT,
+    "RepositoryId" INTEGER NOT NULL,
+    "GroupId" INTEGER NOT NULL,
+    "VulnerabilityId" TEXT NOT NULL,
+    "PackageType" TEXT NOT NULL,
+    "PackageNamespace" TEXT NULL,
+    "PackageName" TEXT NOT NULL,
+    "Severity" INTEGER NOT NULL,
+    "OpenedAt" TEXT NOT NULL
+);
+
+CREATE TABLE "MetricsState" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_MetricsState" PRIMARY KEY,
+    "LedgerYear" INTEGER NULL,
+    "LedgerWeek" INTEGER NULL,
+    "LastRunAt" TEXT NULL,
+    "Version" INTEGER NOT NULL
+);
+
+CREATE TABLE "WeeklySnapshots" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_WeeklySnapshots" PRIMARY KEY AUTOINCREMENT,
+    "Year" INTEGER NOT NULL,
+    "Week" INTEGER NOT NULL,
+    "Scope" INTEGER NOT NULL,
+    "ScopeId" INTEGER NOT NULL,
+    "ScopeName" TEXT NOT NULL,
+    "TeamId" INTEGER NULL,
+    "Complete" INTEGER NOT NULL,
+    "AsOf" TEXT NOT NULL,
+    "ComputedAt" TEXT NOT NULL,
+    "Images" INTEGER NOT NULL,
+    "ImagesInProduction" INTEGER NULL,
+    "Packages" INTEGER NOT NULL,
+    "SizeBytes" INTEGER NULL,
+    "ActiveFindings" INTEGER NOT NULL,
+    "OpenCritical" INTEGER NOT NULL,
+    "OpenHigh" INTEGER NOT NULL,
+    "OpenMedium" INTEGER NOT NULL,
+    "OpenLow" INTEGER NOT NULL,
+    "OpenUnknown" INTEGER NOT NULL,
+    "OpenFixable" INTEGER NOT NULL,
+    "OpenAct" INTEGER NULL,
+    "OpenAttend" INTEGER NULL,
+    "OpenTrackStar" INTEGER NULL,
+    "OpenTrack" INTEGER NULL,
+    "OpenReachable" INTEGER NULL,
+    "OpenLoaded" INTEGER NULL,
+    "OpenKev" INTEGER NULL,
+    "Decided" INTEGER NOT NULL,
+    "NotAffected" INTEGER NOT NULL,
+    "SlaCritical" INTEGER NOT NULL,
+    "SlaHigh" INTEGER NOT NULL,
+    "SlaMedium" INTEGER NOT NULL,
+    "SlaLow" INTEGER NOT NULL,
+    "SlaUnknown" INTEGER NOT NULL,
+    "RemediatedCritical" INTEGER NOT NULL,
+    "RemediatedHigh" INTEGER NOT NULL,
+    "RemediatedMedium" INTEGER NOT NULL,
+    "RemediatedLow" INTEGER NOT NULL,
+    "RemediatedUnknown" INTEGER NOT NULL,
+    "RemediationDaysCritical" REAL NOT NULL,
+    "RemediationDaysHigh" REAL NOT NULL,
+    "RemediationDaysMedium" REAL NOT NULL,
+    "RemediationDaysLow" REAL NOT NULL,
+    "RemediationDaysUnknown" REAL NOT NULL,
+    "OpenAtStart" INTEGER NOT NULL,
+    "RemovedWithPackage" INTEGER NOT NULL,
+    "FixedByUpgrade" INTEGER NOT NULL,
+    "SuppressedByDecision" INTEGER NOT NULL,
+    "NewlyDisclosed" INTEGER NOT NULL,
+    "IntroducedByPackage" INTEGER NOT NULL,
+    "DecisionsLifted" INTEGER NOT NULL,
+    "Withdrawn" INTEGER NOT NULL
+);
+
+CREATE UNIQUE INDEX "IX_WeeklySnapshots_Scope_ScopeId_Year_Week" ON "WeeklySnapshots" ("Scope", "ScopeId", "Year", "Week");
+
+CREATE INDEX "IX_WeeklySnapshots_Year_Week_Scope" ON "WeeklySnapshots" ("Year", "Week", "Scope");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261128185533_Metrics', '10.0.15');
+
+COMMIT;
+

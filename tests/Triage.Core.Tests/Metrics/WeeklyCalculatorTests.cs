@@ -1,0 +1,171 @@
+using Triage.Core.Domain;
+using Triage.Core.Metrics;
+using Triage.Core.Vex;
+
+namespace Triage.Core.Tests.Metrics;
+
+/// <summary>
+/// A constructed history, every number worked out by hand. Team 10 owns registry.example/app (debian) and
+/// registry.example/app-distroless, which replaces it.
+///   2026-01-05 10:00 (W02)  app d1: CVE-A critical openssl 1 (fixable), CVE-B high bash 5, CVE-C medium libc6 2.36
+///   2026-01-12 10:00 (W03)  d1 rescanned: CVE-D low libc6 2.36 disclosed
+///   2026-01-21 10:00 (W04)  app d2: openssl 3 (A fixed), no bash (B removed), libc6 2.36 (C, D), new zlib 1 with CVE-E high
+///   2026-02-04 10:00 (W06)  app-distroless d3: libc6 2.36 with C only
+///   2026-02-10 09:00 (W07)  CVE-C decided not_affected for the lineage
+///   now 2026-02-11 12:00 (W07, in progress)
+/// SLA days: critical 7, high 10, medium 20, low 180.
+/// </summary>
+public sealed class WeeklyCalculatorTests
+{
+    private static DateTime At(int month, int day, int hour = 10) => new(2026, month, day, hour, 0, 0, DateTimeKind.Utc);
+
+    private static readonly SlaPolicy Sla = new() { Critical = 7, High = 10, Medium = 20, Low = 180 };
+    private static readonly DateTime Now = At(2, 11, 12);
+    private static readonly DateTime DecidedAt = At(2, 10, 9);
+
+    private static PackageName Deb(string name) => new("deb", null, name);
+
+    private static MetricsHistory History(IReadOnlyList<OpenProblem>? ledger = null, bool withDecision = true) => new()
+    {
+        Repositories = [new LineageRepository(1, "registry.example/app", 10, null), new LineageRepository(2, "registry.example/app-distroless", 10, 1)],
+        TeamNames = new Dictionary<long, string> { [10] = "payments" },
+        Digests =
+        [
+            new DigestHistory(100, 1, "sha256:d1", [At(1, 5), At(1, 12)], 4, 120_000_000,
+                [Deb("openssl").At("1"), Deb("bash").At("5"), Deb("libc6").At("2.36"), Deb("coreutils").At("9")]),
+            new DigestHistory(101, 1, "sha256:d2", [At(1, 21)], 3, 100_000_000, [Deb("openssl").At("3"), Deb("libc6").At("2.36"), Deb("zlib").At("1")]),
+            new DigestHistory(200, 2, "sha256:d3", [At(2, 4)], 1, 20_000_000, [Deb("libc6").At("2.36")]),
+        ],
+        Findings =
+        [
+            new FindingHistory(1, 100, 1, "CVE-A", Deb("openssl"), "1", Severity.Critical, true, At(1, 5), null),
+            new FindingHistory(2, 100, 2, "CVE-B", Deb("bash"), "5", Severity.High, false, At(1, 5), null),
+            new FindingHistory(3, 100, 3, "CVE-C", Deb("libc6"), "2.36", Severity.Medium, false, At(1, 5), null),
+            new FindingHistory(4, 100, 4, "CVE-D", Deb("libc6"), "2.36", Severity.Low, false, At(1, 12), null),
+            new FindingHistory(5, 101, 3, "CVE-C", Deb("libc6"), "2.36", Severity.Medium, false, At(1, 21), null),
+            new FindingHistory(6, 101, 4, "CVE-D", Deb("libc6"), "2.36", Severity.Low, false, At(1, 21), null),
+            new FindingHistory(7, 101, 5, "CVE-E", Deb("zlib"), "1", Severity.High, true, At(1, 21), null),
+            new FindingHistory(8, 200, 3, "CVE-C", Deb("libc6"), "2.36", Severity.Medium, false, At(2, 4), null),
+        ],
+        Ledger = ledger ?? [],
+        Decisions = withDecision ? (f, asOf) => f.GroupId == 3 && asOf >= DecidedAt ? VexStatus.NotAffected : null : null,
+    };
+
+    private static WeeklySnapshot Row(WeeklyComputation c, SnapshotScope scope, long id, int week) =>
+        Assert.Single(c.Snapshots, s => s.Scope == scope && s.ScopeId == id && s.Year == 2026 && s.Week == week);
+
+    [Fact]
+    public void ConstructedHistory_OpenCountsSlaBreachesAndAttribution_PerWeek()
+    {
+        var c = new WeeklyCalculator(Sla).Compute(History(), new IsoWeek(2026, 2), Now);
+
+        var w2 = Row(c, SnapshotScope.Repository, 1, 2);
+        Assert.Equal((1, 1, 1, 0, 0), (w2.OpenCritical, w2.OpenHigh, w2.OpenMedium, w2.OpenLow, w2.OpenUnknown));
+        Assert.Equal((1, 4, 120_000_000L), (w2.Images, w2.Packages, w2.SizeBytes!.Value));
+        Assert.Equal(1, w2.OpenFixable);
+        Assert.Equal(0, w2.SlaBreachesTotal); // CVE-A is 6.6 days old at the end of the week: within 7
+        Assert.Equal((0, 3), (w2.OpenAtStart, w2.IntroducedByPackage));
+        Assert.True(w2.Complete);
+        Assert.Equal(new IsoWeek(2026, 2).LastInstant, w2.AsOf);
+
+        var w3 = Row(c, SnapshotScope.Repository, 1, 3);
+        Assert.Equal(4, w3.OpenTotal);
+        Assert.Equal((1, 1, 0, 0), (w3.SlaCritical, w3.SlaHigh, w3.SlaMedium, w3.SlaLow)); // A and B 13.6 days old; C within 20
+        Assert.Equal((3, 1), (w3.OpenAtStart, w3.NewlyDisclosed));
+
+        // d2 supersedes d1: A fixed by the openssl upgrade, B removed with bash, E introduced with zlib.
+        var w4 = Row(c, SnapshotScope.Repository, 1, 4);
+        Assert.Equal(3, w4.OpenTotal);
+        Assert.Equal((4, 1, 1, 1), (w4.OpenAtStart, w4.FixedByUpgrade, w4.RemovedWithPackage, w4.IntroducedByPackage));
+        Assert.True(w4.WeekChange.AddsUp);
+        Assert.Equal((1, 16.0), (w4.RemediatedCritical, w4.MttrDays(Severity.Critical)!.Value));
+        Assert.Equal((1, 16.0), (w4.RemediatedHigh, w4.MttrDays(Severity.High)!.Value));
+        Assert.Equal((0, 0, 1, 0), (w4.SlaCritical, w4.SlaHigh, w4.SlaMedium, w4.SlaLow)); // C 20.6 days old (> 20); E 4.6 (< 10)
+
+        var w5 = Row(c, SnapshotScope.Repository, 1, 5);
+        Assert.Equal((3, 3), (w5.OpenAtStart, w5.OpenTotal));
+        Assert.Equal((0, 1, 1, 0), (w5.SlaCritical, w5.SlaHigh, w5.SlaMedium, w5.SlaLow)); // E now 11.6 days old
+
+        // The switch to distroless: app's row loses its image; D and E are remediated there; C carries over with its age.
+        var app6 = Row(c, SnapshotScope.Repository, 1, 6);
+        Assert.Equal((0, 0, 3, 3), (app6.Images, app6.OpenTotal, app6.OpenAtStart, app6.RemovedWithPackage));
+        Assert.Equal((1, 23.0), (app6.RemediatedLow, app6.MttrDays(Severity.Low)!.Value));
+        Assert.Equal((1, 14.0), (app6.RemediatedHigh, app6.MttrDays(Severity.High)!.Value));
+        var slim6 = Row(c, SnapshotScope.Repository, 2, 6);
+        Assert.Equal((1, 1, 1, 20_000_000L), (slim6.Images, slim6.Packages, slim6.OpenMedium, slim6.SizeBytes!.Value));
+        Assert.Equal(1, slim6.SlaMedium); // opened 2026-01-05 on the debian image, not 2026-02-04
+        Assert.Equal((0, 1), (slim6.OpenAtStart, slim6.IntroducedByPackage));
+        Assert.Equal(10L, slim6.TeamId);
+
+        // The team sees the lineage as a whole: E removed with zlib, D withdrawn (libc6 2.36 is still there), C unchanged.
+        var team6 = Row(c, SnapshotScope.Team, 10, 6);
+        Assert.Equal("payments", team6.ScopeName);
+        Assert.Equal((3, 1), (team6.OpenAtStart, team6.OpenTotal));
+        Assert.Equal((1, 0, 0, -1, 0, 1), (team6.RemovedWithPackage, team6.FixedByUpgrade, team6.SuppressedByDecision, team6.NewlyDisclosed,
+            team6.IntroducedByPackage, team6.Withdrawn));
+        Assert.True(team6.WeekChange.AddsUp);
+        Assert.Equal((1, 1), (team6.RemediatedLow, team6.RemediatedHigh));
+        Assert.Equal(1, team6.Images);
+        var all6 = Row(c, SnapshotScope.All, 0, 6);
+        Assert.Equal(team6.WeekChange, all6.WeekChange);
+
+        // The week in progress: the not_affected decision suppresses C.
+        var slim7 = Row(c, SnapshotScope.Repository, 2, 7);
+        Assert.False(slim7.Complete);
+        Assert.Equal(Now, slim7.AsOf);
+        Assert.Equal((0, 1, 1, 1), (slim7.OpenTotal, slim7.ActiveFindings, slim7.Decided, slim7.NotAffected));
+        Assert.Equal((1, 1), (slim7.OpenAtStart, slim7.SuppressedByDecision));
+        Assert.Equal(0, slim7.SlaBreachesTotal); // suppressed findings are not open, so not in breach
+        Assert.Equal(1.0, slim7.ShareNotAffected);
+        Assert.DoesNotContain(c.Snapshots, s => s.Scope == SnapshotScope.Repository && s.ScopeId == 1 && s.Week == 7);
+
+        // Columns for data Triage does not hold yet are null, not zero.
+        Assert.All(c.Snapshots, s => Assert.True(s.OpenAct is null && s.OpenReachable is null && s.OpenKev is null && s.ImagesInProduction is null));
+        Assert.All(c.Snapshots, s => Assert.True(s.WeekChange.AddsUp, $"{s.Scope} {s.ScopeId} {s.IsoWeek}"));
+        Assert.DoesNotContain(c.Snapshots, s => s.Scope == SnapshotScope.Unowned);
+
+        // The ledger at the start of the week in progress: C, open since the debian image, now in the distroless repository.
+        Assert.Equal(new IsoWeek(2026, 7), c.LedgerWeek);
+        var open = Assert.Single(c.Ledger);
+        Assert.Equal((2L, 3L, At(1, 5), Severity.Medium), (open.RepositoryId, open.GroupId, open.OpenedAt, open.Severity));
+    }
+
+    [Fact]
+    public void TwoRunsWithTheLedger_GiveTheSameWeeksAsOneRun()
+    {
+        var calculator = new WeeklyCalculator(Sla);
+        var whole = calculator.Compute(History(), new IsoWeek(2026, 2), Now);
+
+        var firstNow = At(2, 1, 12); // Sunday of W05
+        var first = calculator.Compute(History(), new IsoWeek(2026, 2), firstNow);
+        Assert.Equal(new IsoWeek(2026, 5), first.LedgerWeek);
+        var second = calculator.Compute(History(first.Ledger), first.LedgerWeek, Now);
+
+        foreach (var row in second.Snapshots)
+        {
+            var same = Assert.Single(whole.Snapshots, s => s.Scope == row.Scope && s.ScopeId == row.ScopeId && s.IsoWeek == row.IsoWeek);
+            Assert.Equivalent(Values(same), Values(row));
+        }
+        Assert.Equal(whole.Snapshots.Count(s => s.IsoWeek >= new IsoWeek(2026, 5)), second.Snapshots.Count);
+        Assert.Equivalent(whole.Ledger, second.Ledger);
+    }
+
+    [Fact]
+    public void WithoutTheLedger_AProblemOpenBeforeTheFirstWeek_IsAgedFromItsEarliestFinding()
+    {
+        // Starting at W06 with no ledger: C is present on d2 at the start, whose finding of it is from 2026-01-21 (the d1
+        // finding of 2026-01-05 is on an image no longer current, so it is not read).
+        var c = new WeeklyCalculator(Sla).Compute(History(withDecision: false), new IsoWeek(2026, 6), Now);
+        var slim6 = Row(c, SnapshotScope.Repository, 2, 6);
+        Assert.Equal(0, slim6.SlaMedium); // 18.6 days old at the end of W06: within 20
+        Assert.Equal(At(1, 21), Assert.Single(c.Ledger).OpenedAt);
+    }
+
+    private static object Values(WeeklySnapshot s) => new
+    {
+        s.OpenCritical, s.OpenHigh, s.OpenMedium, s.OpenLow, s.OpenUnknown, s.ActiveFindings, s.Images, s.Packages, s.SizeBytes, s.Decided, s.NotAffected,
+        s.SlaCritical, s.SlaHigh, s.SlaMedium, s.SlaLow, s.SlaUnknown, s.RemediatedCritical, s.RemediatedHigh, s.RemediatedMedium, s.RemediatedLow,
+        s.RemediationDaysCritical, s.RemediationDaysHigh, s.RemediationDaysMedium, s.RemediationDaysLow, s.OpenAtStart, s.RemovedWithPackage,
+        s.FixedByUpgrade, s.SuppressedByDecision, s.NewlyDisclosed, s.IntroducedByPackage, s.Withdrawn, s.DecisionsLifted, s.Complete, s.AsOf,
+    };
+}

@@ -1,0 +1,102 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Triage.Core.Domain;
+using Triage.Core.Identity;
+using Triage.Core.Ingest;
+using Triage.Data;
+using Triage.Data.Import;
+
+namespace Triage.Testing.Metrics;
+
+/// <summary>
+/// Writes a history through the real import path (ReportImporter.StoreAsync) and then moves each import to a chosen
+/// moment: every time the import wrote (the scan, its raw report, the image, its packages, findings and observations it
+/// created or touched) becomes <c>at</c>. Imports must be written in time order, like real ones.
+/// </summary>
+public sealed class HistoryWriter(string connectionString)
+{
+    private readonly ReportImporter _importer = new(connectionString);
+    private int _sequence;
+
+    public string ConnectionString => connectionString;
+
+    /// <summary>Imports a parsed report as if it arrived at <paramref name="at"/>.</summary>
+    public async Task<ImportSummary> ScanAsync(DateTime at, ParsedReport report, string? image = null)
+    {
+        var name = $"history-{++_sequence}.json";
+        var plan = ImportPlan.Build(report, image, name);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{name}|{at:O}|{Guid.NewGuid()}")));
+        var summary = await _importer.StoreAsync(plan, name, sha, [], 0, new ImportOptions { ImportedBy = "history" });
+        await RetimeAsync(summary, at);
+        return summary;
+    }
+
+    /// <summary>Imports a report file (a real fixture) as if it arrived at <paramref name="at"/>.</summary>
+    public async Task<ImportSummary> ImportFileAsync(DateTime at, string path, string? image = null)
+    {
+        await using var file = File.OpenRead(path);
+        var summary = await _importer.ImportAsync(file, Path.GetFileName(path), new ImportOptions { Image = image, ImportedBy = "history" });
+        await RetimeAsync(summary, at);
+        return summary;
+    }
+
+    private async Task RetimeAsync(ImportSummary summary, DateTime at)
+    {
+        at = DateTime.SpecifyKind(at, DateTimeKind.Utc);
+        await using var db = TriageDatabase.CreateContext(connectionString);
+        await using var tx = await db.Database.BeginTransactionAsync();
+        foreach (var a in summary.Artifacts)
+        {
+            var scan = await db.Scans.AsNoTracking().SingleAsync(s => s.Id == a.ScanId);
+            var now = scan.ImportedAt;
+            await db.Scans.Where(s => s.Id == a.ScanId).ExecuteUpdateAsync(u => u.SetProperty(s => s.ImportedAt, at));
+            await db.RawReports.Where(r => r.Id == scan.RawReportId).ExecuteUpdateAsync(u => u.SetProperty(r => r.ImportedAt, at));
+            await db.Repositories.Where(r => r.CreatedAt == now).ExecuteUpdateAsync(u => u.SetProperty(r => r.CreatedAt, at));
+            await db.AliasAssertions.Where(r => r.CreatedAt == now).ExecuteUpdateAsync(u => u.SetProperty(r => r.CreatedAt, at));
+            var id = a.ArtifactId;
+            await db.Artifacts.Where(x => x.Id == id && x.FirstSeen == now).ExecuteUpdateAsync(u => u.SetProperty(x => x.FirstSeen, at));
+            await db.Artifacts.Where(x => x.Id == id && x.LastSeen == now).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastSeen, at));
+            await db.ArtifactPackages.Where(x => x.ArtifactId == id && x.FirstSeen == now).ExecuteUpdateAsync(u => u.SetProperty(x => x.FirstSeen, at));
+            await db.ArtifactPackages.Where(x => x.ArtifactId == id && x.LastSeen == now).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastSeen, at));
+            await db.Findings.Where(x => x.ArtifactId == id && x.FirstSeen == now).ExecuteUpdateAsync(u => u.SetProperty(x => x.FirstSeen, at));
+            await db.Findings.Where(x => x.ArtifactId == id && x.LastSeen == now).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastSeen, at));
+            var findings = db.Findings.Where(f => f.ArtifactId == id).Select(f => f.Id);
+            await db.Observations.Where(x => findings.Contains(x.FindingId) && x.FirstSeen == now).ExecuteUpdateAsync(u => u.SetProperty(x => x.FirstSeen, at));
+            await db.Observations.Where(x => findings.Contains(x.FindingId) && x.LastSeen == now).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastSeen, at));
+        }
+        await tx.CommitAsync();
+    }
+
+    /// <summary>A one-image report: its packages (name, version) and claims on them (vulnerability, package name, severity, fixed in).</summary>
+    public static ParsedReport Image(string reference, string digest, IEnumerable<(string Name, string Version)> packages,
+        IEnumerable<(string Vulnerability, string Package, Severity Severity, string? FixedIn)> claims, long? sizeBytes = null,
+        ScannerKind scanner = ScannerKind.Trivy, string os = "debian", string osVersion = "12")
+    {
+        var report = new ParsedReport(scanner) { ScannerVersion = "test" };
+        var target = report.AddTarget(new ParsedTarget { Name = reference, Kind = "container_image", OsFamily = os, OsName = osVersion, SizeBytes = sizeBytes });
+        target.RepoDigests.Add($"{reference.Split(':')[0]}@{digest}");
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, version) in packages)
+            keys[name] = target.AddPackage(new ParsedPackage { Type = "deb", Name = name, Version = version, Purl = $"pkg:deb/debian/{name}@{version}" });
+        foreach (var (vuln, package, severity, fixedIn) in claims)
+        {
+            var o = new ParsedObservation { VulnerabilityId = vuln, PackageKey = keys[package], Severity = severity, FixState = fixedIn is null ? FixState.NotFixed : FixState.Fixed };
+            if (fixedIn is not null) o.FixedVersions.Add(fixedIn);
+            target.AddObservation(o);
+            report.AddVulnerability(new ParsedVulnerability { Id = vuln, Title = $"{vuln} in {package}" });
+        }
+        return report;
+    }
+
+    /// <summary>"sha256:" and 64 hex digits made from a short name.</summary>
+    public static string Digest(string name) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
+}
+
+/// <summary>A clock the snapshot runs read.</summary>
+public sealed class FixedClock(DateTime now) : TimeProvider
+{
+    public DateTime Now { get; set; } = DateTime.SpecifyKind(now, DateTimeKind.Utc);
+
+    public override DateTimeOffset GetUtcNow() => new(Now);
+}
