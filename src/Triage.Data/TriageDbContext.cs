@@ -42,6 +42,8 @@ public abstract class TriageDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<VexDocumentIssue> VexDocumentIssues => Set<VexDocumentIssue>();
     public DbSet<VexAuthor> VexAuthors => Set<VexAuthor>();
     public DbSet<VexExportRecord> VexExports => Set<VexExportRecord>();
+    // The append-only audit log (docs/decisions/080-security-and-audit.md).
+    public DbSet<Core.Audit.AuditEvent> AuditEvents => Set<Core.Audit.AuditEvent>();
 
     public abstract DatabaseProvider Provider { get; }
 

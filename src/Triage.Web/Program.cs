@@ -8,6 +8,7 @@ using Triage.Web.Features.Sessions;
 using Triage.Web.Features.Vex;
 using Triage.Web.Infrastructure;
 using Triage.Web.Infrastructure.Access;
+using Triage.Web.Infrastructure.Security;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -20,6 +21,7 @@ builder.WebHost.UseStaticWebAssets();
 builder.AddTriageData();
 builder.AddTriageAccess();          // Identity, cookies, API tokens, OpenID Connect, policies
 builder.AddTriageSessions();        // live triage: session bus (in-process, or Redis when configured)
+builder.AddTriageSecurity();        // headers, body and rate limits, audit log (docs/security.md)
 builder.Services.AddTriageFeatures();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
@@ -30,6 +32,7 @@ var app = builder.Build();
 await app.MigrateTriageDatabaseAsync();
 await app.EnsureTriageAccountsAsync();
 
+app.UseTriageSecurityHeaders();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
@@ -39,6 +42,7 @@ app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api"),
     b => b.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 // Routing after the status-code pages, so a re-executed request (404 → /not-found) is routed again.
 app.UseRouting();
+app.UseTriageRequestLimits();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();

@@ -1,11 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
+using Triage.Core.Audit;
 using Triage.Data;
+using Triage.Data.Audit;
 
 namespace Triage.Web.Features.Decisions;
 
 /// <summary>Decisions in the ProvisionalDecisions table: every decision is a row; the newest per finding is current.</summary>
-public sealed class ProvisionalDecisionStore(IDbContextFactory<TriageDbContext> factory, TimeProvider time) : IDecisionStore
+public sealed class ProvisionalDecisionStore(IDbContextFactory<TriageDbContext> factory, TimeProvider time, AuditLog audit) : IDecisionStore
 {
     public async Task<DecisionRecord> DecideAsync(DecisionRequest request, CancellationToken ct = default)
     {
@@ -19,6 +21,10 @@ public sealed class ProvisionalDecisionStore(IDbContextFactory<TriageDbContext> 
         db.ProvisionalDecisions.Add(decision);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        // Pages and sessions run in a circuit: no request address at hand.
+        await audit.AppendAsync(new AuditActor(request.AuthorName, request.AuthorId, AuditChannels.Web, null), AuditActions.DecisionRecorded,
+            "finding", request.FindingId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            request.Status.ToWire() + (request.SessionId is { } s ? $" in session {s}" : ""), ct: CancellationToken.None);
         return ToRecord(decision);
     }
 

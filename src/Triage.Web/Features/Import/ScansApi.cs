@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Triage.Core.Domain;
 using Triage.Core.Ingest;
+using Triage.Core.Audit;
 using Triage.Data.Import;
+using Triage.Web.Infrastructure.Security;
 
 namespace Triage.Web.Features.Import;
 
@@ -25,11 +27,12 @@ public static class ScansApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithOwnBodyLimit()
             .DisableAntiforgery();
         return api;
     }
 
-    internal static async Task<IResult> UploadAsync(HttpContext http, ReportImporter importer, IConfiguration config,
+    internal static async Task<IResult> UploadAsync(HttpContext http, ReportImporter importer, IConfiguration config, Auditor audit,
         [FromQuery] string? image, [FromQuery] string? scanner, CancellationToken ct)
     {
         var limit = config.GetValue<long?>("Triage:Import:MaxReportBytes") ?? ImportOptions.DefaultMaxBytes;
@@ -72,12 +75,15 @@ public static class ScansApi
             await using (body)
             {
                 var summary = await importer.ImportAsync(body, fileName, options, ct);
+                await audit.RecordAsync(http.User, AuditActions.ReportImported, "scan", summary.Image ?? fileName,
+                    $"{fileName}: {summary.Findings} findings ({summary.NewFindings} new)" + (summary.Duplicate ? ", same bytes imported before" : ""));
                 return new ImportResult(summary);
             }
         }
         catch (ReportFormatException e)
         {
             var status = e.Code == ReportErrorCode.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status422UnprocessableEntity;
+            await audit.RecordAsync(http.User, AuditActions.ReportRejected, "scan", fileName, $"{e.CodeName}: {e.Message}", succeeded: false);
             return Problem(status, e.CodeName, "Report not imported", $"{fileName}: {e.Describe()}", e, fileName);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)

@@ -7,6 +7,9 @@ using Triage.Data.Vex;
 using Triage.Web.Infrastructure;
 using Triage.Web.Infrastructure.Access;
 
+using Triage.Core.Audit;
+using Triage.Web.Infrastructure.Security;
+
 namespace Triage.Web.Features.Vex;
 
 /// <summary>
@@ -41,6 +44,7 @@ public static class VexApi
             .Accepts<JsonElement>("application/json", "multipart/form-data")
             .Produces(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithOwnBodyLimit()
             .DisableAntiforgery();
         api.MapGet("/vex/documents", ListDocumentsAsync).RequireAuthorization(Policies.ApiRead).WithName("ListVexDocuments").WithSummary("Imported VEX documents, newest first");
         api.MapGet("/vex/documents/{id:long}", DocumentAsync).RequireAuthorization(Policies.ApiRead).WithName("GetVexDocument")
@@ -67,10 +71,18 @@ public static class VexApi
     }
 
     /// <summary>The signed-in user, or "api" for unauthenticated callers.</summary>
+    private static string Describe(VexExportScope scope) => scope switch
+    {
+        VexExportScope.Image i => "image " + i.Reference,
+        VexExportScope.Repository r => "repository " + r.Name,
+        VexExportScope.Team t => "team " + t.TeamId,
+        _ => "everything",
+    };
+
     internal static string Actor(HttpContext http) =>
         http.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : "api";
 
-    internal static async Task<IResult> ExportAsync(TriageConnection conn, [FromQuery] string? format, [FromQuery] string? image, [FromQuery] string? repository,
+    internal static async Task<IResult> ExportAsync(HttpContext http, Auditor audit, TriageConnection conn, [FromQuery] string? format, [FromQuery] string? image, [FromQuery] string? repository,
         [FromQuery] string? team, [FromQuery] string? author, CancellationToken ct)
     {
         if (!VexFormatNames.TryParse(format ?? "openvex", out var fmt))
@@ -84,6 +96,8 @@ public static class VexApi
         try
         {
             var outcome = await new VexExportService(conn.ConnectionString).ExportAsync(fmt, scope, author, ct);
+            await audit.RecordAsync(http.User, AuditActions.VexExported, "vex-export", Describe(scope),
+                $"format {fmt.ToWire()}, {outcome.Statements} statements, {outcome.Images} images");
             return new DocumentResult(outcome.Result);
         }
         catch (DecisionTargetException e)
@@ -96,7 +110,7 @@ public static class VexApi
         }
     }
 
-    internal static async Task<IResult> ImportAsync(HttpContext http, TriageConnection conn, [FromQuery] string? trust, CancellationToken ct)
+    internal static async Task<IResult> ImportAsync(HttpContext http, Auditor audit, TriageConnection conn, [FromQuery] string? trust, CancellationToken ct)
     {
         if (!TryParseTrust(trust, out var level))
             return Problem(StatusCodes.Status400BadRequest, "invalid_parameter", $"trust must be trusted, show or ignore, not '{trust}'");
@@ -126,12 +140,16 @@ public static class VexApi
             {
                 var report = await new VexImportService(conn.ConnectionString).ImportAsync(body, fileName,
                     new VexImportOptions { Trust = level, ImportedBy = Actor(http), MaxBytes = limit }, ct);
+                await audit.RecordAsync(http.User, AuditActions.VexImported, "vex-document", fileName,
+                    $"{report.Statements} statements, {report.Matched} matched, {report.DecisionsRecorded} decisions recorded, {report.Rejected.Count} rejected" +
+                    (report.AlreadyImported ? " (imported before)" : ""));
                 return new JsonResult(report.AlreadyImported ? StatusCodes.Status200OK : StatusCodes.Status201Created, w => DecisionJson.WriteImportReport(w, report));
             }
         }
         catch (VexFormatException e)
         {
             var status = e.Code == VexErrorCode.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status422UnprocessableEntity;
+            await audit.RecordAsync(http.User, AuditActions.VexImported, "vex-document", fileName, $"refused: {e.CodeName}", succeeded: false);
             return Problem(status, e.CodeName, $"{fileName}: {e.Describe()}");
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
@@ -159,7 +177,7 @@ public static class VexApi
             : new JsonResult(StatusCodes.Status200OK, w => DecisionJson.WriteDocumentDetails(w, details));
     }
 
-    internal static async Task<IResult> DecideAsync(HttpContext http, TriageConnection conn, [FromQuery] bool? preview, CancellationToken ct)
+    internal static async Task<IResult> DecideAsync(HttpContext http, Auditor audit, TriageConnection conn, [FromQuery] bool? preview, CancellationToken ct)
     {
         DecisionRequest request;
         try
@@ -179,6 +197,9 @@ public static class VexApi
         try
         {
             var outcome = preview == true ? await service.PreviewAsync(request, ct) : await service.RecordAsync(request, ct);
+            if (preview != true && outcome.Recorded)
+                await audit.RecordAsync(http.User, AuditActions.DecisionRecorded, "vulnerability", request.Vulnerability ?? "findings",
+                    $"{request.Status.ToWire()} on {outcome.Applies} findings");
             return new JsonResult(outcome.Recorded ? StatusCodes.Status201Created : StatusCodes.Status200OK, w => DecisionJson.WriteOutcome(w, outcome));
         }
         catch (VexRuleException e)
