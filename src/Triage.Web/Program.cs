@@ -2,6 +2,7 @@ using MudBlazor.Services;
 using Triage.Web;
 using Triage.Web.Components;
 using Triage.Web.Features.Account;
+using Triage.Web.Features.Admin;
 using Triage.Web.Features.Findings;
 using Triage.Web.Features.Import;
 using Triage.Web.Features.Sessions;
@@ -56,6 +57,7 @@ api.MapFindingsApi();
 api.MapExposureApi();
 app.MapAccountEndpoints();
 app.MapSessionExports();
+app.MapAuditExport();
 api.MapVexApi();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

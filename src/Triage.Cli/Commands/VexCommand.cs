@@ -1,3 +1,4 @@
+using Triage.Core.Audit;
 using System.CommandLine;
 using System.Text;
 using Triage.Core.Vex;
@@ -55,6 +56,8 @@ internal static class VexCommand
                 try
                 {
                     outcome = await service.ExportAsync(fmt, scope, who, ct);
+                    await CliAudit.RecordAsync(CliSettings.ConnectionString(parse.GetValue(db)), AuditActions.VexExported, "vex-export", scope.Key,
+                        $"format {fmt.ToWire()}, {outcome.Statements} statements, {outcome.Images} images");
                 }
                 catch (VexExportException e)
                 {
@@ -117,6 +120,8 @@ internal static class VexCommand
                 {
                     await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
                     report = await service.ImportAsync(stream, path, new VexImportOptions { Trust = level, ImportedBy = "cli:" + Environment.UserName }, ct);
+                    await CliAudit.RecordAsync(CliSettings.ConnectionString(parse.GetValue(db)), AuditActions.VexImported, "vex-document", Path.GetFileName(path),
+                        $"{report.Statements} statements, {report.Matched} matched, {report.DecisionsRecorded} decisions recorded, {report.Rejected.Count} rejected");
                 }
                 catch (VexFormatException e)
                 {

@@ -233,8 +233,13 @@ public static class VexApi
         return new JsonResult(StatusCodes.Status200OK, w => DecisionJson.WriteReReview(w, items));
     }
 
-    internal static async Task<IResult> HistoryAsync(TriageConnection conn, long id, CancellationToken ct)
+    internal static async Task<IResult> HistoryAsync(TriageConnection conn, HttpContext http, UserAccessService access,
+        Microsoft.EntityFrameworkCore.IDbContextFactory<Triage.Data.TriageDbContext> factory, long id, CancellationToken ct)
     {
+        // A finding of another team's image is as unknown as one that does not exist.
+        await using (var db = await factory.CreateDbContextAsync(ct))
+            if (!await (await access.ForAsync(http.User, ct)).CanSeeFindingAsync(db, id, ct))
+                return Problem(StatusCodes.Status404NotFound, "unknown_finding", $"no finding {id}");
         var history = await new DecisionService(conn.ConnectionString).HistoryAsync(id, ct);
         return history is null
             ? Problem(StatusCodes.Status404NotFound, "unknown_finding", $"no finding {id}")
