@@ -16,6 +16,7 @@ namespace Triage.Cli.Tests.Ingest;
 public class HostileInputCliTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(10);
+    private const int MinCases = 24;
 
     private static async Task<string> CountsAsync(string db)
     {
@@ -39,7 +40,8 @@ public class HostileInputCliTests(ITestOutputHelper output)
         {
             foreach (var c in HostileReports.Generate(seed: provider.Length))
             {
-                if (clock.Elapsed > Budget) break;
+                // At least the first round of every kind of damage, then random mutations while the budget lasts.
+            if (refused + imported >= MinCases && clock.Elapsed > Budget) break;
                 var path = Path.Combine(dir, c.Name + ".json");
                 await File.WriteAllBytesAsync(path, c.Bytes);
                 var r = await TriageCli.Run("ingest", "--db", db, "--json", path);

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Triage.Core.Domain;
+using Triage.Testing;
 using Triage.Web.Infrastructure.Access;
 using Triage.Web.Tests.Infrastructure;
 
