@@ -37,6 +37,9 @@ public sealed class AuthorizationMatrixTests(TriageWebFactory app) : IClassFixtu
         ["POST /api/v1/decisions"] = Need.ApiUpload,
         ["GET /api/v1/decisions/review"] = Need.ApiRead,
         ["GET /api/v1/findings/{id:long}/decisions"] = Need.ApiRead,
+        // Static files (the development static-web-assets fallback): public by nature, no data.
+        ["GET /{**path:file}"] = Need.Anonymous,
+        ["HEAD /{**path:file}"] = Need.Anonymous,
         ["POST /account/logout"] = Need.Anonymous,
         ["POST /account/external-login"] = Need.Anonymous,
         ["GET /account/external-callback"] = Need.Anonymous,
