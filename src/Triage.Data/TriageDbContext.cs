@@ -1,8 +1,10 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
 using Triage.Data.Configuration;
+using Triage.Data.Queue;
 
 namespace Triage.Data;
 
@@ -11,7 +13,7 @@ namespace Triage.Data;
 /// exist only so each provider has its own migration set (STYLE.md habit 8); the model is the same.
 /// Use it directly (no repository layer); in Blazor Server through IDbContextFactory, one context per operation.
 /// </summary>
-public abstract class TriageDbContext(DbContextOptions options) : IdentityDbContext<TriageUser, IdentityRole, string>(options)
+public abstract class TriageDbContext(DbContextOptions options) : IdentityDbContext<TriageUser, IdentityRole, string>(options), IDataProtectionKeyContext
 {
     public DbSet<ImageRepository> Repositories => Set<ImageRepository>();
     public DbSet<Artifact> Artifacts => Set<Artifact>();
@@ -44,6 +46,10 @@ public abstract class TriageDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<VexExportRecord> VexExports => Set<VexExportRecord>();
     // The append-only audit log (docs/decisions/080-security-and-audit.md).
     public DbSet<Core.Audit.AuditEvent> AuditEvents => Set<Core.Audit.AuditEvent>();
+    // Scale-out and operations (docs/decisions/070-scale-out-and-queue.md): the durable import queue, and the Data
+    // Protection key ring every instance shares (cookies and antiforgery tokens made by one are read by the others).
+    public DbSet<ImportJob> ImportJobs => Set<ImportJob>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public abstract DatabaseProvider Provider { get; }
 

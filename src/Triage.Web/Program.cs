@@ -10,6 +10,9 @@ using Triage.Web.Features.Vex;
 using Triage.Web.Infrastructure;
 using Triage.Web.Infrastructure.Access;
 using Triage.Web.Infrastructure.Security;
+using Triage.Web.Infrastructure.Operations;
+using Triage.Web.Infrastructure.Queue;
+using Triage.Web.Infrastructure.ScaleOut;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -20,9 +23,12 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.WebHost.UseStaticWebAssets();
 
 builder.AddTriageData();
+builder.AddTriageOperations();      // JSON logs, OpenTelemetry, health and readiness, retention (all by configuration)
 builder.AddTriageAccess();          // Identity, cookies, API tokens, OpenID Connect, policies
+builder.AddTriageScaleOut();        // Data Protection keys in the database; Redis connection and SignalR backplane when configured
 builder.AddTriageSessions();        // live triage: session bus (in-process, or Redis when configured)
 builder.AddTriageSecurity();        // headers, body and rate limits, audit log (docs/security.md)
+builder.AddTriageImportQueue();     // durable import queue: every instance claims and finishes imports
 builder.Services.AddTriageFeatures();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
@@ -41,6 +47,7 @@ if (!app.Environment.IsDevelopment())
 // API callers get problem+json, people get the not-found page.
 app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api"),
     b => b.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+app.UseStorageFaultProblems();     // read-only, full or unreachable database: 503 problem+json for the API
 // Routing after the status-code pages, so a re-executed request (404 → /not-found) is routed again.
 app.UseRouting();
 app.UseTriageRequestLimits();
@@ -49,6 +56,7 @@ app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();
+app.MapTriageHealth();              // /health/live, /health/ready (anonymous)
 app.MapOpenApi("/api/openapi/{documentName}.json").RequireAuthorization(Policies.ApiRead);
 // Every API endpoint needs an API token; each also names the scope it needs (ApiRead or ApiUpload).
 var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.ApiToken);

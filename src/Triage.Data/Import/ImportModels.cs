@@ -12,6 +12,9 @@ public sealed record ImportOptions
     public string? ImportedBy { get; init; }
     /// <summary>Largest report accepted (bytes). The API and CLI share the default of 512 MiB.</summary>
     public long MaxBytes { get; init; } = DefaultMaxBytes;
+    /// <summary>Runs inside the import's transaction just before it commits: fault-injection tests use it to stop an
+    /// instance in the middle of an import (docs/decisions/070-scale-out-and-queue.md). Null in normal use.</summary>
+    public Func<CancellationToken, Task>? BeforeCommit { get; init; }
 
     public const long DefaultMaxBytes = 512L * 1024 * 1024;
 }

@@ -32,6 +32,25 @@ public sealed class ReportImporter(string connectionString)
         return summary;
     }
 
+    /// <summary>Imports a report that was read whole earlier: <paramref name="gzip"/> holds its bytes as
+    /// <see cref="CaptureStream"/> compressed them, <paramref name="sha256"/> and <paramref name="size"/> describe the
+    /// uncompressed bytes (the durable import queue keeps uploads this way, docs/decisions/070-scale-out-and-queue.md).
+    /// The stored raw report is these same gzip bytes: nothing is hashed or compressed twice.</summary>
+    public async Task<ImportSummary> ImportCapturedAsync(byte[] gzip, string sha256, long size, string fileName, ImportOptions options,
+        CancellationToken ct = default)
+    {
+        var timer = ImportTimings.Start();
+        ParsedReport parsed;
+        await using (var raw = new System.IO.Compression.GZipStream(new MemoryStream(gzip, writable: false), System.IO.Compression.CompressionMode.Decompress))
+            parsed = await ScanReportReader.Default.ParseAsync(raw, options.Scanner, ParseOptions.Default, ct);
+        timer.Lap("parse");
+        var plan = ImportPlan.Build(parsed, options.Image, fileName);
+        timer.Lap("plan");
+        var summary = await StoreAsync(plan, fileName, sha256, gzip, size, options, ct);
+        timer.Lap("store");
+        return summary;
+    }
+
     /// <summary>Stores an already parsed and planned report (also used by runtime inventories that carry scan results).</summary>
     public async Task<ImportSummary> StoreAsync(ImportPlan plan, string fileName, string sha256, byte[] compressed, long size,
         ImportOptions options, CancellationToken ct = default)
@@ -64,6 +83,7 @@ public sealed class ReportImporter(string connectionString)
         // Re-review hook (ADR 024): decisions bound to a package version are flagged when these images bring another one.
         // A plain query first, so an import into a database without such decisions never builds the EF model.
         var versionBound = await store.ScalarAsync<long?>(Vex.DecisionService.VersionBoundProbeSql, ct) is not null;
+        if (options.BeforeCommit is { } beforeCommit) await beforeCommit(ct);
         await store.CommitAsync(ct);
         timer.Lap("commit");
         if (versionBound)

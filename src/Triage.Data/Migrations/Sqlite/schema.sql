@@ -573,6 +573,47 @@ INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
 VALUES ('20261128160232_Access', '10.0.15');
 
 BEGIN TRANSACTION;
+CREATE TABLE "DataProtectionKeys" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_DataProtectionKeys" PRIMARY KEY AUTOINCREMENT,
+    "FriendlyName" TEXT NULL,
+    "Xml" TEXT NULL
+);
+
+CREATE TABLE "ImportJobs" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_ImportJobs" PRIMARY KEY AUTOINCREMENT,
+    "State" INTEGER NOT NULL,
+    "FileName" TEXT NOT NULL,
+    "Sha256" TEXT NOT NULL,
+    "SizeBytes" INTEGER NOT NULL,
+    "Content" BLOB NULL,
+    "Image" TEXT NULL,
+    "Scanner" TEXT NULL,
+    "ImportedBy" TEXT NULL,
+    "MaxBytes" INTEGER NOT NULL,
+    "EnqueuedBy" TEXT NOT NULL,
+    "EnqueuedAt" TEXT NOT NULL,
+    "ClaimedBy" TEXT NULL,
+    "LeaseUntil" TEXT NULL,
+    "Attempts" INTEGER NOT NULL,
+    "StartedAt" TEXT NULL,
+    "FinishedAt" TEXT NULL,
+    "ResultJson" TEXT NULL,
+    "ErrorCode" TEXT NULL,
+    "Error" TEXT NULL
+);
+
+CREATE INDEX "IX_ImportJobs_FinishedAt" ON "ImportJobs" ("FinishedAt");
+
+CREATE INDEX "IX_ImportJobs_Sha256" ON "ImportJobs" ("Sha256");
+
+CREATE INDEX "IX_ImportJobs_State_Id" ON "ImportJobs" ("State", "Id");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261128161121_Operations', '10.0.15');
+
+COMMIT;
+
+BEGIN TRANSACTION;
 CREATE TABLE "AuditEvents" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_AuditEvents" PRIMARY KEY AUTOINCREMENT,
     "At" TEXT NOT NULL,
@@ -598,7 +639,7 @@ CREATE TRIGGER "AuditEvents_NoUpdate" BEFORE UPDATE ON "AuditEvents" BEGIN SELEC
 CREATE TRIGGER "AuditEvents_NoDelete" BEFORE DELETE ON "AuditEvents" BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 
 INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261128172047_Audit', '10.0.15');
+VALUES ('20261128183107_Audit', '10.0.15');
 
 COMMIT;
 

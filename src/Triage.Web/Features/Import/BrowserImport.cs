@@ -3,13 +3,14 @@ using Triage.Core.Ingest;
 using Triage.Data.Import;
 using Triage.Core.Audit;
 using Triage.Web.Infrastructure.Access;
+using Triage.Web.Infrastructure.Queue;
 using Triage.Web.Infrastructure.Security;
 
 namespace Triage.Web.Features.Import;
 
-/// <summary>Imports a file dropped on the Import page through the same <see cref="ReportImporter"/> as POST /api/v1/scans
-/// and `triage ingest`, reporting bytes read as it goes.</summary>
-public sealed class BrowserImport(ReportImporter importer, IConfiguration config, Auditor audit)
+/// <summary>Imports a file dropped on the Import page through the durable import queue, as POST /api/v1/scans does (the
+/// same importer as `triage ingest`), reporting bytes read as it goes.</summary>
+public sealed class BrowserImport(ImportQueueService imports, IConfiguration config, Auditor audit)
 {
     public long MaxBytes => config.GetValue<long?>("Triage:Import:MaxReportBytes") ?? ImportOptions.DefaultMaxBytes;
 
@@ -25,7 +26,7 @@ public sealed class BrowserImport(ReportImporter importer, IConfiguration config
         var name = Path.GetFileName(file.Name);
         try
         {
-            var summary = await importer.ImportAsync(counted, name, options, ct);
+            var summary = await imports.ImportAsync(counted, name, options, ct);
             await audit.RecordAsync(user, AuditActions.ReportImported, "scan", summary.Image ?? name,
                 $"{name}: {summary.Findings} findings ({summary.NewFindings} new)" + (summary.Duplicate ? ", same bytes imported before" : ""));
             return summary;

@@ -52,7 +52,9 @@ public partial class ImportPage : IDisposable
                 item.Error = ex.Describe();
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException
-                                           or Microsoft.JSInterop.JSException or System.Data.Common.DbException)
+                                           or Microsoft.JSInterop.JSException or System.Data.Common.DbException
+                                           or Microsoft.EntityFrameworkCore.DbUpdateException
+                                           || ex is OperationCanceledException && !_cts.IsCancellationRequested)
             {
                 Log.LogWarning(ex, "Import of {File} failed", item.FileName);
                 item.State = ImportState.Failed;

@@ -6,6 +6,7 @@ using Triage.Core.Ingest;
 using Triage.Core.Audit;
 using Triage.Data.Import;
 using Triage.Web.Infrastructure.Security;
+using Triage.Web.Infrastructure.Queue;
 
 namespace Triage.Web.Features.Import;
 
@@ -32,7 +33,7 @@ public static class ScansApi
         return api;
     }
 
-    internal static async Task<IResult> UploadAsync(HttpContext http, ReportImporter importer, IConfiguration config, Auditor audit,
+    internal static async Task<IResult> UploadAsync(HttpContext http, ImportQueueService imports, IConfiguration config, Auditor audit,
         [FromQuery] string? image, [FromQuery] string? scanner, CancellationToken ct)
     {
         var limit = config.GetValue<long?>("Triage:Import:MaxReportBytes") ?? ImportOptions.DefaultMaxBytes;
@@ -74,7 +75,8 @@ public static class ScansApi
         {
             await using (body)
             {
-                var summary = await importer.ImportAsync(body, fileName, options, ct);
+                // Through the durable queue: this instance imports it; if it dies, another finishes it.
+                var summary = await imports.ImportAsync(body, fileName, options, ct);
                 await audit.RecordAsync(http.User, AuditActions.ReportImported, "scan", summary.Image ?? fileName,
                     $"{fileName}: {summary.Findings} findings ({summary.NewFindings} new)" + (summary.Duplicate ? ", same bytes imported before" : ""));
                 return new ImportResult(summary);
@@ -85,6 +87,12 @@ public static class ScansApi
             var status = e.Code == ReportErrorCode.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status422UnprocessableEntity;
             await audit.RecordAsync(http.User, AuditActions.ReportRejected, "scan", fileName, $"{e.CodeName}: {e.Message}", succeeded: false);
             return Problem(status, e.CodeName, "Report not imported", $"{fileName}: {e.Describe()}", e, fileName);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // This instance is shutting down: the job went back to the queue, and another instance finishes it.
+            return Problem(StatusCodes.Status503ServiceUnavailable, "instance_stopping", "Instance stopping",
+                $"{fileName}: this instance stopped while importing; another instance finishes the import (sending the same bytes again answers with its result as a duplicate)", null, fileName);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

@@ -80,7 +80,9 @@ public partial class SessionPage
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (firstRender && RendererInfo.IsInteractive && _room is not null)
+        // Not only on the first render: on PostgreSQL the first render comes while the session is still loading (before the
+        // room exists), and shortcuts registered only then were never registered at all.
+        if (_self is null && RendererInfo.IsInteractive && _room is not null)
         {
             _self = DotNetObjectReference.Create(this);
             await JS.InvokeVoidAsync("triage.registerShortcuts", _self);

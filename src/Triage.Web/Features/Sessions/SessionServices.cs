@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
 
 namespace Triage.Web.Features.Sessions;
@@ -19,7 +20,8 @@ public static class SessionServices
             var options = ConfigurationOptions.Parse(redis);
             options.AbortOnConnectFail = false;
             options.ClientName = "triage-web";
-            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
+            // One connection per instance: AddTriageScaleOut registers it first (shared with the SignalR backplane).
+            services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
             services.AddSingleton<ISessionBus, RedisSessionBus>();
         }
         services.AddScoped<SessionService>();

@@ -44,7 +44,17 @@ public sealed class ApiTokenAuthenticationHandler(
             .ToListAsync(Context.RequestAborted);
 
         if (token.LastUsedAt is null || now - token.LastUsedAt > LastUsedResolution)
-            await db.ApiTokens.Where(t => t.Id == token.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
+        {
+            // Bookkeeping only: a database that refuses writes (read-only, full) must not stop reads through the API.
+            try
+            {
+                await db.ApiTokens.Where(t => t.Id == token.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
+            }
+            catch (Exception e) when (Operations.StorageFaults.Classify(e) is Operations.StorageFault.ReadOnly or Operations.StorageFault.Full)
+            {
+                Logger.LogWarning("Last-used time of API token {Prefix}… not recorded: the database refuses writes", token.Prefix);
+            }
+        }
 
         var claims = new List<Claim>
         {
