@@ -40,6 +40,9 @@ public sealed class AuthorizationMatrixTests(TriageWebFactory app) : IClassFixtu
         // Static files (the development static-web-assets fallback): public by nature, no data.
         ["GET /{**path:file}"] = Need.Anonymous,
         ["HEAD /{**path:file}"] = Need.Anonymous,
+        // Liveness and readiness for the orchestrator: status only, no data.
+        ["GET /health/live"] = Need.Anonymous,
+        ["GET /health/ready"] = Need.Anonymous,
         ["POST /account/logout"] = Need.Anonymous,
         ["POST /account/external-login"] = Need.Anonymous,
         ["GET /account/external-callback"] = Need.Anonymous,
