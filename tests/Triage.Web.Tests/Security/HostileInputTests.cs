@@ -44,7 +44,7 @@ public sealed class HostileInputTests(HostileInputFactory app, ITestOutputHelper
         foreach (var c in HostileReports.Generate())
         {
             // At least the first round of every kind of damage, then random mutations while the budget lasts.
-            if (refused + imported >= MinCases && clock.Elapsed > Budget) break;
+                if (refused + imported >= MinCases && clock.Elapsed > Budget) break;
             var name = c.Name + ".json";
             using var content = new ByteArrayContent(c.Bytes);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
