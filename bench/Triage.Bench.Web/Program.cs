@@ -37,7 +37,7 @@ await using (var c = factory.CreateDbContext())
     Console.WriteLine($"database: {TriageDatabase.DetectProvider(db)}, {await c.Artifacts.CountAsync():N0} images, {await c.Findings.CountAsync():N0} findings, " +
                       $"{await c.Observations.CountAsync():N0} observations, {await c.Decisions.CountAsync():N0} decisions");
 
-var decisions = new VexDecisionStore(new TriageConnection(db), TimeProvider.System);
+var decisions = new VexDecisionStore(new TriageConnection(db), TimeProvider.System, new Triage.Data.Audit.AuditLog(db));
 var admin = new UserAccess("bench-admin", "admin", TriageRole.Admin, []);
 long memberTeam;
 await using (var c = factory.CreateDbContext()) memberTeam = await c.Teams.OrderBy(t => t.Id).Select(t => t.Id).FirstAsync();

@@ -43,6 +43,8 @@ public abstract class TriageDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<VexDocumentIssue> VexDocumentIssues => Set<VexDocumentIssue>();
     public DbSet<VexAuthor> VexAuthors => Set<VexAuthor>();
     public DbSet<VexExportRecord> VexExports => Set<VexExportRecord>();
+    // The append-only audit log (docs/decisions/080-security-and-audit.md).
+    public DbSet<Core.Audit.AuditEvent> AuditEvents => Set<Core.Audit.AuditEvent>();
     // Scale-out and operations (docs/decisions/070-scale-out-and-queue.md): the durable import queue, and the Data
     // Protection key ring every instance shares (cookies and antiforgery tokens made by one are read by the others).
     public DbSet<ImportJob> ImportJobs => Set<ImportJob>();

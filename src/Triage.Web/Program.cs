@@ -2,6 +2,7 @@ using MudBlazor.Services;
 using Triage.Web;
 using Triage.Web.Components;
 using Triage.Web.Features.Account;
+using Triage.Web.Features.Admin;
 using Triage.Web.Features.Findings;
 using Triage.Web.Features.Import;
 using Triage.Web.Features.Runtime;
@@ -11,6 +12,7 @@ using Triage.Web.Features.Signing;
 using Triage.Web.Features.Vex;
 using Triage.Web.Infrastructure;
 using Triage.Web.Infrastructure.Access;
+using Triage.Web.Infrastructure.Security;
 using Triage.Web.Infrastructure.Operations;
 using Triage.Web.Infrastructure.Queue;
 using Triage.Web.Infrastructure.ScaleOut;
@@ -29,6 +31,7 @@ builder.AddTriageRuntime();         // verdicts, scores, runtime evidence and KE
 builder.AddTriageAccess();          // Identity, cookies, API tokens, OpenID Connect, policies
 builder.AddTriageScaleOut();        // Data Protection keys in the database; Redis connection and SignalR backplane when configured
 builder.AddTriageSessions();        // live triage: session bus (in-process, or Redis when configured)
+builder.AddTriageSecurity();        // headers, body and rate limits, audit log (docs/security.md)
 builder.AddTriageImportQueue();     // durable import queue: every instance claims and finishes imports
 builder.AddTriageMetrics();         // weekly snapshots (background service), lineage and comparisons
 builder.Services.AddTriageFeatures();
@@ -43,6 +46,7 @@ await app.MigrateTriageDatabaseAsync();
 await app.EnsureRiskScoresAsync();
 await app.EnsureTriageAccountsAsync();
 
+app.UseTriageSecurityHeaders();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
@@ -53,6 +57,7 @@ app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api"),
 app.UseStorageFaultProblems();     // read-only, full or unreachable database: 503 problem+json for the API
 // Routing after the status-code pages, so a re-executed request (404 → /not-found) is routed again.
 app.UseRouting();
+app.UseTriageRequestLimits();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
@@ -68,6 +73,7 @@ api.MapExposureApi();
 api.MapRuntimeApi();
 app.MapAccountEndpoints();
 app.MapSessionExports();
+app.MapAuditExport();
 api.MapVexApi();
 api.MapSigningApi();
 app.MapSigningDownloads();

@@ -1,3 +1,4 @@
+using Triage.Core.Audit;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -92,6 +93,9 @@ internal static class DecideCommand
             return await CliErrors.RunAsync(async () =>
             {
                 var outcome = parse.GetValue(preview) ? await service.PreviewAsync(request, ct) : await service.RecordAsync(request, ct);
+                if (outcome.Recorded)
+                    await CliAudit.RecordAsync(CliSettings.ConnectionString(parse.GetValue(db)), AuditActions.DecisionRecorded, "vulnerability",
+                        request.Vulnerability ?? "findings", $"{request.Status.ToWire()} on {outcome.Applies} findings");
                 if (parse.GetValue(json)) CliJson.Write(w => DecisionJson.WriteOutcome(w, outcome));
                 else Console.Out.Write(Describe(outcome));
                 return ExitCodes.Ok;

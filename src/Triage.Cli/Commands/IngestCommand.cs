@@ -1,3 +1,4 @@
+using Triage.Core.Audit;
 using System.CommandLine;
 using System.Text.Json;
 using Triage.Core.Domain;
@@ -50,11 +51,14 @@ internal static class IngestCommand
                 var summary = await importer.ImportAsync(stream, file, options, ct);
                 await RuntimeCommand.AfterImportAsync(conn, summary, ct);
                 imports.Add(summary);
+                await CliAudit.RecordAsync(conn, AuditActions.ReportImported, "scan", summary.Image ?? file,
+                    $"{Path.GetFileName(file)}: {summary.Findings} findings ({summary.NewFindings} new)" + (summary.Duplicate ? ", same bytes imported before" : ""));
                 if (!json) Console.WriteLine(Describe(summary));
             }
             catch (ReportFormatException e)
             {
                 Fail(file, e.Describe(), e.CodeName);
+                await CliAudit.RecordAsync(conn, AuditActions.ReportRejected, "scan", Path.GetFileName(file), $"{e.CodeName}: {e.Message}", succeeded: false);
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
             {

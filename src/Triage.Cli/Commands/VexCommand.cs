@@ -1,3 +1,4 @@
+using Triage.Core.Audit;
 using System.CommandLine;
 using System.Text;
 using Triage.Core.Vex;
@@ -70,6 +71,8 @@ internal static class VexCommand
                 try
                 {
                     outcome = await service.ExportAsync(fmt, scope, who, ct);
+                    await CliAudit.RecordAsync(CliSettings.ConnectionString(parse.GetValue(db)), AuditActions.VexExported, "vex-export", scope.Key,
+                        $"format {fmt.ToWire()}, {outcome.Statements} statements, {outcome.Images} images");
                 }
                 catch (VexExportException e)
                 {
@@ -202,6 +205,8 @@ internal static class VexCommand
                         report = signed.Import;
                         signature = signed.Signature;
                     }
+                    await CliAudit.RecordAsync(CliSettings.ConnectionString(parse.GetValue(db)), AuditActions.VexImported, "vex-document", Path.GetFileName(path),
+                        $"{report.Statements} statements, {report.Matched} matched, {report.DecisionsRecorded} decisions recorded, {report.Rejected.Count} rejected");
                 }
                 catch (VexFormatException e)
                 {

@@ -555,7 +555,8 @@ public sealed class ReportImporter(string connectionString)
         if (ap.Digest is not null)
             id = await store.ScalarAsync<long?>(cols + "\"Digest\" = @p1", ct, repositoryId, ap.Digest);
         if (id is null && ap.ImageId is not null)
-            id = await store.ScalarAsync<long?>(cols + "\"ImageId\" = @p1 AND (\"Digest\" IS NULL OR @p2 IS NULL)", ct, repositoryId, ap.ImageId, ap.Digest);
+            // The digest's null test is made here, not in SQL: PostgreSQL cannot type a bare null parameter ("@p2 IS NULL").
+            id = await store.ScalarAsync<long?>(cols + "\"ImageId\" = @p1" + (ap.Digest is null ? "" : " AND \"Digest\" IS NULL"), ct, repositoryId, ap.ImageId);
         if (id is null)
         {
             foreach (var tag in ap.Tags)

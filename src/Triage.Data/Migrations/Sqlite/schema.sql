@@ -1021,3 +1021,33 @@ VALUES ('20261128185533_Metrics', '10.0.15');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "AuditEvents" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_AuditEvents" PRIMARY KEY AUTOINCREMENT,
+    "At" TEXT NOT NULL,
+    "Action" TEXT NOT NULL,
+    "Actor" TEXT NOT NULL,
+    "ActorId" TEXT NULL,
+    "Channel" TEXT NOT NULL,
+    "Address" TEXT NULL,
+    "TargetType" TEXT NULL,
+    "Target" TEXT NULL,
+    "Details" TEXT NULL,
+    "Succeeded" INTEGER NOT NULL
+);
+
+CREATE INDEX "IX_AuditEvents_Action_At" ON "AuditEvents" ("Action", "At");
+
+CREATE INDEX "IX_AuditEvents_ActorId" ON "AuditEvents" ("ActorId");
+
+CREATE INDEX "IX_AuditEvents_At" ON "AuditEvents" ("At");
+
+CREATE TRIGGER "AuditEvents_NoUpdate" BEFORE UPDATE ON "AuditEvents" BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+
+CREATE TRIGGER "AuditEvents_NoDelete" BEFORE DELETE ON "AuditEvents" BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261128190055_Audit', '10.0.15');
+
+COMMIT;
+

@@ -15,8 +15,10 @@ public static class AccountEndpoints
     {
         var account = app.MapGroup("/account");
 
-        account.MapPost("/logout", async (SignInManager<TriageUser> signIn, [FromForm] string? returnUrl) =>
+        account.MapPost("/logout", async (HttpContext http, SignInManager<TriageUser> signIn, Infrastructure.Security.Auditor audit, [FromForm] string? returnUrl) =>
         {
+            if (http.User.Identity?.IsAuthenticated == true)
+                await audit.RecordAsync(http.User.Identity.Name ?? "unknown", http.User.UserId(), Core.Audit.AuditActions.SignedOut);
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect("/account/login");
         }).AllowAnonymous();

@@ -44,6 +44,8 @@ public partial class Login
         };
     }
 
+    [Inject] private Infrastructure.Security.Auditor Audit { get; set; } = default!;
+
     private async Task SignInAsync()
     {
         var result = await SignIn.PasswordSignInAsync(Input.Email.Trim(), Input.Password, Input.RememberMe, lockoutOnFailure: true);
@@ -54,10 +56,12 @@ public partial class Login
             {
                 user.LastSignInAt = Time.GetUtcNow().UtcDateTime;
                 await SignIn.UserManager.UpdateAsync(user);
+                await Audit.RecordAsync(user.UserName ?? Input.Email.Trim(), user.Id, Core.Audit.AuditActions.SignedIn, "password");
             }
             Navigation.NavigateTo(ReturnUrls.Safe(ReturnUrl));
             return;
         }
+        await Audit.RecordAnonymousAsync(Input.Email.Trim(), Core.Audit.AuditActions.SignInFailed, result.IsLockedOut ? "account locked" : "wrong email or password");
         Message = result.IsLockedOut
             ? "Too many failed attempts or locked by an admin: this account is locked for now."
             : "Wrong email or password.";

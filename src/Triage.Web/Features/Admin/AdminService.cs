@@ -2,14 +2,16 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
 using Triage.Data;
+using Triage.Core.Audit;
 using Triage.Web.Infrastructure.Access;
+using Triage.Web.Infrastructure.Security;
 
 namespace Triage.Web.Features.Admin;
 
 /// <summary>Users, roles and teams. Every method checks that the caller is an admin; Identity work runs in its own
 /// scope so a long-lived circuit never holds a stale UserManager context.</summary>
 public sealed class AdminService(IDbContextFactory<TriageDbContext> factory, IServiceScopeFactory scopes, TimeProvider time, ILogger<AdminService> log,
-    Infrastructure.TriageConnection connection)
+    Infrastructure.TriageConnection connection, Auditor audit)
 {
     public async Task<List<UserRow>> UsersAsync(UserAccess caller, CancellationToken ct = default)
     {
@@ -32,7 +34,11 @@ public sealed class AdminService(IDbContextFactory<TriageDbContext> factory, ISe
         var setup = scope.ServiceProvider.GetRequiredService<AccountSetup>();
         await setup.EnsureRolesAsync();
         var errors = await setup.CreateUserAsync(email, password, name, role);
-        if (errors.Count == 0) log.LogInformation("User {Email} created with role {Role} by {Admin}", email, role.ToName(), caller.Name);
+        if (errors.Count == 0)
+        {
+            log.LogInformation("User {Email} created with role {Role} by {Admin}", email, role.ToName(), caller.Name);
+            await audit.RecordAsync(caller, AuditActions.UserCreated, "user", email, $"role {role.ToName()}");
+        }
         return errors;
     }
 
@@ -45,7 +51,11 @@ public sealed class AdminService(IDbContextFactory<TriageDbContext> factory, ISe
         var user = await users.FindByIdAsync(userId);
         if (user is null) return ["This user no longer exists."];
         var errors = await scope.ServiceProvider.GetRequiredService<AccountSetup>().SetRoleAsync(user, role);
-        if (errors.Count == 0) log.LogInformation("Role of {User} set to {Role} by {Admin}", user.UserName, role.ToName(), caller.Name);
+        if (errors.Count == 0)
+        {
+            log.LogInformation("Role of {User} set to {Role} by {Admin}", user.UserName, role.ToName(), caller.Name);
+            await audit.RecordAsync(caller, AuditActions.RoleChanged, "user", user.UserName, $"role {role.ToName()}");
+        }
         return errors;
     }
 
@@ -62,6 +72,7 @@ public sealed class AdminService(IDbContextFactory<TriageDbContext> factory, ISe
         if (!r.Succeeded) return r.Errors.Select(e => e.Description).ToList();
         await users.UpdateSecurityStampAsync(user);
         log.LogInformation("{User} {Action} by {Admin}", user.UserName, locked ? "locked" : "unlocked", caller.Name);
+        await audit.RecordAsync(caller, locked ? AuditActions.UserLocked : AuditActions.UserUnlocked, "user", user.UserName);
         return [];
     }
 
@@ -87,6 +98,7 @@ public sealed class AdminService(IDbContextFactory<TriageDbContext> factory, ISe
         if (await db.Teams.AnyAsync(t => t.Name == name.Trim(), ct)) throw new ArgumentException($"a team named {name.Trim()} exists already");
         db.Teams.Add(new Team { Name = name.Trim(), CreatedAt = time.GetUtcNow().UtcDateTime });
         await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(caller, AuditActions.TeamCreated, "team", name.Trim());
     }
 
     public async Task DeleteTeamAsync(UserAccess caller, long teamId, CancellationToken ct = default)
@@ -96,9 +108,11 @@ public sealed class AdminService(IDbContextFactory<TriageDbContext> factory, ISe
         // Its images become unowned (visible to everyone signed in) rather than disappearing.
         var repositories = await db.Repositories.Where(r => r.TeamId == teamId).Select(r => r.Id).ToListAsync(ct);
         await db.Repositories.Where(r => r.TeamId == teamId).ExecuteUpdateAsync(s => s.SetProperty(r => r.TeamId, (long?)null), ct);
+        var teamName = await db.Teams.Where(t => t.Id == teamId).Select(t => t.Name).FirstOrDefaultAsync(ct);
         await db.Teams.Where(t => t.Id == teamId).ExecuteDeleteAsync(ct);
         // Team decisions stop reaching these images (docs/decisions/025-effective-decisions.md).
         await Data.Vex.EffectiveDecisions.RecomputeForRepositoriesAsync(connection.ConnectionString, repositories, time, ct);
+        if (teamName is not null) await audit.RecordAsync(caller, AuditActions.TeamDeleted, "team", teamName, "its images are now unowned");
     }
 
     public async Task SetMemberAsync(UserAccess caller, long teamId, string userId, bool member, CancellationToken ct = default)
@@ -109,6 +123,12 @@ public sealed class AdminService(IDbContextFactory<TriageDbContext> factory, ISe
         if (member && !exists) db.TeamMembers.Add(new TeamMember { TeamId = teamId, UserId = userId });
         if (!member && exists) await db.TeamMembers.Where(m => m.TeamId == teamId && m.UserId == userId).ExecuteDeleteAsync(ct);
         await db.SaveChangesAsync(ct);
+        if (member != exists)
+        {
+            var team = await db.Teams.Where(t => t.Id == teamId).Select(t => t.Name).FirstOrDefaultAsync(ct);
+            var who = await db.Users.Where(u => u.Id == userId).Select(u => u.UserName).FirstOrDefaultAsync(ct);
+            await audit.RecordAsync(caller, member ? AuditActions.TeamMemberAdded : AuditActions.TeamMemberRemoved, "team", team, $"{(member ? "added" : "removed")} {who ?? userId}");
+        }
     }
 
     /// <summary>Gives a repository to a team (or to nobody).</summary>
@@ -120,6 +140,9 @@ public sealed class AdminService(IDbContextFactory<TriageDbContext> factory, ISe
         if (n == 0) throw new ArgumentException("this repository does not exist");
         // Team decisions start or stop reaching its images (docs/decisions/025-effective-decisions.md).
         await Data.Vex.EffectiveDecisions.RecomputeForRepositoriesAsync(connection.ConnectionString, [repositoryId], time, ct);
+        var repo = await db.Repositories.Where(r => r.Id == repositoryId).Select(r => r.Name).FirstAsync(ct);
+        var owner = teamId is { } t ? await db.Teams.Where(x => x.Id == t).Select(x => x.Name).FirstOrDefaultAsync(ct) : null;
+        await audit.RecordAsync(caller, AuditActions.RepositoryAssigned, "repository", repo, owner is null ? "owned by no team (visible to everyone)" : $"owned by team {owner}");
     }
 
     public async Task<List<NamedId>> SearchRepositoriesAsync(UserAccess caller, string? text, CancellationToken ct = default)

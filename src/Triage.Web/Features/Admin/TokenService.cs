@@ -1,13 +1,15 @@
 using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
 using Triage.Data;
+using Triage.Core.Audit;
 using Triage.Web.Infrastructure.Access;
+using Triage.Web.Infrastructure.Security;
 
 namespace Triage.Web.Features.Admin;
 
 /// <summary>API tokens: created by their owner (upload needs the Triager role), shown once, listed without the secret,
 /// revoked by their owner or an admin.</summary>
-public sealed class TokenService(IDbContextFactory<TriageDbContext> factory, TimeProvider time, ILogger<TokenService> log)
+public sealed class TokenService(IDbContextFactory<TriageDbContext> factory, TimeProvider time, ILogger<TokenService> log, Auditor audit)
 {
     public async Task<CreatedToken> CreateAsync(UserAccess user, string name, TokenScopes scopes, DateTime? expiresAt, CancellationToken ct = default)
     {
@@ -25,6 +27,8 @@ public sealed class TokenService(IDbContextFactory<TriageDbContext> factory, Tim
         db.ApiTokens.Add(token);
         await db.SaveChangesAsync(ct);
         log.LogInformation("API token {Prefix}… ({Scopes}) created by {User}", prefix, scopes.ToWire(), user.Name);
+        await audit.RecordAsync(user, AuditActions.TokenCreated, "token", prefix + "…",
+            $"'{token.Name}', scopes {scopes.ToWire()}" + (expiresAt is { } x ? $", expires {x:yyyy-MM-dd}" : ""));
         return new CreatedToken(token.Id, secret);
     }
 
@@ -52,6 +56,7 @@ public sealed class TokenService(IDbContextFactory<TriageDbContext> factory, Tim
         token.RevokedAt = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
         log.LogInformation("API token {Prefix}… revoked by {User}", token.Prefix, user.Name);
+        await audit.RecordAsync(user, AuditActions.TokenRevoked, "token", token.Prefix + "…", $"'{token.Name}'");
     }
 
     private static DateTime Utc(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Utc);

@@ -11,7 +11,7 @@ namespace Triage.Web.Features.Decisions;
 /// <see cref="IDecisionStore"/> on <see cref="DecisionService"/>: the app records real VEX decisions (with the session and
 /// the signed-in user as origin, the person's name as author) and reads the materialised decision in force per finding.
 /// </summary>
-public sealed class VexDecisionStore(TriageConnection connection, TimeProvider time) : IDecisionStore
+public sealed class VexDecisionStore(TriageConnection connection, TimeProvider time, Triage.Data.Audit.AuditLog? audit = null) : IDecisionStore
 {
     private DecisionService Service => new(connection.ConnectionString, time);
 
@@ -31,6 +31,15 @@ public sealed class VexDecisionStore(TriageConnection connection, TimeProvider t
             throw new ArgumentException(e.Message, e);
         }
         var first = outcome.Decisions[0];
+        if (audit is not null)
+        {
+            // Pages and sessions run in a circuit: no request address at hand.
+            var findings = string.Join(',', request.FindingIds.Take(20).Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            await audit.AppendAsync(new Triage.Core.Audit.AuditActor(request.AuthorName, request.AuthorId, Triage.Core.Audit.AuditChannels.Web, null),
+                Triage.Core.Audit.AuditActions.DecisionRecorded, "finding", findings,
+                $"{first.Status.ToWire()} at {request.Scope} scope ({outcome.Decisions.Count} statement(s))" + (request.SessionId is { } s ? $" in session {s}" : ""),
+                ct: CancellationToken.None);
+        }
         return ToRecord(first, request.FindingIds.Count > 0 ? request.FindingIds[0] : 0, request.SessionId, request.AuthorId);
     }
 

@@ -1,14 +1,16 @@
 using Microsoft.AspNetCore.Components.Forms;
 using Triage.Core.Ingest;
 using Triage.Data.Import;
+using Triage.Core.Audit;
 using Triage.Web.Infrastructure.Access;
 using Triage.Web.Infrastructure.Queue;
+using Triage.Web.Infrastructure.Security;
 
 namespace Triage.Web.Features.Import;
 
 /// <summary>Imports a file dropped on the Import page through the durable import queue, as POST /api/v1/scans does (the
 /// same importer as `triage ingest`), reporting bytes read as it goes.</summary>
-public sealed class BrowserImport(ImportQueueService imports, IConfiguration config)
+public sealed class BrowserImport(ImportQueueService imports, IConfiguration config, Auditor audit)
 {
     public long MaxBytes => config.GetValue<long?>("Triage:Import:MaxReportBytes") ?? ImportOptions.DefaultMaxBytes;
 
@@ -21,7 +23,19 @@ public sealed class BrowserImport(ImportQueueService imports, IConfiguration con
         // +1: let the importer see an over-long stream and refuse it itself.
         await using var browser = file.OpenReadStream(MaxBytes + 1, ct);
         await using var counted = new ProgressStream(browser, progress);
-        return await imports.ImportAsync(counted, Path.GetFileName(file.Name), options, ct);
+        var name = Path.GetFileName(file.Name);
+        try
+        {
+            var summary = await imports.ImportAsync(counted, name, options, ct);
+            await audit.RecordAsync(user, AuditActions.ReportImported, "scan", summary.Image ?? name,
+                $"{name}: {summary.Findings} findings ({summary.NewFindings} new)" + (summary.Duplicate ? ", same bytes imported before" : ""));
+            return summary;
+        }
+        catch (ReportFormatException e)
+        {
+            await audit.RecordAsync(user, AuditActions.ReportRejected, "scan", name, $"{e.CodeName}: {e.Message}", succeeded: false);
+            throw;
+        }
     }
 }
 

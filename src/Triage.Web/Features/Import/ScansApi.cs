@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Triage.Core.Domain;
 using Triage.Core.Ingest;
+using Triage.Core.Audit;
 using Triage.Data.Import;
+using Triage.Web.Infrastructure.Security;
 using Triage.Web.Infrastructure.Queue;
 
 namespace Triage.Web.Features.Import;
@@ -26,11 +28,12 @@ public static class ScansApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithOwnBodyLimit()
             .DisableAntiforgery();
         return api;
     }
 
-    internal static async Task<IResult> UploadAsync(HttpContext http, ImportQueueService imports, IConfiguration config,
+    internal static async Task<IResult> UploadAsync(HttpContext http, ImportQueueService imports, IConfiguration config, Auditor audit,
         [FromQuery] string? image, [FromQuery] string? scanner, CancellationToken ct)
     {
         var limit = config.GetValue<long?>("Triage:Import:MaxReportBytes") ?? ImportOptions.DefaultMaxBytes;
@@ -74,12 +77,15 @@ public static class ScansApi
             {
                 // Through the durable queue: this instance imports and scores it; if it dies, another finishes it.
                 var summary = await imports.ImportAsync(body, fileName, options, ct);
+                await audit.RecordAsync(http.User, AuditActions.ReportImported, "scan", summary.Image ?? fileName,
+                    $"{fileName}: {summary.Findings} findings ({summary.NewFindings} new)" + (summary.Duplicate ? ", same bytes imported before" : ""));
                 return new ImportResult(summary);
             }
         }
         catch (ReportFormatException e)
         {
             var status = e.Code == ReportErrorCode.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status422UnprocessableEntity;
+            await audit.RecordAsync(http.User, AuditActions.ReportRejected, "scan", fileName, $"{e.CodeName}: {e.Message}", succeeded: false);
             return Problem(status, e.CodeName, "Report not imported", $"{fileName}: {e.Describe()}", e, fileName);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)

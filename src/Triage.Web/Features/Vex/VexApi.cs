@@ -7,6 +7,9 @@ using Triage.Data.Vex;
 using Triage.Web.Infrastructure;
 using Triage.Web.Infrastructure.Access;
 
+using Triage.Core.Audit;
+using Triage.Web.Infrastructure.Security;
+
 namespace Triage.Web.Features.Vex;
 
 /// <summary>
@@ -42,6 +45,7 @@ public static class VexApi
             .Accepts<JsonElement>("application/json", "multipart/form-data")
             .Produces(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithOwnBodyLimit()
             .DisableAntiforgery();
         api.MapGet("/vex/documents", ListDocumentsAsync).RequireAuthorization(Policies.ApiRead).WithName("ListVexDocuments").WithSummary("Imported VEX documents, newest first");
         api.MapGet("/vex/documents/{id:long}", DocumentAsync).RequireAuthorization(Policies.ApiRead).WithName("GetVexDocument")
@@ -68,11 +72,19 @@ public static class VexApi
     }
 
     /// <summary>The signed-in user, or "api" for unauthenticated callers.</summary>
+    private static string Describe(VexExportScope scope) => scope switch
+    {
+        VexExportScope.Image i => "image " + i.Reference,
+        VexExportScope.Repository r => "repository " + r.Name,
+        VexExportScope.Team t => "team " + t.TeamId,
+        _ => "everything",
+    };
+
     internal static string Actor(HttpContext http) =>
         http.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : "api";
 
-    internal static async Task<IResult> ExportAsync(TriageConnection conn, Signing.SigningFacade signing, [FromQuery] string? format, [FromQuery] string? image,
-        [FromQuery] string? repository, [FromQuery] string? team, [FromQuery] string? author, [FromQuery] bool? sign, CancellationToken ct)
+    internal static async Task<IResult> ExportAsync(HttpContext http, Auditor audit, TriageConnection conn, Signing.SigningFacade signing, [FromQuery] string? format,
+        [FromQuery] string? image, [FromQuery] string? repository, [FromQuery] string? team, [FromQuery] string? author, [FromQuery] bool? sign, CancellationToken ct)
     {
         if (!VexFormatNames.TryParse(format ?? "openvex", out var fmt))
             return Problem(StatusCodes.Status400BadRequest, "invalid_parameter", $"format must be openvex, cyclonedx or csaf, not '{format}'");
@@ -85,6 +97,8 @@ public static class VexApi
         try
         {
             var outcome = await new VexExportService(conn.ConnectionString).ExportAsync(fmt, scope, author, ct);
+            await audit.RecordAsync(http.User, AuditActions.VexExported, "vex-export", Describe(scope),
+                $"format {fmt.ToWire()}, {outcome.Statements} statements, {outcome.Images} images" + (sign == true ? ", signed" : ""));
             if (sign != true) return new DocumentResult(outcome.Result);
             // Signed: {"document": …, "bundle": …} — write each to its file (<file>.sigstore.json beside the document).
             var signed = await signing.Signer.SignAsync(fmt, outcome.Result.Json, ct);
@@ -108,7 +122,7 @@ public static class VexApi
         }
     }
 
-    internal static async Task<IResult> ImportAsync(HttpContext http, TriageConnection conn, Signing.SigningFacade signing, [FromQuery] string? trust, CancellationToken ct)
+    internal static async Task<IResult> ImportAsync(HttpContext http, Auditor audit, TriageConnection conn, Signing.SigningFacade signing, [FromQuery] string? trust, CancellationToken ct)
     {
         if (!TryParseTrust(trust, out var level))
             return Problem(StatusCodes.Status400BadRequest, "invalid_parameter", $"trust must be trusted, show or ignore, not '{trust}'");
@@ -150,12 +164,16 @@ public static class VexApi
                 var signed = await signing.Uploads.ImportAsync(ms.ToArray(), fileName, bundle,
                     new VexImportOptions { Trust = level, ImportedBy = Actor(http), MaxBytes = limit }, ct);
                 var report = signed.Import;
+                await audit.RecordAsync(http.User, AuditActions.VexImported, "vex-document", fileName,
+                    $"{report.Statements} statements, {report.Matched} matched, {report.DecisionsRecorded} decisions recorded, {report.Rejected.Count} rejected" +
+                    (report.AlreadyImported ? " (imported before)" : "") + (signed.Signature is { } sig ? $", signature {sig.Status}" : ""));
                 return new JsonResult(report.AlreadyImported ? StatusCodes.Status200OK : StatusCodes.Status201Created, w => DecisionJson.WriteImportReport(w, report, signed.Signature));
             }
         }
         catch (VexFormatException e)
         {
             var status = e.Code == VexErrorCode.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status422UnprocessableEntity;
+            await audit.RecordAsync(http.User, AuditActions.VexImported, "vex-document", fileName, $"refused: {e.CodeName}", succeeded: false);
             return Problem(status, e.CodeName, $"{fileName}: {e.Describe()}");
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
@@ -183,7 +201,7 @@ public static class VexApi
             : new JsonResult(StatusCodes.Status200OK, w => DecisionJson.WriteDocumentDetails(w, details));
     }
 
-    internal static async Task<IResult> DecideAsync(HttpContext http, TriageConnection conn, [FromQuery] bool? preview, CancellationToken ct)
+    internal static async Task<IResult> DecideAsync(HttpContext http, Auditor audit, TriageConnection conn, [FromQuery] bool? preview, CancellationToken ct)
     {
         DecisionRequest request;
         try
@@ -203,6 +221,9 @@ public static class VexApi
         try
         {
             var outcome = preview == true ? await service.PreviewAsync(request, ct) : await service.RecordAsync(request, ct);
+            if (preview != true && outcome.Recorded)
+                await audit.RecordAsync(http.User, AuditActions.DecisionRecorded, "vulnerability", request.Vulnerability ?? "findings",
+                    $"{request.Status.ToWire()} on {outcome.Applies} findings");
             return new JsonResult(outcome.Recorded ? StatusCodes.Status201Created : StatusCodes.Status200OK, w => DecisionJson.WriteOutcome(w, outcome));
         }
         catch (VexRuleException e)
@@ -236,8 +257,13 @@ public static class VexApi
         return new JsonResult(StatusCodes.Status200OK, w => DecisionJson.WriteReReview(w, items));
     }
 
-    internal static async Task<IResult> HistoryAsync(TriageConnection conn, long id, CancellationToken ct)
+    internal static async Task<IResult> HistoryAsync(TriageConnection conn, HttpContext http, UserAccessService access,
+        Microsoft.EntityFrameworkCore.IDbContextFactory<Triage.Data.TriageDbContext> factory, long id, CancellationToken ct)
     {
+        // A finding of another team's image is as unknown as one that does not exist.
+        await using (var db = await factory.CreateDbContextAsync(ct))
+            if (!await (await access.ForAsync(http.User, ct)).CanSeeFindingAsync(db, id, ct))
+                return Problem(StatusCodes.Status404NotFound, "unknown_finding", $"no finding {id}");
         var history = await new DecisionService(conn.ConnectionString).HistoryAsync(id, ct);
         return history is null
             ? Problem(StatusCodes.Status404NotFound, "unknown_finding", $"no finding {id}")
