@@ -95,4 +95,15 @@ public sealed class SessionPage(IPage page) : BasePage(page)
         await Page.Locator("#session-title").ClickAsync();
         await Page.Keyboard.PressAsync(key);
     }
+
+    /// <summary>Presses <c>a</c> and completes the decision dialog: VEX requires an action statement for "affected".</summary>
+    public async Task DecideAffectedAsync(string action)
+    {
+        await PressAsync("a");
+        var dialog = Page.Locator(".mud-dialog");
+        await dialog.WaitForAsync();
+        await dialog.Locator("textarea#decision-action, #decision-action textarea").First.FillAsync(action);
+        await Assertions.Expect(dialog.Locator("#dialog-submit")).ToBeEnabledAsync();
+        await dialog.Locator("#dialog-submit").ClickAsync();
+    }
 }

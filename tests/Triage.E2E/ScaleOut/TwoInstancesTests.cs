@@ -83,7 +83,7 @@ public sealed class TwoInstancesTests : IAsyncLifetime
         Assert.Equal(await tina.CurrentFinding.GetAttributeAsync("data-finding"), await tom.CurrentFinding.GetAttributeAsync("data-finding"));
 
         var clock = Stopwatch.StartNew();
-        await tina.PressAsync("a");
+        await tina.DecideAffectedAsync("Upgrade in the next base image bump");
         await Assertions.Expect(tina.Decision).ToContainTextAsync("Affected", new() { Timeout = 10_000 });
         await Assertions.Expect(tom.Decision).ToContainTextAsync("Affected", new() { Timeout = 5_000 });
         await Assertions.Expect(tom.Decision).ToContainTextAsync("Tina Triager", new() { Timeout = 5_000 });

@@ -62,7 +62,8 @@ public sealed class XssTests(TriageWebFactory app) : IClassFixture<TriageWebFact
         var admin = await app.AccessForAsync(TriageWebFactory.AdminEmail);
         await app.Services.GetRequiredService<IDecisionStore>().DecideAsync(new FindingDecision
         {
-            FindingIds = [findingId], Status = DecisionStatus.NotAffected, Justification = Triage.Core.Vex.VexJustification.VulnerableCodeNotInExecutePath,
+            FindingIds = [findingId], Scope = DecisionScopeKind.Repository, Status = DecisionStatus.NotAffected,
+            Justification = Triage.Core.Vex.VexJustification.VulnerableCodeNotInExecutePath,
             Notes = Note, AuthorId = admin.UserId, AuthorName = admin.Name,
         });
 

@@ -128,6 +128,9 @@ public partial class SessionPage
                 if (_decisions.All(d => d.Id != e.RecordId))
                     _decisions.Add(new DecisionRecord(e.RecordId ?? 0, f, Id, ds, e.Text, e.UserId ?? "", e.UserName ?? "", e.At));
                 RebuildDecided();
+                // The decision in force on the card is what this person has now seen: their next decision builds on it
+                // (without the reload it would be refused as a conflict with a decision already on screen).
+                if (_current?.Id == f) await LoadCurrentAsync();
                 _feed.Insert(0, new FeedEntry(e.At, $"{e.UserName} decided {ds.ToLabel().ToLowerInvariant()} for {Label(f)}", e.Text));
                 break;
             case SessionEventKind.Closed:
