@@ -15,6 +15,41 @@ public sealed class ImportPlan
     public HashSet<IdRelation> Relations { get; } = [];
     public List<string> Warnings { get; } = [];
 
+    /// <summary>Longest identifier, in UTF-8 bytes, a report may carry (vulnerability ids, package coordinates, image
+    /// names, digests, tags). They are database keys: PostgreSQL's B-tree index rows hold about 2,700 bytes, and no real
+    /// id comes near this.</summary>
+    public const int MaxKeyBytes = 1024;
+
+    /// <summary>Refuses a plan whose identifiers are longer than <see cref="MaxKeyBytes"/> (a clean error before anything is
+    /// stored, instead of an index failure in the middle of the transaction).</summary>
+    public void CheckKeyLengths()
+    {
+        static void Check(string what, string? value)
+        {
+            if (value is null || value.Length * 3 <= MaxKeyBytes && value.Length <= MaxKeyBytes) return;
+            var bytes = System.Text.Encoding.UTF8.GetByteCount(value);
+            if (bytes > MaxKeyBytes)
+                throw new Ingest.ReportFormatException(Ingest.ReportErrorCode.FieldTooLong,
+                    $"A {what} is {bytes:N0} bytes long (at most {MaxKeyBytes:N0}): \"{value[..40]}…\"");
+        }
+        foreach (var id in VulnerabilityIds()) Check("vulnerability id", id);
+        foreach (var a in Artifacts)
+        {
+            Check("image name", a.Repository);
+            Check("image digest", a.Digest);
+            Check("image id", a.ImageId);
+            foreach (var t in a.Tags) Check("image tag", t);
+            foreach (var k in a.Packages.Keys)
+            {
+                Check("package type", k.Type);
+                Check("package namespace", k.Namespace);
+                Check("package name", k.Name);
+                Check("package version", k.Version);
+                Check("package identifier (purl)", k.ToString());
+            }
+        }
+    }
+
     /// <summary>Every id that needs a vulnerability record: finding ids, the scanners' own ids, alias endpoints.</summary>
     public HashSet<string> VulnerabilityIds()
     {

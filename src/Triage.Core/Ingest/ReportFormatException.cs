@@ -23,6 +23,8 @@ public enum ReportErrorCode
     TooLarge,
     /// <summary>The report is literally <c>null</c>: nothing to import, and the scanner cannot be told.</summary>
     NullReport,
+    /// <summary>An identifier (vulnerability id, package name or version, image name, digest or tag) longer than any real one.</summary>
+    FieldTooLong,
 }
 
 /// <summary>A clear, user-facing error about one report. The message names the problem; the caller adds the file name.</summary>
@@ -55,6 +57,7 @@ public sealed class ReportFormatException : Exception
         ReportErrorCode.WrongType => "wrong_type",
         ReportErrorCode.TooLarge => "too_large",
         ReportErrorCode.NullReport => "null_report",
+        ReportErrorCode.FieldTooLong => "field_too_long",
     };
 
     /// <summary>Message with the position appended, e.g. "JSON ends before it is complete (line 412, byte 17)".</summary>

@@ -23,6 +23,7 @@ public sealed class ReportImporter(string connectionString)
         await capture.DrainAsync(ct);
         timer.Lap("parse");
         var plan = ImportPlan.Build(parsed, options.Image, fileName);
+        plan.CheckKeyLengths();
         timer.Lap("plan");
         var sha = capture.Sha256Hex;
         var compressed = capture.CompressedBytes;
@@ -45,6 +46,7 @@ public sealed class ReportImporter(string connectionString)
             parsed = await ScanReportReader.Default.ParseAsync(raw, options.Scanner, ParseOptions.Default, ct);
         timer.Lap("parse");
         var plan = ImportPlan.Build(parsed, options.Image, fileName);
+        plan.CheckKeyLengths();
         timer.Lap("plan");
         var summary = await StoreAsync(plan, fileName, sha256, gzip, size, options, ct);
         timer.Lap("store");
