@@ -30,13 +30,20 @@ public enum ReportErrorCode
 /// <summary>A clear, user-facing error about one report. The message names the problem; the caller adds the file name.</summary>
 public sealed class ReportFormatException : Exception
 {
+    /// <summary>Longest message kept: a message may quote the report (a key, a value), and a hostile report must not be
+    /// echoed back at length into logs, problem bodies or terminals.</summary>
+    public const int MaxMessageLength = 600;
+
     public ReportFormatException(ReportErrorCode code, string message, long? line = null, long? bytePosition = null, Exception? inner = null)
-        : base(message, inner)
+        : base(Shorten(message), inner)
     {
         Code = code;
         Line = line;
         BytePosition = bytePosition;
     }
+
+    private static string Shorten(string message) =>
+        message.Length <= MaxMessageLength ? message : string.Concat(message.AsSpan(0, MaxMessageLength - 40), " … (", (message.Length - MaxMessageLength + 40).ToString(System.Globalization.CultureInfo.InvariantCulture), " more characters)");
 
     public ReportErrorCode Code { get; }
     /// <summary>1-based line of the problem in the file, when known.</summary>
