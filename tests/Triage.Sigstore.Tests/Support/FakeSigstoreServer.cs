@@ -319,7 +319,7 @@ public sealed class FakeSigstoreServer : IDisposable
         var info = new Rfc3161TimestampTokenInfo(
             new Oid("1.3.6.1.4.1.57264.2"), request.HashAlgorithmId, request.GetMessageHash(),
             // Whole seconds: sigstore-js reads GeneralizedTime with no or exactly three fractional digits, and .NET would write up to seven.
-            RandomNumberGenerator.GetBytes(8), DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()), accuracyInMicroseconds: 1_000_000, isOrdering: false,
+            SerialNumber(), DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()), accuracyInMicroseconds: 1_000_000, isOrdering: false,
             nonce: request.GetNonce(), timestampAuthorityName: null, extensions: null);
         var cms = new SignedCms(new ContentInfo(new Oid("1.2.840.113549.1.9.16.1.4"), info.Encode()), detached: false);
         var signer = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, _tsa)
@@ -343,6 +343,15 @@ public sealed class FakeSigstoreServer : IDisposable
             response.WriteEncodedValue(cms.Encode());
         }
         return response.Encode();
+    }
+
+    /// <summary>A positive, minimally encoded DER integer: a random first byte could make it negative (high bit) or
+    /// non-minimal (a leading zero), which the CMS encoder refuses about once in 256 tokens.</summary>
+    private static byte[] SerialNumber()
+    {
+        var serial = RandomNumberGenerator.GetBytes(8);
+        serial[0] = (byte)(0x01 | (serial[0] & 0x7F));
+        return serial;
     }
 
     private static byte[] BigEndian(ulong value, int bytes)
