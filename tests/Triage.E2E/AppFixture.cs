@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using Triage.Core.Domain;
 using Triage.Testing;
@@ -34,7 +35,11 @@ public sealed class AppFixture : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Triage:Admin:Email", AdminEmail);
         builder.UseSetting("Triage:Admin:Password", Password);
         builder.UseSetting("Triage:Admin:Name", "Ada Admin");
+        builder.ConfigureLogging(l => l.AddProvider(ServerLog));
     }
+
+    /// <summary>The server's warnings and errors, quoted in a failing test's message (CI keeps nothing else of the server).</summary>
+    public RecordingLoggerProvider ServerLog { get; } = new();
 
     public async Task InitializeAsync()
     {
@@ -68,6 +73,22 @@ public sealed class AppFixture : WebApplicationFactory<Program>, IAsyncLifetime
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
         context.SetDefaultTimeout(15_000);
         return await context.NewPageAsync();
+    }
+
+    /// <summary>Waits for an action's result or its error element. An error shown, or neither within a minute, fails the
+    /// test with the page's error text and the server's warnings and errors logged since <paramref name="mark"/>.</summary>
+    public async Task ExpectOutcomeAsync(IPage page, string result, string error, long mark, string screenshot)
+    {
+        try { await page.Locator($"{result}, {error}").First.WaitForAsync(new() { Timeout = 60_000 }); }
+        catch (TimeoutException e)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDir, screenshot + ".png"), FullPage = true });
+            var circuitError = await page.Locator("#blazor-error-ui").IsVisibleAsync();
+            throw new TimeoutException($"neither {result} nor {error} appeared within 60 s" +
+                (circuitError ? " (the Blazor error bar is shown)" : "") + $"; server warnings and errors since the action:\n{ServerLog.Since(mark)}", e);
+        }
+        if (await page.Locator(error).CountAsync() > 0)
+            Assert.Fail($"{error}: {await page.Locator(error).InnerTextAsync()}\nserver warnings and errors:\n{ServerLog.Since(mark)}");
     }
 
     async Task IAsyncLifetime.DisposeAsync()

@@ -42,11 +42,9 @@ public sealed class VexPageTests(AppFixture app)
         var vex = new FindingsPage(page);
         await vex.GotoAsync("/vex");
         await page.GetByText("Sign (Sigstore bundle)").ClickAsync();
+        var mark = app.ServerLog.Mark;
         await page.Locator("#vex-export").ClickAsync();
-        try { await page.Locator("#vex-export-result, #vex-export-error").First.WaitForAsync(new() { Timeout = 30_000 }); }
-        catch (TimeoutException) { await vex.ShotAsync("23-vex-export-timeout"); throw; }
-        await vex.ShotAsync("23-vex-export-signed");
-        Assert.Equal(0, await page.Locator("#vex-export-error").CountAsync());
+        await app.ExpectOutcomeAsync(page, "#vex-export-result", "#vex-export-error", mark, "23-vex-export-timeout");
         await Assertions.Expect(page.Locator("#vex-signed-by")).ToContainTextAsync("in-toto statement (https://openvex.dev/ns)");
         await Assertions.Expect(page.Locator("#vex-bundle-download")).ToBeVisibleAsync();
         await vex.ShotAsync("23-vex-export-signed");
@@ -66,8 +64,10 @@ public sealed class VexPageTests(AppFixture app)
         await page.GetByRole(AriaRole.Tab, new() { Name = "Import" }).ClickAsync();
         await page.Locator("input[type=file]").Nth(0).SetInputFilesAsync(doc);
         await page.Locator("input[type=file]").Nth(1).SetInputFilesAsync(doc + ".sigstore.json");
+        await Assertions.Expect(page.Locator("#vex-import")).ToBeEnabledAsync();
+        mark = app.ServerLog.Mark;
         await page.Locator("#vex-import").ClickAsync();
-        await page.Locator("#vex-import-result").WaitForAsync(new() { Timeout = 30_000 });
+        await app.ExpectOutcomeAsync(page, "#vex-import-result", "#vex-import-error", mark, "24-vex-import-timeout");
         await vex.ShotAsync("24-vex-import-signed");
 
         await page.GetByRole(AriaRole.Tab, new() { Name = "Documents" }).ClickAsync();

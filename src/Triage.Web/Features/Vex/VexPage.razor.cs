@@ -25,6 +25,7 @@ public partial class VexPage
     [Inject] private UserAccessService Access { get; set; } = default!;
     [Inject] private IConfiguration Configuration { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private ILogger<VexPage> Log { get; set; } = default!;
 
     private sealed record ExportShown(VexExportOutcome Outcome, SignedDocument? Signed, string FileName);
 
@@ -126,6 +127,12 @@ public partial class VexPage
         catch (IOException e)
         {
             _importError = e.Message;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Anything else must not take the page (the circuit) down: say so, and log the detail for the operator.
+            Log.LogError(e, "VEX import of {File} failed", _docFile?.Name);
+            _importError = $"{_docFile?.Name}: the import failed ({e.GetType().Name}); the server log has the detail.";
         }
         finally
         {
