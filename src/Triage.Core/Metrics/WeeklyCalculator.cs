@@ -241,6 +241,33 @@ public sealed class WeeklyCalculator(SlaPolicy sla)
 
         private static bool Suppresses(VexStatus? s) => s is VexStatus.NotAffected or VexStatus.Fixed;
 
+        /// <summary>The attribution of a change between two states. Most weeks of most lineages see no scan and no decision:
+        /// the same images with the same findings in the same states compare to no change, so the full comparison is
+        /// skipped for them (its result would be the open count on both sides and nothing else).</summary>
+        private static AttributionCounts Change(IReadOnlyList<RepositoryState> start, IReadOnlyList<RepositoryState> end)
+        {
+            if (start.Count == end.Count && start.Zip(end).All(p => Same(p.First, p.Second)))
+            {
+                var open = start.Sum(rs => rs.Images.Sum(i => i.Findings.Count(x => !Suppresses(x.Status))));
+                return new AttributionCounts(open, open, 0, 0, 0, 0, 0, 0, 0);
+            }
+            return Attribution.Compare(Side(start), Side(end)).Counts;
+        }
+
+        private static bool Same(RepositoryState a, RepositoryState b)
+        {
+            if (a.Images.Count != b.Images.Count) return false;
+            for (var i = 0; i < a.Images.Count; i++)
+            {
+                var (x, y) = (a.Images[i], b.Images[i]);
+                if (x.Digest.ArtifactId != y.Digest.ArtifactId || x.Findings.Count != y.Findings.Count) return false;
+                for (var k = 0; k < x.Findings.Count; k++)
+                    if (x.Findings[k].Finding.FindingId != y.Findings[k].Finding.FindingId
+                        || Suppresses(x.Findings[k].Status) != Suppresses(y.Findings[k].Status)) return false;
+            }
+            return true;
+        }
+
         private static ComparisonSide Side(IEnumerable<RepositoryState> repositories)
         {
             var side = new ComparisonSide();
@@ -302,7 +329,7 @@ public sealed class WeeklyCalculator(SlaPolicy sla)
                 if (r is not null)
                     foreach (var sev in Enum.GetValues<Severity>())
                         row.AddRemediated(sev, r.Count(sev), r.Days(sev));
-                row.SetWeekChange(Attribution.Compare(Side(s is null ? [] : [s]), Side(e is null ? [] : [e])).Counts);
+                row.SetWeekChange(Change(s is null ? [] : [s], e is null ? [] : [e]));
                 rows.Add(row);
             }
 
@@ -317,7 +344,7 @@ public sealed class WeeklyCalculator(SlaPolicy sla)
                 var s = ids.Where(start.ContainsKey).Select(i => start[i]).ToList();
                 var e = ids.Where(end.ContainsKey).Select(i => end[i]).ToList();
                 if (s.Count == 0 && e.Count == 0) return;
-                var counts = Attribution.Compare(Side(s), Side(e)).Counts;
+                var counts = Change(s, e);
                 partitions[(weekIndex, scope, id)] = partitions.GetValueOrDefault((weekIndex, scope, id)) + counts;
             }
         }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
 using Triage.Core.Metrics;
+using Triage.Data.Import;
 
 namespace Triage.Data.Metrics;
 
@@ -62,7 +63,7 @@ public sealed class MetricsSnapshotter(string connectionString, SlaPolicy sla, T
         compute.Stop();
 
         var write = Stopwatch.StartNew();
-        var written = await WriteAsync(db, state?.Version, from, now, result, ct);
+        var written = await WriteAsync(connectionString, state?.Version, from, now, result, ct);
         write.Stop();
         var weeks = IsoWeek.Range(from, IsoWeek.Of(now)).Count();
         return new SnapshotRun(from, IsoWeek.Of(now), weeks, written ? result.Snapshots.Count : 0, result.Ledger.Count, total.Elapsed,
@@ -72,45 +73,44 @@ public sealed class MetricsSnapshotter(string connectionString, SlaPolicy sla, T
         };
     }
 
-    /// <summary>Stores a run's result if the state is still the version the run read; false (nothing written) otherwise.</summary>
-    internal static async Task<bool> WriteAsync(TriageDbContext db, long? seenVersion, IsoWeek from, DateTime now, WeeklyComputation result, CancellationToken ct)
+    /// <summary>Stores a run's result if the state is still the version the run read; false (nothing written) otherwise.
+    /// One transaction: the state claimed, the recomputed weeks and the ledger replaced in bulk (tens of thousands of rows
+    /// for a year of a thousand images; EF's change tracker took seconds for them).</summary>
+    internal static async Task<bool> WriteAsync(string connectionString, long? seenVersion, IsoWeek from, DateTime now, WeeklyComputation result,
+        CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var db = TriageDatabase.CreateContext(connectionString);
+        var model = db.Model;
+        var state = model.FindEntityType(typeof(MetricsState))!.GetTableName();
+        var snapshots = new EntityRows<WeeklySnapshot>(model);
+        var problems = new EntityRows<MetricsProblem>(model);
+        await using var store = await ImportStore.BeginAsync(connectionString, ct);
         var ledgerWeek = result.LedgerWeek;
         if (seenVersion is { } v)
         {
-            var claimed = await db.MetricsStates.Where(s => s.Id == 1 && s.Version == v).ExecuteUpdateAsync(u => u
-                .SetProperty(s => s.Version, v + 1)
-                .SetProperty(s => s.LedgerYear, ledgerWeek.Year)
-                .SetProperty(s => s.LedgerWeek, ledgerWeek.Week)
-                .SetProperty(s => s.LastRunAt, now), ct);
+            var claimed = await store.ExecuteAsync(
+                $"UPDATE \"{state}\" SET \"Version\" = @p1, \"LedgerYear\" = @p2, \"LedgerWeek\" = @p3, \"LastRunAt\" = @p4 WHERE \"Id\" = 1 AND \"Version\" = @p0",
+                ct, v, v + 1, ledgerWeek.Year, ledgerWeek.Week, now);
             if (claimed == 0) return false;
         }
         else
         {
-            db.MetricsStates.Add(new MetricsState { Id = 1, Version = 1, LedgerYear = ledgerWeek.Year, LedgerWeek = ledgerWeek.Week, LastRunAt = now });
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException)
-            {
-                return false; // another first run created the state row
-            }
+            // Another first run may have created the state row meanwhile: then it wins and this one writes nothing.
+            var created = await store.ExecuteAsync(
+                $"INSERT INTO \"{state}\" (\"Id\", \"Version\", \"LedgerYear\", \"LedgerWeek\", \"LastRunAt\") VALUES (1, 1, @p0, @p1, @p2) ON CONFLICT DO NOTHING",
+                ct, ledgerWeek.Year, ledgerWeek.Week, now);
+            if (created == 0) return false;
         }
 
-        var (y, w) = (from.Year, from.Week);
-        await db.WeeklySnapshots.Where(s => s.Year > y || (s.Year == y && s.Week >= w)).ExecuteDeleteAsync(ct);
-        await db.MetricsProblems.ExecuteDeleteAsync(ct);
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        db.WeeklySnapshots.AddRange(result.Snapshots);
-        db.MetricsProblems.AddRange(result.Ledger.Select(p => new MetricsProblem
+        await store.ExecuteAsync($"DELETE FROM \"{snapshots.Table}\" WHERE \"Year\" > @p0 OR (\"Year\" = @p0 AND \"Week\" >= @p1)", ct, from.Year, from.Week);
+        await store.ExecuteAsync($"DELETE FROM \"{problems.Table}\"", ct);
+        await store.InsertAsync(snapshots.Table, snapshots.Columns, snapshots.Of(result.Snapshots), ct);
+        await store.InsertAsync(problems.Table, problems.Columns, problems.Of(result.Ledger.Select(p => new MetricsProblem
         {
             RepositoryId = p.RepositoryId, GroupId = p.GroupId, VulnerabilityId = p.VulnerabilityId, PackageType = p.Package.Type,
             PackageNamespace = p.Package.Namespace, PackageName = p.Package.Name, Severity = p.Severity, OpenedAt = p.OpenedAt,
-        }));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        })), ct);
+        await store.CommitAsync(ct);
         return true;
     }
 

@@ -94,7 +94,10 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
     }
 
     /// <summary>Current decisions (the latest of their slot) that need a person to look again, with every reason.</summary>
-    public async Task<IReadOnlyList<ReReviewItem>> ReReviewAsync(CancellationToken ct = default)
+    public async Task<IReadOnlyList<ReReviewItem>> ReReviewAsync(CancellationToken ct = default) => await ReReviewAsync(null, ct);
+
+    /// <summary>The decisions flagged for re-review that <paramref name="audience"/> may see (all when null).</summary>
+    public async Task<IReadOnlyList<ReReviewItem>> ReReviewAsync(VexAudience? audience, CancellationToken ct = default)
     {
         await TriageDatabase.EnsureMigratedAsync(connectionString, ct);
         await using var db = TriageDatabase.CreateContext(connectionString);
@@ -115,6 +118,11 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
                 latest[g.Key] = g.OrderByDescending(d => d.Timestamp).ThenByDescending(d => d.Id).First().Id;
         }
         var current = stored.Where(s => latest.GetValueOrDefault(s.Row.SlotKey) == s.Row.Id).ToArray();
+        if (audience is not null)
+        {
+            var visible = await audience.VisibleDecisionsAsync(db, current.Select(s => s.Row).ToList(), ct);
+            current = current.Where(s => visible.Contains(s.Row.Id)).ToArray();
+        }
         var flags = await FlagsAsync(db, current, now, ct);
         var trust = await VexStatementQueries.TrustPolicyAsync(db, ct);
         return current

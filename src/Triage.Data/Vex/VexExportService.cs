@@ -60,7 +60,12 @@ public sealed class VexExportService(string connectionString, TimeProvider? time
 
     /// <summary>Throws <see cref="DecisionTargetException"/> for an unknown scope and <see cref="VexExportException"/> when
     /// no statement governs any finding of the scope (there is nothing to say).</summary>
-    public async Task<VexExportOutcome> ExportAsync(VexFormat format, VexExportScope scope, string? author = null, CancellationToken ct = default)
+    public Task<VexExportOutcome> ExportAsync(VexFormat format, VexExportScope scope, string? author = null, CancellationToken ct = default) =>
+        ExportAsync(format, scope, author, null, ct);
+
+    /// <summary>As <see cref="ExportAsync(VexFormat, VexExportScope, string?, CancellationToken)"/>, limited to the images of
+    /// <paramref name="audience"/>'s teams (all images when null): another team's image is as unknown as a missing one.</summary>
+    public async Task<VexExportOutcome> ExportAsync(VexFormat format, VexExportScope scope, string? author, VexAudience? audience, CancellationToken ct = default)
     {
         author = string.IsNullOrWhiteSpace(author) ? DefaultAuthor : author.Trim();
         var now = DecisionRows.Now(_time);
@@ -68,9 +73,9 @@ public sealed class VexExportService(string connectionString, TimeProvider? time
         await using var db = TriageDatabase.CreateContext(connectionString);
         await using var tx = await DecisionWriteLock.BeginAsync(db, ct);
 
-        var key = $"{format.ToWire()}|{scope.Key}|{author}";
+        var key = $"{format.ToWire()}|{scope.Key}|{author}" + (audience is null ? "" : "|" + audience.Key);
         var previous = await db.VexExports.FirstOrDefaultAsync(e => e.Key == key, ct);
-        var request = await BuildRequestAsync(db, scope, author, now, ct) with { Previous = previous is null ? null : Previous(previous) };
+        var request = await BuildRequestAsync(db, scope, author, now, audience, ct) with { Previous = previous is null ? null : Previous(previous) };
         var result = VexWriter.Write(format, request);
 
         var changed = previous is null || previous.ContentHash != result.ContentHash;
@@ -98,9 +103,10 @@ public sealed class VexExportService(string connectionString, TimeProvider? time
     }
 
     /// <summary>The export request for a scope, as the database holds it now (without <see cref="VexExportRequest.Previous"/>).</summary>
-    public static async Task<VexExportRequest> BuildRequestAsync(TriageDbContext db, VexExportScope scope, string author, DateTimeOffset now, CancellationToken ct = default)
+    public static async Task<VexExportRequest> BuildRequestAsync(TriageDbContext db, VexExportScope scope, string author, DateTimeOffset now,
+        VexAudience? audience = null, CancellationToken ct = default)
     {
-        var images = scope switch
+        IReadOnlyList<ImageRef> images = scope switch
         {
             VexExportScope.Image i => await ImageScopes.CurrentImagesAsync(db, i.Reference, ct),
             VexExportScope.Repository r => await ImageScopes.RepositoryImagesAsync(db, r.Name, ct)
@@ -109,6 +115,12 @@ public sealed class VexExportService(string connectionString, TimeProvider? time
                 ?? throw new DecisionTargetException(DecisionTargetError.UnknownImage, $"No repository belongs to team {t.TeamId}."),
             _ => await ImageScopes.AllImagesAsync(db, ct),
         };
+        if (audience is not null)
+        {
+            images = images.Where(audience.Sees).ToList();
+            if (images.Count == 0 && scope is not VexExportScope.Everything)
+                throw new DecisionTargetException(DecisionTargetError.UnknownImage, $"No image of {scope.Key} has been imported.");
+        }
         // VEX products are pkg:oci purls with a digest: an image known only by tag or path cannot be named.
         var withDigest = images.Where(i => VexImageNames.TryNormalizeDigest(i.Digest, out _)).ToList();
         if (withDigest.Count == 0)

@@ -185,7 +185,7 @@ public sealed class WeeklySnapshotTests
         {
             Assert.Equal(2, (await db.MetricsStates.SingleAsync()).Version);
             var empty = new WeeklyComputation([], new IsoWeek(2026, 7), []);
-            Assert.False(await MetricsSnapshotter.WriteAsync(db, 1, new IsoWeek(2026, 2), At(2, 11, 12), empty, default));
+            Assert.False(await MetricsSnapshotter.WriteAsync(cs, 1, new IsoWeek(2026, 2), At(2, 11, 12), empty, default));
         }
         Assert.Equal(rows.Count, (await RowsAsync(cs)).Count);
         TestDatabases.ClearPools();

@@ -193,6 +193,40 @@ public class DecisionBulkAndReviewTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task ATeamMember_ExportsAndReviewsOnlyTheirTeamsImages_GlobalDecisionsConcernEveryone(string provider)
+    {
+        var w = new VexWorld(provider);
+        await w.Scan(Image($"{App}:1", D1, ("CVE-2024-0001", "busybox", "1.36.1-r15")));
+        await w.Scan(Image("docker.io/library/api:1", D2, ("CVE-2024-0001", "busybox", "1.36.1-r15"), ("CVE-2024-0009", "zlib", "1.3.1-r0")));
+        await SetTeam(w.Connection, App, 7);
+        await SetTeam(w.Connection, "docker.io/library/api", 8);
+        var mine = await w.Decisions.RecordAsync(NotAffected("CVE-2024-0001", AtImage(D1)) with { ExpiresAt = w.Clock.Now.AddDays(1) });
+        var theirs = await w.Decisions.RecordAsync(NotAffected("CVE-2024-0001", new DecisionTarget.Repository("docker.io/library/api")) with { ExpiresAt = w.Clock.Now.AddDays(1) });
+        var everyone = await w.Decisions.RecordAsync(NotAffected("CVE-2024-0009", DecisionTarget.Everywhere.Instance) with { ExpiresAt = w.Clock.Now.AddDays(1) });
+        var team7 = new VexAudience([7]);
+
+        // Export of everything: an admin's names both images, team 7's only its own; another team's image is unknown.
+        var all = await w.Exports.ExportAsync(VexFormat.OpenVex, VexExportScope.Everything.Instance);
+        var own = await w.Exports.ExportAsync(VexFormat.OpenVex, VexExportScope.Everything.Instance, null, team7);
+        Assert.Equal((2, 1), (all.Images, own.Images));
+        Assert.Contains(D1[7..], own.Result.Json); // the hex digest, inside a pkg:oci purl
+        Assert.DoesNotContain(D2[7..], own.Result.Json);
+        Assert.Contains(D2[7..], all.Result.Json);
+        await Assert.ThrowsAsync<DecisionTargetException>(() =>
+            w.Exports.ExportAsync(VexFormat.OpenVex, new VexExportScope.Repository("docker.io/library/api"), null, team7));
+        await Assert.ThrowsAsync<DecisionTargetException>(() => w.Exports.ExportAsync(VexFormat.OpenVex, new VexExportScope.Team("8"), null, team7));
+
+        w.Clock.Advance(TimeSpan.FromDays(2));
+
+        // Re-review: all three expired; team 7 sees its digest decision and the global one, not team 8's repository decision.
+        Assert.Equal(3, (await w.Decisions.ReReviewAsync()).Count);
+        Assert.Equal([mine.Decisions[0].Id, everyone.Decisions[0].Id],
+            (await w.Decisions.ReReviewAsync(team7)).Select(i => i.Decision.Id).Order());
+        Assert.DoesNotContain(await w.Decisions.ReReviewAsync(new VexAudience([])), i => i.Decision.Id == theirs.Decisions[0].Id);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task EvidenceContradictingTheJustification_FlagsTheDecisionInForce(string provider)
     {
         var w = new VexWorld(provider);

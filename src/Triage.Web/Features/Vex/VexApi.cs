@@ -83,7 +83,7 @@ public static class VexApi
     internal static string Actor(HttpContext http) =>
         http.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : "api";
 
-    internal static async Task<IResult> ExportAsync(HttpContext http, Auditor audit, TriageConnection conn, Signing.SigningFacade signing, [FromQuery] string? format,
+    internal static async Task<IResult> ExportAsync(HttpContext http, Auditor audit, TriageConnection conn, Signing.SigningFacade signing, UserAccessService access, [FromQuery] string? format,
         [FromQuery] string? image, [FromQuery] string? repository, [FromQuery] string? team, [FromQuery] string? author, [FromQuery] bool? sign, CancellationToken ct)
     {
         if (!VexFormatNames.TryParse(format ?? "openvex", out var fmt))
@@ -96,7 +96,7 @@ public static class VexApi
             : VexExportScope.Everything.Instance;
         try
         {
-            var outcome = await new VexExportService(conn.ConnectionString).ExportAsync(fmt, scope, author, ct);
+            var outcome = await new VexExportService(conn.ConnectionString).ExportAsync(fmt, scope, author, (await access.ForAsync(http.User, ct)).VexAudience, ct);
             await audit.RecordAsync(http.User, AuditActions.VexExported, "vex-export", Describe(scope),
                 $"format {fmt.ToWire()}, {outcome.Statements} statements, {outcome.Images} images" + (sign == true ? ", signed" : ""));
             if (sign != true) return new DocumentResult(outcome.Result);
@@ -251,9 +251,9 @@ public static class VexApi
         }
     }
 
-    internal static async Task<IResult> ReviewAsync(TriageConnection conn, CancellationToken ct)
+    internal static async Task<IResult> ReviewAsync(TriageConnection conn, HttpContext http, UserAccessService access, CancellationToken ct)
     {
-        var items = await new DecisionService(conn.ConnectionString).ReReviewAsync(ct);
+        var items = await new DecisionService(conn.ConnectionString).ReReviewAsync((await access.ForAsync(http.User, ct)).VexAudience, ct);
         return new JsonResult(StatusCodes.Status200OK, w => DecisionJson.WriteReReview(w, items));
     }
 

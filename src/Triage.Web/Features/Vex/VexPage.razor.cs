@@ -88,7 +88,7 @@ public partial class VexPage
                 _ => throw new ArgumentException("Name the image, repository or team to export."),
             };
             var author = Configuration["Triage:Vex:Author"];
-            var outcome = await new VexExportService(Connection.ConnectionString, Time).ExportAsync(_format, scope, author);
+            var outcome = await new VexExportService(Connection.ConnectionString, Time).ExportAsync(_format, scope, author, (await Access.CurrentAsync()).VexAudience);
             var signed = _sign ? await Signing.Signer.SignAsync(_format, outcome.Result.Json) : null;
             _export = new ExportShown(outcome, signed, $"vex.{_format.ToWire()}.json");
         }

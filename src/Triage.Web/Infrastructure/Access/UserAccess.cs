@@ -13,6 +13,9 @@ public sealed record UserAccess(string UserId, string Name, TriageRole Role, IRe
     public bool IsAdmin => Role == TriageRole.Admin;
     public bool CanTriage => Role is TriageRole.Triager or TriageRole.Admin;
 
+    /// <summary>Whose images this user's VEX exports and re-review list cover: null (everything) for an admin.</summary>
+    public Triage.Data.Vex.VexAudience? VexAudience => IsAdmin ? null : new Triage.Data.Vex.VexAudience(TeamIds);
+
     /// <summary>Ids of the repositories this user may see, as a subquery (null: everything).</summary>
     public IQueryable<long>? VisibleRepositoryIds(TriageDbContext db)
     {
