@@ -57,12 +57,17 @@ public static class AuditActions
     public const string SignedOut = "auth.signed_out";
     public const string SignInFailed = "auth.sign_in_failed";
     public const string AuditExported = "audit.exported";
+    public const string TrustRootSet = "trust.root_set";
+    public const string TrustRootRemoved = "trust.root_removed";
+    public const string SignerTrusted = "trust.signer_added";
+    public const string SignerRemoved = "trust.signer_removed";
+    public const string AttestationRecorded = "attestation.recorded";
 
     public static IReadOnlyList<string> All { get; } =
     [
         ReportImported, ReportRejected, DecisionRecorded, VexImported, VexExported, SignatureCreated, SignatureVerified, TokenCreated, TokenRevoked,
         UserCreated, RoleChanged, UserLocked, UserUnlocked, TeamCreated, TeamDeleted, TeamMemberAdded, TeamMemberRemoved, RepositoryAssigned,
-        SignedIn, SignedOut, SignInFailed, AuditExported,
+        SignedIn, SignedOut, SignInFailed, AuditExported, TrustRootSet, TrustRootRemoved, SignerTrusted, SignerRemoved, AttestationRecorded,
     ];
 }
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Triage.Core.Audit;
 using Triage.Core.Domain;
 using Triage.Data;
 using Triage.Web.Infrastructure.Access;
@@ -38,19 +39,29 @@ public static class AccountEndpoints
     /// <summary>Signs in the person the identity provider vouched for: an existing link, else the local account with the
     /// same (verified) email, else a new account with the configured default role.</summary>
     private static async Task<IResult> ExternalCallbackAsync(HttpContext http, SignInManager<TriageUser> signIn, AccountSetup setup,
-        OidcSettings oidc, TimeProvider time, ILoggerFactory loggers, [FromQuery] string? returnUrl)
+        OidcSettings oidc, TimeProvider time, ILoggerFactory loggers, Infrastructure.Security.Auditor audit, [FromQuery] string? returnUrl)
     {
         var log = loggers.CreateLogger("Triage.Account");
         var target = ReturnUrls.Safe(returnUrl);
         var info = await signIn.GetExternalLoginInfoAsync();
-        if (info is null) return Results.LocalRedirect("/account/login?error=external-failed");
+        if (info is null)
+        {
+            await audit.RecordAnonymousAsync("oidc", AuditActions.SignInFailed, "OpenID Connect: no external login information");
+            return Results.LocalRedirect("/account/login?error=external-failed");
+        }
+        var email = info.Principal.FindFirstValue("email") ?? info.Principal.FindFirstValue(ClaimTypes.Email);
+        var who = email ?? info.Principal.FindFirstValue("sub") ?? info.ProviderKey;
 
         var result = await signIn.ExternalLoginSignInAsync(info.LoginProvider, info.ProviderKey, isPersistent: false, bypassTwoFactor: true);
-        if (result.Succeeded) return await DoneAsync();
-        if (result.IsLockedOut) return Results.LocalRedirect("/account/login?error=locked");
+        if (result.Succeeded)
+        {
+            var known = await signIn.UserManager.FindByLoginAsync(info.LoginProvider, info.ProviderKey);
+            await audit.RecordAsync(known?.UserName ?? who, known?.Id, AuditActions.SignedIn, "OpenID Connect");
+            return await DoneAsync();
+        }
+        if (result.IsLockedOut) return await FailAsync("locked", "account locked");
 
-        var email = info.Principal.FindFirstValue("email") ?? info.Principal.FindFirstValue(ClaimTypes.Email);
-        if (string.IsNullOrWhiteSpace(email)) return Results.LocalRedirect("/account/login?error=external-no-email");
+        if (string.IsNullOrWhiteSpace(email)) return await FailAsync("external-no-email", "the identity provider sent no email");
         var users = signIn.UserManager;
         var user = await users.FindByEmailAsync(email);
         if (user is null)
@@ -66,18 +77,27 @@ public static class AccountEndpoints
             if (!created.Succeeded || !(await users.AddToRoleAsync(user, role.ToName())).Succeeded)
             {
                 log.LogWarning("OIDC sign-in: could not create the account for {Email}: {Errors}", email, string.Join("; ", created.Errors.Select(e => e.Description)));
-                return Results.LocalRedirect("/account/login?error=external-failed");
+                return await FailAsync("external-failed", "the account could not be created");
             }
             log.LogInformation("OIDC sign-in: created account {Email} with role {Role}", email, role.ToName());
+            await audit.RecordAsync(email, user.Id, AuditActions.UserCreated, $"on first OpenID Connect sign-in, role {role.ToName()}");
         }
         else if (!string.Equals(info.Principal.FindFirstValue("email_verified"), "true", StringComparison.OrdinalIgnoreCase))
         {
-            return Results.LocalRedirect("/account/login?error=external-unverified");
+            // An unverified address must not take over the local account that has it.
+            return await FailAsync("external-unverified", "the identity provider has not verified this email, which a local account already uses");
         }
         var linked = await users.AddLoginAsync(user, info);
-        if (!linked.Succeeded) return Results.LocalRedirect("/account/login?error=external-failed");
+        if (!linked.Succeeded) return await FailAsync("external-failed", "the external login could not be linked");
         await signIn.SignInAsync(user, isPersistent: false, info.LoginProvider);
+        await audit.RecordAsync(user.UserName ?? email, user.Id, AuditActions.SignedIn, "OpenID Connect (login linked)");
         return await DoneAsync();
+
+        async Task<IResult> FailAsync(string error, string reason)
+        {
+            await audit.RecordAnonymousAsync(who, AuditActions.SignInFailed, "OpenID Connect: " + reason);
+            return Results.LocalRedirect("/account/login?error=" + error);
+        }
 
         async Task<IResult> DoneAsync()
         {

@@ -10,6 +10,7 @@ public partial class Setup
     [Inject] private SignInManager<TriageUser> SignIn { get; set; } = default!;
     [Inject] private AccountSetup AccountSetup { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private Infrastructure.Security.Auditor Audit { get; set; } = default!;
 
     [SupplyParameterFromQuery] private string? ReturnUrl { get; set; }
     [SupplyParameterFromForm] private SetupInput Input { get; set; } = default!;
@@ -32,7 +33,9 @@ public partial class Setup
             Errors = ["The account was created but could not be read back; sign in instead."];
             return;
         }
+        await Audit.RecordAsync(user.UserName ?? Input.Email.Trim(), user.Id, Core.Audit.AuditActions.UserCreated, "first admin, on the setup page");
         await SignIn.SignInAsync(user, isPersistent: false);
+        await Audit.RecordAsync(user.UserName ?? Input.Email.Trim(), user.Id, Core.Audit.AuditActions.SignedIn, "setup page");
         Navigation.NavigateTo(ReturnUrls.Safe(ReturnUrl));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
+using Triage.Core.Audit;
 using Triage.Data.Signing;
 using Triage.Web.Infrastructure.Access;
 
@@ -36,6 +37,10 @@ public static class SigningApi
         return api;
     }
 
+    /// <summary>An attestation in one audit line: what it states, who signed it and whether that verified.</summary>
+    internal static string Describe(AttestationView view) =>
+        $"{view.PredicateType} for {view.SubjectDigest}, signature {view.Signature.Status}" + ((view.Signature.Identity ?? (view.Signature.KeyId is { } key ? "key " + key : null)) is { } who ? $" by {who}" : "");
+
     /// <summary>The public key for people signed in (the VEX page links it).</summary>
     public static IEndpointRouteBuilder MapSigningDownloads(this IEndpointRouteBuilder app)
     {
@@ -49,7 +54,7 @@ public static class SigningApi
         return new PemResult(pem, keyId);
     }
 
-    internal static async Task<IResult> UploadAttestationAsync(HttpContext http, SigningFacade signing, CancellationToken ct)
+    internal static async Task<IResult> UploadAttestationAsync(HttpContext http, SigningFacade signing, Infrastructure.Security.Auditor audit, CancellationToken ct)
     {
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = MaxBundleBytes;
         byte[] bytes;
@@ -74,6 +79,7 @@ public static class SigningApi
         try
         {
             var (view, created) = await signing.Uploads.UploadAttestationAsync(bytes, name, VexActor(http), ct);
+            if (created) await audit.RecordAsync(http.User, AuditActions.AttestationRecorded, "image", view.SubjectName ?? view.SubjectDigest, Describe(view));
             return Results.Json(view, SigningJson.Options, statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
         }
         catch (SignedUploadException e)
