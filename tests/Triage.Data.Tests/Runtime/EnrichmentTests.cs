@@ -112,6 +112,7 @@ public class EnrichmentTests
         var early = Assert.Single(await w.FindingsAsync());
         Assert.False(early.Risk!.Kev.Listed);
         Assert.Null(early.Risk.Epss);
+        var withoutFeeds = await StoredScoresAsync(w.Conn);
 
         await w.EnrichAsync(TestPaths.Fixture("enrich", "kev", "known_exploited_vulnerabilities.json"));
         await w.EnrichBytesAsync(EpssCsv("2025-08-25", 10, (Log4Shell, 0.94358, 0.99957)), "epss_scores-2025-08-25.csv");
@@ -121,10 +122,15 @@ public class EnrichmentTests
         var late = (await w.FindingsAsync()).Single(f => f.Repository == "registry.example/late");
         Assert.True(late.Risk!.Kev.Listed);
         Assert.Equal(0.94358, late.Risk.Epss!.Score);
-        // The score stored by the import's refresh already counts KEV (the early finding's is only rescored by a refresh).
-        await using var db = TriageDatabase.CreateContext(w.Conn);
-        var stored = await db.FindingRisks.AsNoTracking().ToDictionaryAsync(r => r.FindingId, r => r.ScoreTenths);
-        Assert.True(stored[late.Id] > stored[early.Id] + 300, $"late {stored[late.Id]}, early {stored[early.Id]}");
+        // The score stored by the import's own refresh counts KEV (+35 points) against the same finding scored without feeds.
+        var stored = await StoredScoresAsync(w.Conn);
+        Assert.True(stored[late.Id] > withoutFeeds[early.Id] + 300, $"late {stored[late.Id]}, early without feeds {withoutFeeds[early.Id]}");
+    }
+
+    private static async Task<Dictionary<long, int>> StoredScoresAsync(string conn)
+    {
+        await using var db = TriageDatabase.CreateContext(conn);
+        return await db.FindingRisks.AsNoTracking().ToDictionaryAsync(r => r.FindingId, r => r.ScoreTenths);
     }
 
     [FixtureTheory]
