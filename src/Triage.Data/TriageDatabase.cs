@@ -59,6 +59,28 @@ public static class TriageDatabase
         return connectionString;
     }
 
+    /// <summary>Opens a plain ADO.NET connection of the provider the connection string names (normalised as EF's would be),
+    /// for short statements that should not build the EF model.</summary>
+    public static async Task<System.Data.Common.DbConnection> OpenConnectionAsync(string connectionString, CancellationToken ct = default)
+    {
+        var cs = Normalize(connectionString);
+        System.Data.Common.DbConnection conn = DetectProvider(cs) switch
+        {
+            DatabaseProvider.Sqlite => new SqliteConnection(cs),
+            DatabaseProvider.PostgreSql => new NpgsqlConnection(cs),
+        };
+        try
+        {
+            await conn.OpenAsync(ct);
+            return conn;
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
+
     public static void Configure(DbContextOptionsBuilder builder, string connectionString)
     {
         var cs = Normalize(connectionString);

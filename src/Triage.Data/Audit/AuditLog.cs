@@ -33,9 +33,27 @@ public sealed class AuditLog(string connectionString)
             Succeeded = succeeded,
         };
         await TriageDatabase.EnsureMigratedAsync(connectionString, ct);
-        await using var db = TriageDatabase.CreateContext(connectionString);
-        db.Add(e);
-        await db.SaveChangesAsync(ct);
+        // One plain INSERT: a short CLI run (an import, a decision) then never builds the EF model just to log itself.
+        await using var conn = await TriageDatabase.OpenConnectionAsync(connectionString, ct);
+        var postgres = conn is Npgsql.NpgsqlConnection;
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "INSERT INTO \"AuditEvents\" (\"At\", \"Action\", \"Actor\", \"ActorId\", \"Channel\", \"Address\", \"TargetType\", \"Target\", " +
+                          "\"Details\", \"Succeeded\") VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9) RETURNING \"Id\"";
+        object?[] values = [e.At, e.Action, e.Actor, e.ActorId, e.Channel, e.Address, e.TargetType, e.Target, e.Details, e.Succeeded];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var p = cmd.CreateParameter();
+            p.ParameterName = "@p" + i;
+            // Stored as the EF model stores it: on PostgreSQL text is NUL-escaped (Configuration/PostgresText.cs).
+            p.Value = values[i] switch
+            {
+                null => DBNull.Value,
+                string s when postgres => Configuration.PostgresText.Encode(s),
+                var v => v,
+            };
+            cmd.Parameters.Add(p);
+        }
+        e.Id = Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
         return e;
     }
 

@@ -44,17 +44,21 @@ public sealed class FindingRiskService
     public async Task<RiskRefreshResult> RefreshAsync(IReadOnlyCollection<long> artifactIds, bool scoreAll, CancellationToken ct = default)
     {
         var sw = Stopwatch.StartNew();
+        var timer = ImportTimings.Start();
         await TriageDatabase.EnsureMigratedAsync(_connectionString, ct);
         await using var store = await ImportStore.BeginAsync(_connectionString, ct);
         var now = Now();
         var (artifacts, judged, counts) = artifactIds.Count == 0
             ? (0, [], new Dictionary<string, int>())
             : await VerdictRefresher.RefreshAsync(store, artifactIds, now, ct);
+        timer.Lap("risk: verdicts");
         var scored = scoreAll
             ? await RiskScorer.ScoreAsync(store, _connectionString, RiskScope.All, _policy, _settings, refreshCvss: false, now, ct)
             : artifactIds.Count == 0 ? 0 : await RiskScorer.ScoreAsync(store, _connectionString, RiskScope.Artifacts(artifactIds), _policy, _settings, refreshCvss: true, now, ct);
+        timer.Lap("risk: scores");
         await store.CommitAsync(ct);
         var flagged = await FlagContradictionsAsync(judged, ct);
+        timer.Lap("risk: commit");
         return new RiskRefreshResult(artifacts, judged.Count, scored, counts, sw.ElapsedMilliseconds, flagged);
     }
 

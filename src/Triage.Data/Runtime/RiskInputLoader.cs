@@ -158,6 +158,11 @@ internal static class RiskInputLoader
 
     private static async Task<GroupEnrichment> EnrichmentAsync(SqlSource sql, IReadOnlyCollection<long>? groups, CancellationToken ct)
     {
+        // Without any EPSS score or KEV listing stored, no group has enrichment: skip reading every group's CVEs.
+        var stored = await sql.QueryAsync(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM \"EpssEntries\") OR EXISTS (SELECT 1 FROM \"KevListings\") THEN 1 ELSE 0 END", r => r.GetInt32(0), ct);
+        if (stored[0] == 0) return new GroupEnrichment([], new(StringComparer.Ordinal), new(StringComparer.OrdinalIgnoreCase));
+
         static (long Group, string Cve) MapMember(DbDataReader r) => (r.GetInt64(0), r.GetString(1));
         var members = groups is null
             ? await sql.QueryAsync("SELECT \"GroupId\", \"VulnId\" FROM \"Vulnerabilities\" WHERE \"VulnId\" LIKE 'CVE-%'", MapMember, ct)

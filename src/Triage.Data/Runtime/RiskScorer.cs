@@ -22,8 +22,11 @@ internal static class RiskScorer
     public static async Task<int> ScoreAsync(ImportStore store, string connectionString, RiskScope scope, RankingPolicy policy, RuntimeSettings settings,
         bool refreshCvss, DateTime now, CancellationToken ct)
     {
+        var timer = ImportTimings.Start();
         var policyId = await RankingPolicies.EnsureAsync(store, policy, settings, now, ct);
+        timer.Lap("risk: policy");
         var contexts = await RiskInputLoader.LoadAsync(SqlSource.Of(store), ContextSource.Of(connectionString), scope, settings, refreshCvss, verdictDetails: false, ct);
+        timer.Lap("risk: load inputs");
         var ranker = new RiskRanker(policy);
         var rows = new List<object?[]>(contexts.Count);
         foreach (var c in contexts)
@@ -36,7 +39,9 @@ internal static class RiskScorer
             await DeleteByKeysAsync(store, "DELETE FROM \"FindingRisks\" WHERE \"FindingId\" IN (SELECT \"Id\" FROM \"Findings\" WHERE \"ArtifactId\" IN ({keys}))", artifacts, ct);
         else if (scope.FindingIds is { } ids)
             await DeleteByKeysAsync(store, "DELETE FROM \"FindingRisks\" WHERE \"FindingId\" IN ({keys})", ids, ct);
+        timer.Lap("risk: rank+delete");
         await store.InsertAsync("FindingRisks", Columns, rows, ct);
+        timer.Lap("risk: insert");
         return rows.Count;
     }
 

@@ -45,6 +45,26 @@ public class AuditLogTests
         Assert.Equal(DateTimeKind.Utc, only.At.Kind);
     }
 
+    /// <summary>Append writes with plain SQL (no EF model), and the EF-based reads see exactly what was written, on both
+    /// providers: private-use characters that PostgreSQL's text escaping uses survive, the time keeps its milliseconds.</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Append_WrittenWithoutEf_ReadsBackThroughTheModel(string provider)
+    {
+        var log = new AuditLog(TestDatabases.New(provider));
+        var first = await log.AppendAsync(Alice, AuditActions.ReportImported, "scan", "registry.example/a:1", "x\uE000y\uE001z", succeeded: false);
+        var second = await log.AppendAsync(AuditActor.Cli(), AuditActions.ReportRejected, null, null);
+
+        Assert.True(second.Id > first.Id);
+        var rows = await log.QueryAsync(new AuditQuery());
+        Assert.Equal([second.Id, first.Id], rows.Select(r => r.Id));
+        var read = rows[1];
+        Assert.Equal(("x\uE000y\uE001z", "registry.example/a:1", "scan", "u-1", "127.0.0.1", false),
+            (read.Details, read.Target, read.TargetType, read.ActorId, read.Address, read.Succeeded));
+        Assert.Equal(first.At, read.At);
+        Assert.Null(rows[0].Target);
+    }
+
     [Fact]
     public void AuditLog_HasNoUpdateOrDeleteMethod()
     {

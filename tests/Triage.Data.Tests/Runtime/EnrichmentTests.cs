@@ -100,6 +100,39 @@ public class EnrichmentTests
         Assert.Equal(risk.Priority, stored.Priority);
     }
 
+    /// <summary>Scoring after an import reads the groups' CVEs only when some EPSS or KEV data is stored: with none, every
+    /// finding has no enrichment; with some, a scan imported after the feeds gets it at once.</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task ScanImportedAfterTheFeeds_IsScoredWithThem_AndWithoutFeedsWithNothing(string provider)
+    {
+        var w = new RuntimeWorld(provider);
+        await w.StoreAsync(new ReportBuilder(ScannerKind.Grype, "registry.example/early:1", "sha256:" + new string('e', 64))
+            .Claim(Log4Shell, "maven", "org.apache.logging.log4j:log4j-core", "2.14.1", Severity.Critical));
+        var early = Assert.Single(await w.FindingsAsync());
+        Assert.False(early.Risk!.Kev.Listed);
+        Assert.Null(early.Risk.Epss);
+        var withoutFeeds = await StoredScoresAsync(w.Conn);
+
+        await w.EnrichAsync(TestPaths.Fixture("enrich", "kev", "known_exploited_vulnerabilities.json"));
+        await w.EnrichBytesAsync(EpssCsv("2025-08-25", 10, (Log4Shell, 0.94358, 0.99957)), "epss_scores-2025-08-25.csv");
+        await w.StoreAsync(new ReportBuilder(ScannerKind.Snyk, "registry.example/late:1", "sha256:" + new string('f', 64))
+            .Claim(Log4ShellGhsa, "maven", "org.apache.logging.log4j:log4j-core", "2.14.1", Severity.Critical, aliases: [Log4Shell]));
+
+        var late = (await w.FindingsAsync()).Single(f => f.Repository == "registry.example/late");
+        Assert.True(late.Risk!.Kev.Listed);
+        Assert.Equal(0.94358, late.Risk.Epss!.Score);
+        // The score stored by the import's own refresh counts KEV (+35 points) against the same finding scored without feeds.
+        var stored = await StoredScoresAsync(w.Conn);
+        Assert.True(stored[late.Id] > withoutFeeds[early.Id] + 300, $"late {stored[late.Id]}, early without feeds {withoutFeeds[early.Id]}");
+    }
+
+    private static async Task<Dictionary<long, int>> StoredScoresAsync(string conn)
+    {
+        await using var db = TriageDatabase.CreateContext(conn);
+        return await db.FindingRisks.AsNoTracking().ToDictionaryAsync(r => r.FindingId, r => r.ScoreTenths);
+    }
+
     [FixtureTheory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Kev_SameBytesTwice_AndTheCsvForm_ChangeNothing(string provider)
