@@ -102,7 +102,12 @@ internal sealed class FindingConfiguration : IEntityTypeConfiguration<Finding>
         b.HasIndex(x => new { x.ArtifactId, x.PackageId, x.GroupId }).IsUnique();   // one finding per real problem
         b.HasIndex(x => x.GroupId);                                                  // exposure of a vulnerability
         b.HasIndex(x => x.PackageId);
-        b.HasIndex(x => new { x.Active, x.Severity });                               // dashboard counts
+        // The grid's orders by package and vulnerability, walked from the first row on stored keys (ADR 090); the tail Id
+        // is the tie-break every sort ends with. The default order (severity) has its index in FindingWebIndexConfiguration.
+        b.HasIndex(x => new { x.Active, x.PackageName, x.Id });
+        b.HasIndex(x => new { x.Active, x.VulnerabilityId, x.Id });
+        // Grouping by vulnerability and the dashboard's top risks read only these columns (covering on both providers).
+        b.HasIndex(x => new { x.Active, x.GroupId, x.Severity, x.FixAvailable, x.ArtifactId });
         b.Property(x => x.Version).IsConcurrencyToken();
         b.HasOne<Artifact>().WithMany().HasForeignKey(x => x.ArtifactId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<Package>().WithMany().HasForeignKey(x => x.PackageId).OnDelete(DeleteBehavior.Restrict);

@@ -651,6 +651,13 @@ namespace Triage.Data.Migrations.Sqlite
                     b.Property<long>("PackageId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("PackageName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ScannerMask")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Severity")
                         .HasColumnType("INTEGER");
 
@@ -658,16 +665,24 @@ namespace Triage.Data.Migrations.Sqlite
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("VulnerabilityId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("GroupId");
 
                     b.HasIndex("PackageId");
 
-                    b.HasIndex("Active", "Severity");
+                    b.HasIndex("Active", "PackageName", "Id");
+
+                    b.HasIndex("Active", "VulnerabilityId", "Id");
 
                     b.HasIndex("ArtifactId", "PackageId", "GroupId")
                         .IsUnique();
+
+                    b.HasIndex("Active", "GroupId", "Severity", "FixAvailable", "ArtifactId");
 
                     b.HasIndex(new[] { "Active", "Severity", "Id" }, "IX_Findings_Active_Severity_Id")
                         .IsDescending(false, true, false);
@@ -2022,6 +2037,28 @@ namespace Triage.Data.Migrations.Sqlite
                     b.ToTable("ImportJobs", (string)null);
                 });
 
+            modelBuilder.Entity("Triage.Data.Rollups.FindingRollup", b =>
+                {
+                    b.Property<long>("ArtifactId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Severity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("FixAvailable")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ScannerMask")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ArtifactId", "Severity", "FixAvailable", "ScannerMask");
+
+                    b.ToTable("FindingRollups", (string)null);
+                });
+
             modelBuilder.Entity("Triage.Data.Signing.AppSetting", b =>
                 {
                     b.Property<string>("Key")
@@ -2712,6 +2749,15 @@ namespace Triage.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("GroupId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.FindingRollup", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Artifact", null)
+                        .WithMany()
+                        .HasForeignKey("ArtifactId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
