@@ -675,17 +675,24 @@ namespace Triage.Data.Migrations.Sqlite
 
                     b.HasIndex("PackageId");
 
-                    b.HasIndex("Active", "PackageName", "Id");
-
-                    b.HasIndex("Active", "VulnerabilityId", "Id");
-
                     b.HasIndex("ArtifactId", "PackageId", "GroupId")
                         .IsUnique();
 
-                    b.HasIndex("Active", "GroupId", "Severity", "FixAvailable", "ArtifactId");
-
                     b.HasIndex(new[] { "Active", "Severity", "Id" }, "IX_Findings_Active_Severity_Id")
                         .IsDescending(false, true, false);
+
+                    b.HasIndex(new[] { "GroupId", "Severity", "FixAvailable", "ArtifactId", "Active" }, "IX_Findings_Open_GroupId_Severity_FixAvailable_ArtifactId")
+                        .HasFilter("\"Active\"");
+
+                    b.HasIndex(new[] { "PackageName", "Id" }, "IX_Findings_Open_PackageName_Id")
+                        .HasFilter("\"Active\"");
+
+                    b.HasIndex(new[] { "Severity", "Id" }, "IX_Findings_Open_Severity_Id")
+                        .IsDescending(true, false)
+                        .HasFilter("\"Active\"");
+
+                    b.HasIndex(new[] { "VulnerabilityId", "Id" }, "IX_Findings_Open_VulnerabilityId_Id")
+                        .HasFilter("\"Active\"");
 
                     b.ToTable("Findings");
                 });

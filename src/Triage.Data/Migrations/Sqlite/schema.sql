@@ -1076,14 +1076,16 @@ DELETE FROM "FindingRollups" WHERE 1 = 1;
 
 INSERT INTO "FindingRollups" ("ArtifactId", "Severity", "FixAvailable", "ScannerMask", "Count") SELECT "ArtifactId", "Severity", "FixAvailable", "ScannerMask", COUNT(*) FROM "Findings" WHERE "Active" AND 1 = 1 GROUP BY "ArtifactId", "Severity", "FixAvailable", "ScannerMask";
 
-CREATE INDEX "IX_Findings_Active_GroupId_Severity_FixAvailable_ArtifactId" ON "Findings" ("Active", "GroupId", "Severity", "FixAvailable", "ArtifactId");
+CREATE INDEX "IX_Findings_Open_GroupId_Severity_FixAvailable_ArtifactId" ON "Findings" ("GroupId", "Severity", "FixAvailable", "ArtifactId", "Active") WHERE "Active";
 
-CREATE INDEX "IX_Findings_Active_PackageName_Id" ON "Findings" ("Active", "PackageName", "Id");
+CREATE INDEX "IX_Findings_Open_PackageName_Id" ON "Findings" ("PackageName", "Id") WHERE "Active";
 
-CREATE INDEX "IX_Findings_Active_VulnerabilityId_Id" ON "Findings" ("Active", "VulnerabilityId", "Id");
+CREATE INDEX "IX_Findings_Open_Severity_Id" ON "Findings" ("Severity" DESC, "Id") WHERE "Active";
+
+CREATE INDEX "IX_Findings_Open_VulnerabilityId_Id" ON "Findings" ("VulnerabilityId", "Id") WHERE "Active";
 
 INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261128204338_QueryScale', '10.0.15');
+VALUES ('20261128211314_QueryScale', '10.0.15');
 
 COMMIT;
 

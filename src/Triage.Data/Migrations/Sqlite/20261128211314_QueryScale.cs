@@ -3,7 +3,7 @@ using Triage.Data.Rollups;
 
 #nullable disable
 
-namespace Triage.Data.Migrations.Postgres
+namespace Triage.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class QueryScale : Migration
@@ -18,21 +18,21 @@ namespace Triage.Data.Migrations.Postgres
             migrationBuilder.AddColumn<string>(
                 name: "PackageName",
                 table: "Findings",
-                type: "text",
+                type: "TEXT",
                 nullable: false,
                 defaultValue: "");
 
             migrationBuilder.AddColumn<int>(
                 name: "ScannerMask",
                 table: "Findings",
-                type: "integer",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<string>(
                 name: "VulnerabilityId",
                 table: "Findings",
-                type: "text",
+                type: "TEXT",
                 nullable: false,
                 defaultValue: "");
 
@@ -40,11 +40,11 @@ namespace Triage.Data.Migrations.Postgres
                 name: "FindingRollups",
                 columns: table => new
                 {
-                    ArtifactId = table.Column<long>(type: "bigint", nullable: false),
-                    Severity = table.Column<int>(type: "integer", nullable: false),
-                    FixAvailable = table.Column<bool>(type: "boolean", nullable: false),
-                    ScannerMask = table.Column<int>(type: "integer", nullable: false),
-                    Count = table.Column<int>(type: "integer", nullable: false)
+                    ArtifactId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Severity = table.Column<int>(type: "INTEGER", nullable: false),
+                    FixAvailable = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ScannerMask = table.Column<int>(type: "INTEGER", nullable: false),
+                    Count = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -62,19 +62,29 @@ namespace Triage.Data.Migrations.Postgres
             foreach (var sql in FindingKeys.RebuildRollupsSql("1 = 1")) migrationBuilder.Sql(sql + ";");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Findings_Active_GroupId_Severity_FixAvailable_ArtifactId",
+                name: "IX_Findings_Open_GroupId_Severity_FixAvailable_ArtifactId",
                 table: "Findings",
-                columns: new[] { "Active", "GroupId", "Severity", "FixAvailable", "ArtifactId" });
+                columns: new[] { "GroupId", "Severity", "FixAvailable", "ArtifactId", "Active" },
+                filter: "\"Active\"");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Findings_Active_PackageName_Id",
+                name: "IX_Findings_Open_PackageName_Id",
                 table: "Findings",
-                columns: new[] { "Active", "PackageName", "Id" });
+                columns: new[] { "PackageName", "Id" },
+                filter: "\"Active\"");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Findings_Active_VulnerabilityId_Id",
+                name: "IX_Findings_Open_Severity_Id",
                 table: "Findings",
-                columns: new[] { "Active", "VulnerabilityId", "Id" });
+                columns: new[] { "Severity", "Id" },
+                descending: new[] { true, false },
+                filter: "\"Active\"");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Findings_Open_VulnerabilityId_Id",
+                table: "Findings",
+                columns: new[] { "VulnerabilityId", "Id" },
+                filter: "\"Active\"");
         }
 
         /// <inheritdoc />
@@ -84,15 +94,19 @@ namespace Triage.Data.Migrations.Postgres
                 name: "FindingRollups");
 
             migrationBuilder.DropIndex(
-                name: "IX_Findings_Active_GroupId_Severity_FixAvailable_ArtifactId",
+                name: "IX_Findings_Open_GroupId_Severity_FixAvailable_ArtifactId",
                 table: "Findings");
 
             migrationBuilder.DropIndex(
-                name: "IX_Findings_Active_PackageName_Id",
+                name: "IX_Findings_Open_PackageName_Id",
                 table: "Findings");
 
             migrationBuilder.DropIndex(
-                name: "IX_Findings_Active_VulnerabilityId_Id",
+                name: "IX_Findings_Open_Severity_Id",
+                table: "Findings");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Findings_Open_VulnerabilityId_Id",
                 table: "Findings");
 
             migrationBuilder.DropColumn(
