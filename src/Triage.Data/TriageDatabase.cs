@@ -206,11 +206,16 @@ public static class TriageDatabase
         }
     }
 
+    /// <summary>How long one migration statement may run.</summary>
+    public static readonly TimeSpan MigrationTimeout = TimeSpan.FromHours(1);
+
     /// <summary>Creates the database if needed and applies pending migrations. SQLite is switched to WAL so readers
     /// (the web app) and one writer (an import) do not block each other.</summary>
     public static async Task MigrateAsync(string connectionString, CancellationToken ct = default)
     {
         await using var db = CreateContext(connectionString);
+        // A migration may backfill every finding (QueryScale does): minutes on a big database, not the 30 s of a query.
+        db.Database.SetCommandTimeout(MigrationTimeout);
         await db.Database.MigrateAsync(ct);
         if (db.Provider == DatabaseProvider.Sqlite)
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);

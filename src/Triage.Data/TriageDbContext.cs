@@ -45,6 +45,8 @@ public abstract class TriageDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<VexExportRecord> VexExports => Set<VexExportRecord>();
     // The append-only audit log (docs/decisions/080-security-and-audit.md).
     public DbSet<Core.Audit.AuditEvent> AuditEvents => Set<Core.Audit.AuditEvent>();
+    // Counts of active findings per artifact, kept by the importer (docs/decisions/090-query-scale.md).
+    public DbSet<Rollups.FindingRollup> FindingRollups => Set<Rollups.FindingRollup>();
     // Scale-out and operations (docs/decisions/070-scale-out-and-queue.md): the durable import queue, and the Data
     // Protection key ring every instance shares (cookies and antiforgery tokens made by one are read by the others).
     public DbSet<ImportJob> ImportJobs => Set<ImportJob>();

@@ -167,6 +167,14 @@ public sealed class Finding
     public DateTime LastSeen { get; set; }
     /// <summary>Optimistic concurrency token.</summary>
     public long Version { get; set; }
+    /// <summary>Sort key: the package's name (<see cref="Package.Name"/>), stored so sorting by package walks an index
+    /// (docs/decisions/090-query-scale.md). Kept by the importer; never shown.</summary>
+    public string PackageName { get; set; } = "";
+    /// <summary>Sort key: the alias group's canonical id (<see cref="AliasGroup.CanonicalId"/>), kept by the importer
+    /// when groups merge or their canonical id changes.</summary>
+    public string VulnerabilityId { get; set; } = "";
+    /// <summary>Filter key: one bit per scanner with an active observation (<see cref="ScannerKindNames.Bit"/>).</summary>
+    public int ScannerMask { get; set; }
 }
 
 /// <summary>One scanner's claim, as it made it, that a package in an artifact has a vulnerability.</summary>

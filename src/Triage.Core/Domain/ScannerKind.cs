@@ -16,6 +16,17 @@ public static class ScannerKindNames
         ScannerKind.Snyk => "snyk",
     };
 
+    /// <summary>The scanner's bit in <see cref="Finding.ScannerMask"/>. Stored in the database: never renumber.</summary>
+    public static int Bit(this ScannerKind s) => s switch
+    {
+        ScannerKind.Trivy => 1,
+        ScannerKind.Grype => 2,
+        ScannerKind.Snyk => 4,
+    };
+
+    /// <summary>Every scanner kind, for code that maps all of them (e.g. SQL computing <see cref="Finding.ScannerMask"/>).</summary>
+    public static IReadOnlyList<ScannerKind> All { get; } = [ScannerKind.Trivy, ScannerKind.Grype, ScannerKind.Snyk];
+
     public static bool TryParse(string? value, out ScannerKind kind)
     {
         switch (value?.Trim().ToLowerInvariant())

@@ -97,12 +97,24 @@ internal sealed class AliasAssertionConfiguration : IEntityTypeConfiguration<Ali
 
 internal sealed class FindingConfiguration : IEntityTypeConfiguration<Finding>
 {
+    /// <summary>The filter of the partial indexes over open findings, the same SQL on both providers.</summary>
+    private const string OpenOnly = "\"Active\"";
+
     public void Configure(EntityTypeBuilder<Finding> b)
     {
         b.HasIndex(x => new { x.ArtifactId, x.PackageId, x.GroupId }).IsUnique();   // one finding per real problem
         b.HasIndex(x => x.GroupId);                                                  // exposure of a vulnerability
         b.HasIndex(x => x.PackageId);
-        b.HasIndex(x => new { x.Active, x.Severity });                               // dashboard counts
+        // Open findings (ADR 090), as partial indexes: EF writes the filter as a bare `WHERE "Active"`, which SQLite cannot
+        // match to a leading Active column but matches to an index with the same WHERE (PostgreSQL uses either). The grid's
+        // default order and its orders on stored keys are walked from the first row, the tail Id being every sort's tie-break;
+        // grouping by vulnerability and the dashboard's top risks read the last one without touching the table (it ends
+        // with Active because SQLite counts an index as covering only when it holds every column the query names, WHERE included).
+        b.HasIndex(x => new { x.Severity, x.Id }, "IX_Findings_Open_Severity_Id").IsDescending(true, false).HasFilter(OpenOnly);
+        b.HasIndex(x => new { x.PackageName, x.Id }, "IX_Findings_Open_PackageName_Id").HasFilter(OpenOnly);
+        b.HasIndex(x => new { x.VulnerabilityId, x.Id }, "IX_Findings_Open_VulnerabilityId_Id").HasFilter(OpenOnly);
+        b.HasIndex(x => new { x.GroupId, x.Severity, x.FixAvailable, x.ArtifactId, x.Active }, "IX_Findings_Open_GroupId_Severity_FixAvailable_ArtifactId")
+            .HasFilter(OpenOnly);
         b.Property(x => x.Version).IsConcurrencyToken();
         b.HasOne<Artifact>().WithMany().HasForeignKey(x => x.ArtifactId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<Package>().WithMany().HasForeignKey(x => x.PackageId).OnDelete(DeleteBehavior.Restrict);

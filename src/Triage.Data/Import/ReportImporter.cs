@@ -72,7 +72,10 @@ public sealed class ReportImporter(string connectionString)
             [[rawId, sha256, Path.GetFileName(fileName), scanner, size, "gzip", compressed, now]], ct);
 
         timer.Lap("begin+raw");
-        var vulns = await ResolveVulnerabilitiesAsync(store, plan, now, ct);
+        var regrouped = new HashSet<long>();
+        var vulns = await ResolveVulnerabilitiesAsync(store, plan, now, regrouped, ct);
+        // Stored keys and rollups of findings elsewhere whose alias group merged or was renamed (ADR 090).
+        await Rollups.FindingKeys.RefreshGroupsAsync(store, regrouped, ct);
         timer.Lap("vulnerabilities");
         var packageIds = await ResolvePackagesAsync(store, plan, ct);
         timer.Lap("packages");
@@ -173,7 +176,9 @@ public sealed class ReportImporter(string connectionString)
     }
 
     /// <summary>Id → final group id, for every id the report needs.</summary>
-    private async Task<Dictionary<string, long>> ResolveVulnerabilitiesAsync(ImportStore store, ImportPlan plan, DateTime now, CancellationToken ct)
+    /// <param name="regrouped">Receives the existing groups that absorbed another or took a new canonical id.</param>
+    private async Task<Dictionary<string, long>> ResolveVulnerabilitiesAsync(ImportStore store, ImportPlan plan, DateTime now, HashSet<long> regrouped,
+        CancellationToken ct)
     {
         var ids = plan.VulnerabilityIds();
         var existing = await store.QueryByKeysAsync(
@@ -232,7 +237,11 @@ public sealed class ReportImporter(string connectionString)
         }
 
         // Existing groups merged by this report: move members and findings (merging findings that collide).
-        foreach (var (survivor, loser) in merges) await MergeGroupsAsync(store, survivor, loser, ct);
+        foreach (var (survivor, loser) in merges)
+        {
+            await MergeGroupsAsync(store, survivor, loser, ct);
+            regrouped.Add(survivor);
+        }
 
         // Create the new groups and give existing groups their (possibly new) canonical id.
         var roots = nodeOf.Values.Select(n => n.Root()).Distinct().ToList();
@@ -250,8 +259,9 @@ public sealed class ReportImporter(string connectionString)
         {
             var members = await store.QueryAsync("SELECT \"VulnId\" FROM \"Vulnerabilities\" WHERE \"GroupId\" = @p0", r => store.Str(r, 0), ct, root.Id);
             var canonical = root.Cve ?? VulnerabilityIds.Canonical(members.Concat(root.NewMembers));
-            if (canonical != root.ExistingCanonical)
-                await store.ExecuteAsync("UPDATE \"AliasGroups\" SET \"CanonicalId\" = @p0 WHERE \"Id\" = @p1", ct, canonical, root.Id);
+            if (canonical == root.ExistingCanonical) continue;
+            await store.ExecuteAsync("UPDATE \"AliasGroups\" SET \"CanonicalId\" = @p0 WHERE \"Id\" = @p1", ct, canonical, root.Id);
+            regrouped.Add(root.Id);
         }
 
         // New vulnerability rows, with the report's descriptive data.
@@ -529,6 +539,7 @@ public sealed class ReportImporter(string connectionString)
         await store.ExecuteForEachAsync("UPDATE \"Observations\" SET \"Active\" = FALSE WHERE \"Id\" = @p0", 1,
             retire.Select(r => new object?[] { r.Id }).ToList(), ct);
 
+        await Rollups.FindingKeys.RefreshArtifactAsync(store, artifactId, ct);
         await UpdateArtifactAsync(store, artifactId, ap, present.Count, now, ct);
         return new ImportedArtifact(ap.DisplayName, ap.Repository, ap.Digest, artifactId, scanId, reported.Count, claimedFindings, newCount);
     }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
+using Triage.Data.Rollups;
 
 namespace Triage.Data.Queries;
 
@@ -9,19 +10,16 @@ public static class DashboardQueries
     public static IQueryable<Finding> ActiveFindings(TriageDbContext db, IQueryable<long>? visibleRepositories)
     {
         var q = db.Findings.AsNoTracking().Where(f => f.Active);
-        if (visibleRepositories is not null)
-        {
-            var artifacts = db.Artifacts.Where(a => visibleRepositories.Contains(a.RepositoryId)).Select(a => a.Id);
-            q = q.Where(f => artifacts.Contains(f.ArtifactId));
-        }
+        if (VisibleArtifacts(db, visibleRepositories) is { } artifacts) q = q.Where(f => artifacts.Contains(f.ArtifactId));
         return q;
     }
 
-    public static async Task<Dictionary<Severity, int>> OpenBySeverityAsync(TriageDbContext db, IQueryable<long>? visibleRepositories, CancellationToken ct = default)
-    {
-        var rows = await ActiveFindings(db, visibleRepositories).GroupBy(f => f.Severity).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        return rows.ToDictionary(r => r.Key, r => r.Count);
-    }
+    private static IQueryable<long>? VisibleArtifacts(TriageDbContext db, IQueryable<long>? visibleRepositories) =>
+        visibleRepositories is null ? null : db.Artifacts.Where(a => visibleRepositories.Contains(a.RepositoryId)).Select(a => a.Id);
+
+    /// <summary>Open findings per severity, added up from the rollup rows (ADR 090), not counted.</summary>
+    public static Task<Dictionary<Severity, int>> OpenBySeverityAsync(TriageDbContext db, IQueryable<long>? visibleRepositories, CancellationToken ct = default) =>
+        FindingCounts.BySeverityAsync(db, VisibleArtifacts(db, visibleRepositories), ct: ct);
 
     public static async Task<ImageCounts> ImageCountsAsync(TriageDbContext db, IQueryable<long>? visibleRepositories, CancellationToken ct = default)
     {
@@ -38,8 +36,10 @@ public static class DashboardQueries
     public static async Task<List<TopRisk>> TopRisksAsync(TriageDbContext db, IQueryable<long>? visibleRepositories, int take, CancellationToken ct = default)
     {
         var active = ActiveFindings(db, visibleRepositories).Where(f => f.FixAvailable);
-        // Highest severity first; only the top severity level present is aggregated, which keeps the grouping small.
-        var top = await active.Select(f => (Severity?)f.Severity).MaxAsync(ct);
+        // Highest severity first; only the top severity level present is aggregated, which keeps the grouping small. The
+        // level comes from the rollup; the grouping walks the (Active, GroupId, Severity, FixAvailable, ArtifactId) index.
+        var fixable = await FindingCounts.BySeverityAsync(db, VisibleArtifacts(db, visibleRepositories), fixableOnly: true, ct);
+        Severity? top = fixable.Count == 0 ? null : fixable.Keys.Max();
         if (top is null) return [];
         var rows = await active.Where(f => f.Severity == top.Value)
             .GroupBy(f => f.GroupId)

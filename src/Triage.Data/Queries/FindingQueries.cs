@@ -17,30 +17,28 @@ public static class FindingQueries
     {
         var q = db.Findings.AsNoTracking();
         if (!filter.IncludeInactive) q = q.Where(f => f.Active);
-        if (filter.RepositoryIds is not null)
-        {
-            var ids = filter.RepositoryIds;
-            q = q.Where(f => db.Artifacts.Any(a => a.Id == f.ArtifactId && ids.Contains(a.RepositoryId)));
-        }
-        if (filter.TeamId is { } team)
-            q = q.Where(f => db.Artifacts.Any(a => a.Id == f.ArtifactId && db.Repositories.Any(r => r.Id == a.RepositoryId && r.TeamId == team)));
-        if (!string.IsNullOrWhiteSpace(filter.Image))
-        {
-            var artifactIds = ArtifactsFor(db, filter.Image);
-            q = q.Where(f => artifactIds.Contains(f.ArtifactId));
-        }
+        // Artifacts, packages and scanners are matched as uncorrelated id sets (small: images of a team, packages whose
+        // name matches) or stored bits, so the database reads the findings through their ArtifactId/PackageId indexes
+        // instead of probing a subquery per finding (ADR 090).
+        if (ArtifactScope(db, filter) is { } scope) q = q.Where(f => scope.Contains(f.ArtifactId));
         if (filter.MinSeverity is { } min) q = q.Where(f => f.Severity >= min);
         if (filter.Severities is { Count: > 0 } sevs) q = q.Where(f => sevs.Contains(f.Severity));
         if (!string.IsNullOrWhiteSpace(filter.Scanner))
         {
             var s = filter.Scanner.Trim().ToLowerInvariant();
-            q = q.Where(f => db.Observations.Any(o => o.FindingId == f.Id && o.Active && o.Scanner == s));
+            if (ScannerKindNames.TryParse(s, out var kind))
+            {
+                var bit = kind.Bit();
+                q = q.Where(f => (f.ScannerMask & bit) != 0);
+            }
+            else q = q.Where(f => db.Observations.Any(o => o.FindingId == f.Id && o.Active && o.Scanner == s));
         }
         if (!string.IsNullOrWhiteSpace(filter.Package))
         {
             var p = filter.Package.Trim().ToLowerInvariant();
-            q = q.Where(f => db.Packages.Any(pk => pk.Id == f.PackageId && (pk.Name.ToLower().Contains(p) || pk.Key.ToLower().Contains(p)
-                || (pk.SourceName != null && pk.SourceName.ToLower().Contains(p)))));
+            var packages = db.Packages.Where(pk => pk.Name.ToLower().Contains(p) || pk.Key.ToLower().Contains(p)
+                || (pk.SourceName != null && pk.SourceName.ToLower().Contains(p))).Select(pk => pk.Id);
+            q = q.Where(f => packages.Contains(f.PackageId));
         }
         if (!string.IsNullOrWhiteSpace(filter.Vulnerability))
         {
@@ -66,6 +64,28 @@ public static class FindingQueries
                              || (unknown && !db.FindingVerdicts.Any(v => v.FindingId == f.Id)));
         }
         return q;
+    }
+
+    /// <summary>The artifacts the filter's repositories, team and image allow, as one id subquery (null: any artifact).</summary>
+    public static IQueryable<long>? ArtifactScope(TriageDbContext db, FindingFilter filter)
+    {
+        IQueryable<Artifact>? artifacts = null;
+        if (filter.RepositoryIds is not null)
+        {
+            var ids = filter.RepositoryIds;
+            artifacts = db.Artifacts.Where(a => ids.Contains(a.RepositoryId));
+        }
+        if (filter.TeamId is { } team)
+        {
+            var repositories = db.Repositories.Where(r => r.TeamId == team).Select(r => r.Id);
+            artifacts = (artifacts ?? db.Artifacts).Where(a => repositories.Contains(a.RepositoryId));
+        }
+        if (!string.IsNullOrWhiteSpace(filter.Image))
+        {
+            var named = ArtifactsFor(db, filter.Image);
+            artifacts = (artifacts ?? db.Artifacts).Where(a => named.Contains(a.Id));
+        }
+        return artifacts?.Select(a => a.Id);
     }
 
     /// <summary>Artifacts an image reference names: repository (all digests), repository:tag, or repository@digest.
@@ -97,10 +117,11 @@ public static class FindingQueries
     {
         (FindingSort.Severity, true) => q.OrderByDescending(f => f.Severity).ThenBy(f => f.Id),
         (FindingSort.Severity, false) => q.OrderBy(f => f.Severity).ThenBy(f => f.Id),
-        (FindingSort.Vulnerability, false) => q.OrderBy(f => db.AliasGroups.Where(g => g.Id == f.GroupId).Select(g => g.CanonicalId).FirstOrDefault()).ThenBy(f => f.Id),
-        (FindingSort.Vulnerability, true) => q.OrderByDescending(f => db.AliasGroups.Where(g => g.Id == f.GroupId).Select(g => g.CanonicalId).FirstOrDefault()).ThenBy(f => f.Id),
-        (FindingSort.Package, false) => q.OrderBy(f => db.Packages.Where(p => p.Id == f.PackageId).Select(p => p.Name).FirstOrDefault()).ThenBy(f => f.Id),
-        (FindingSort.Package, true) => q.OrderByDescending(f => db.Packages.Where(p => p.Id == f.PackageId).Select(p => p.Name).FirstOrDefault()).ThenBy(f => f.Id),
+        // Stored keys (the group's canonical id, the package's name) kept by the importer, each with an index (ADR 090).
+        (FindingSort.Vulnerability, false) => q.OrderBy(f => f.VulnerabilityId).ThenBy(f => f.Id),
+        (FindingSort.Vulnerability, true) => q.OrderByDescending(f => f.VulnerabilityId).ThenBy(f => f.Id),
+        (FindingSort.Package, false) => q.OrderBy(f => f.PackageName).ThenBy(f => f.Id),
+        (FindingSort.Package, true) => q.OrderByDescending(f => f.PackageName).ThenBy(f => f.Id),
         (FindingSort.Image, false) => q.OrderBy(f => f.ArtifactId).ThenBy(f => f.Id),
         (FindingSort.Image, true) => q.OrderByDescending(f => f.ArtifactId).ThenBy(f => f.Id),
         (FindingSort.FirstSeen, false) => q.OrderBy(f => f.FirstSeen).ThenBy(f => f.Id),

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Triage.Web.Features.Admin;
 using Triage.Web.Features.Decisions;
+using Triage.Web.Features.Findings;
 using Triage.Web.Features.Import;
 
 namespace Triage.Web.Infrastructure;
@@ -15,6 +16,9 @@ public static class FeatureServices
         services.AddScoped<TokenService>();
         services.AddScoped<AdminService>();
         services.AddScoped<BrowserImport>();
+        services.AddOptions<FindingsQueryOptions>().BindConfiguration(FindingsQueryOptions.Section);
+        services.AddSingleton<FindingsQueryGate>();
+        services.AddMemoryCache();
         return services;
     }
 }

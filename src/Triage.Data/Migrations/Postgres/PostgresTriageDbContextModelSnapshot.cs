@@ -680,6 +680,13 @@ namespace Triage.Data.Migrations.Postgres
                     b.Property<long>("PackageId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("PackageName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("ScannerMask")
+                        .HasColumnType("integer");
+
                     b.Property<int>("Severity")
                         .HasColumnType("integer");
 
@@ -687,19 +694,34 @@ namespace Triage.Data.Migrations.Postgres
                         .IsConcurrencyToken()
                         .HasColumnType("bigint");
 
+                    b.Property<string>("VulnerabilityId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.HasKey("Id");
 
                     b.HasIndex("GroupId");
 
                     b.HasIndex("PackageId");
 
-                    b.HasIndex("Active", "Severity");
-
                     b.HasIndex("ArtifactId", "PackageId", "GroupId")
                         .IsUnique();
 
                     b.HasIndex(new[] { "Active", "Severity", "Id" }, "IX_Findings_Active_Severity_Id")
                         .IsDescending(false, true, false);
+
+                    b.HasIndex(new[] { "GroupId", "Severity", "FixAvailable", "ArtifactId", "Active" }, "IX_Findings_Open_GroupId_Severity_FixAvailable_ArtifactId")
+                        .HasFilter("\"Active\"");
+
+                    b.HasIndex(new[] { "PackageName", "Id" }, "IX_Findings_Open_PackageName_Id")
+                        .HasFilter("\"Active\"");
+
+                    b.HasIndex(new[] { "Severity", "Id" }, "IX_Findings_Open_Severity_Id")
+                        .IsDescending(true, false)
+                        .HasFilter("\"Active\"");
+
+                    b.HasIndex(new[] { "VulnerabilityId", "Id" }, "IX_Findings_Open_VulnerabilityId_Id")
+                        .HasFilter("\"Active\"");
 
                     b.ToTable("Findings");
                 });
@@ -2093,6 +2115,28 @@ namespace Triage.Data.Migrations.Postgres
                     b.ToTable("ImportJobs", (string)null);
                 });
 
+            modelBuilder.Entity("Triage.Data.Rollups.FindingRollup", b =>
+                {
+                    b.Property<long>("ArtifactId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Severity")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("FixAvailable")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("ScannerMask")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.HasKey("ArtifactId", "Severity", "FixAvailable", "ScannerMask");
+
+                    b.ToTable("FindingRollups", (string)null);
+                });
+
             modelBuilder.Entity("Triage.Data.Signing.AppSetting", b =>
                 {
                     b.Property<string>("Key")
@@ -2793,6 +2837,15 @@ namespace Triage.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("GroupId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.FindingRollup", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Artifact", null)
+                        .WithMany()
+                        .HasForeignKey("ArtifactId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

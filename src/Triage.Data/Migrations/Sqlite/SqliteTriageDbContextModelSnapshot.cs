@@ -651,6 +651,13 @@ namespace Triage.Data.Migrations.Sqlite
                     b.Property<long>("PackageId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("PackageName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ScannerMask")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Severity")
                         .HasColumnType("INTEGER");
 
@@ -658,19 +665,34 @@ namespace Triage.Data.Migrations.Sqlite
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("VulnerabilityId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("GroupId");
 
                     b.HasIndex("PackageId");
 
-                    b.HasIndex("Active", "Severity");
-
                     b.HasIndex("ArtifactId", "PackageId", "GroupId")
                         .IsUnique();
 
                     b.HasIndex(new[] { "Active", "Severity", "Id" }, "IX_Findings_Active_Severity_Id")
                         .IsDescending(false, true, false);
+
+                    b.HasIndex(new[] { "GroupId", "Severity", "FixAvailable", "ArtifactId", "Active" }, "IX_Findings_Open_GroupId_Severity_FixAvailable_ArtifactId")
+                        .HasFilter("\"Active\"");
+
+                    b.HasIndex(new[] { "PackageName", "Id" }, "IX_Findings_Open_PackageName_Id")
+                        .HasFilter("\"Active\"");
+
+                    b.HasIndex(new[] { "Severity", "Id" }, "IX_Findings_Open_Severity_Id")
+                        .IsDescending(true, false)
+                        .HasFilter("\"Active\"");
+
+                    b.HasIndex(new[] { "VulnerabilityId", "Id" }, "IX_Findings_Open_VulnerabilityId_Id")
+                        .HasFilter("\"Active\"");
 
                     b.ToTable("Findings");
                 });
@@ -2022,6 +2044,28 @@ namespace Triage.Data.Migrations.Sqlite
                     b.ToTable("ImportJobs", (string)null);
                 });
 
+            modelBuilder.Entity("Triage.Data.Rollups.FindingRollup", b =>
+                {
+                    b.Property<long>("ArtifactId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Severity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("FixAvailable")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ScannerMask")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ArtifactId", "Severity", "FixAvailable", "ScannerMask");
+
+                    b.ToTable("FindingRollups", (string)null);
+                });
+
             modelBuilder.Entity("Triage.Data.Signing.AppSetting", b =>
                 {
                     b.Property<string>("Key")
@@ -2712,6 +2756,15 @@ namespace Triage.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("GroupId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.FindingRollup", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Artifact", null)
+                        .WithMany()
+                        .HasForeignKey("ArtifactId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -1051,3 +1051,41 @@ VALUES ('20261128190055_Audit', '10.0.15');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+DROP INDEX "IX_Findings_Active_Severity";
+
+ALTER TABLE "Findings" ADD "PackageName" TEXT NOT NULL DEFAULT '';
+
+ALTER TABLE "Findings" ADD "ScannerMask" INTEGER NOT NULL DEFAULT 0;
+
+ALTER TABLE "Findings" ADD "VulnerabilityId" TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE "FindingRollups" (
+    "ArtifactId" INTEGER NOT NULL,
+    "Severity" INTEGER NOT NULL,
+    "FixAvailable" INTEGER NOT NULL,
+    "ScannerMask" INTEGER NOT NULL,
+    "Count" INTEGER NOT NULL,
+    CONSTRAINT "PK_FindingRollups" PRIMARY KEY ("ArtifactId", "Severity", "FixAvailable", "ScannerMask"),
+    CONSTRAINT "FK_FindingRollups_Artifacts_ArtifactId" FOREIGN KEY ("ArtifactId") REFERENCES "Artifacts" ("Id") ON DELETE CASCADE
+);
+
+UPDATE "Findings" SET "PackageName" = (SELECT p."Name" FROM "Packages" p WHERE p."Id" = "Findings"."PackageId"), "VulnerabilityId" = (SELECT g."CanonicalId" FROM "AliasGroups" g WHERE g."Id" = "Findings"."GroupId"), "ScannerMask" = (SELECT COALESCE(SUM(DISTINCT CASE o."Scanner" WHEN 'trivy' THEN 1 WHEN 'grype' THEN 2 WHEN 'snyk' THEN 4 ELSE 0 END), 0) FROM "Observations" o WHERE o."FindingId" = "Findings"."Id" AND o."Active") WHERE 1 = 1;
+
+DELETE FROM "FindingRollups" WHERE 1 = 1;
+
+INSERT INTO "FindingRollups" ("ArtifactId", "Severity", "FixAvailable", "ScannerMask", "Count") SELECT "ArtifactId", "Severity", "FixAvailable", "ScannerMask", COUNT(*) FROM "Findings" WHERE "Active" AND 1 = 1 GROUP BY "ArtifactId", "Severity", "FixAvailable", "ScannerMask";
+
+CREATE INDEX "IX_Findings_Open_GroupId_Severity_FixAvailable_ArtifactId" ON "Findings" ("GroupId", "Severity", "FixAvailable", "ArtifactId", "Active") WHERE "Active";
+
+CREATE INDEX "IX_Findings_Open_PackageName_Id" ON "Findings" ("PackageName", "Id") WHERE "Active";
+
+CREATE INDEX "IX_Findings_Open_Severity_Id" ON "Findings" ("Severity" DESC, "Id") WHERE "Active";
+
+CREATE INDEX "IX_Findings_Open_VulnerabilityId_Id" ON "Findings" ("VulnerabilityId", "Id") WHERE "Active";
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261128211314_QueryScale', '10.0.15');
+
+COMMIT;
+

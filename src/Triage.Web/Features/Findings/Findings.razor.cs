@@ -95,7 +95,7 @@ public partial class Findings
         var user = await Access.CurrentAsync(ct);
         await using var db = await Db.CreateDbContextAsync(ct);
         var filtered = q.Apply(db, user, Decisions);
-        var total = await CountAsync(q, filtered, ct);
+        var total = await CountAsync(q, db, user, ct);
         var page = FindingQueries.Sort(filtered, db, q.Sort, q.Descending).Skip((q.Page - 1) * q.PageSize).Take(q.PageSize);
         var views = await FindingQueries.ToViewsAsync(db, page, ct);
         var decided = await Decisions.CurrentAsync(views.Select(v => v.Id).ToList(), ct);
@@ -105,11 +105,11 @@ public partial class Findings
 
     /// <summary>Paging and sorting reuse the total of the same filter for a short while: counting half a million rows
     /// on every page turn would double the cost of paging.</summary>
-    private async Task<int> CountAsync(FindingsQuery q, IQueryable<Finding> filtered, CancellationToken ct)
+    private async Task<int> CountAsync(FindingsQuery q, TriageDbContext db, UserAccess user, CancellationToken ct)
     {
         var key = q.FilterOnly().ToQueryString();
         if (_count is { } c && c.Key == key && DateTime.UtcNow - c.At < CountReuse) return c.Total;
-        var total = await filtered.CountAsync(ct);
+        var total = await q.CountAsync(db, user, Decisions, ct);
         _count = (key, total, DateTime.UtcNow);
         return total;
     }

@@ -1,9 +1,12 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Triage.Core.Domain;
 using Triage.Data;
 using Triage.Data.Queries;
+using Triage.Data.Rollups;
 using Triage.Web.Infrastructure.Access;
 
 namespace Triage.Web.Features.Findings;
@@ -24,13 +27,24 @@ public static class FindingsApi
         return api;
     }
 
-    internal static async Task<IResult> ListAsync(IDbContextFactory<TriageDbContext> factory, UserAccessService access, HttpContext http, [FromQuery] string? image, [FromQuery] string? severity,
+    internal static async Task<IResult> ListAsync(IDbContextFactory<TriageDbContext> factory, UserAccessService access, FindingsQueryGate gate, IMemoryCache totals,
+        HttpContext http, [FromQuery] string? image, [FromQuery] string? severity,
         [FromQuery] string? vuln, [FromQuery] string? scanner, [FromQuery] string? package, [FromQuery] bool? fixAvailable,
         [FromQuery] int? page, [FromQuery] int? pageSize, CancellationToken ct)
     {
         var p = Math.Max(1, page ?? 1);
         var size = Math.Clamp(pageSize ?? 50, 1, MaxPageSize);
+        // Bounded admission (ADR 090): beyond the running and queued slots, the caller is told when to come back.
+        using var slot = await gate.EnterAsync(ct);
+        if (slot is null)
+        {
+            http.Response.Headers.RetryAfter = gate.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            await ApiProblems.WriteAsync(http, StatusCodes.Status429TooManyRequests, "queries_busy", "Too many findings queries",
+                $"this instance is busy with other findings queries: try again in {gate.RetryAfterSeconds} s");
+            return Results.Empty;
+        }
         await using var db = await factory.CreateDbContextAsync(ct);
+        db.Database.SetCommandTimeout(gate.Options.CommandTimeoutSeconds);
         var filter = new FindingFilter
         {
             Image = image,
@@ -43,7 +57,13 @@ public static class FindingsApi
         // A team member's token sees the team's images and unowned ones; an admin's sees everything.
         var user = await access.ForAsync(http.User, ct);
         var q = user.Visible(db, FindingQueries.Filtered(db, filter));
-        var total = await q.CountAsync(ct);
+        // The total of one caller's filter is reused while they page (the grid does the same); rollups answer most filters.
+        var totalKey = (user.UserId, image, filter.MinSeverity, vuln, scanner, package, fixAvailable);
+        if (!totals.TryGetValue(totalKey, out int total))
+        {
+            total = await FindingCounts.TryCountAsync(db, filter, user.VisibleArtifactIds(db), ct) ?? await q.CountAsync(ct);
+            totals.Set(totalKey, total, TimeSpan.FromSeconds(gate.Options.TotalReuseSeconds));
+        }
         var pageQuery = FindingQueries.Sort(q, db, FindingSort.Severity, descending: true).Skip((p - 1) * size).Take(size);
         var views = await FindingQueries.ToViewsAsync(db, pageQuery, ct);
         return new PageResult(views, p, size, total);

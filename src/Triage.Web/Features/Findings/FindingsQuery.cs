@@ -1,8 +1,10 @@
 using System.Globalization;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
 using Triage.Data;
 using Triage.Data.Queries;
+using Triage.Data.Rollups;
 using Triage.Web.Features.Decisions;
 using Triage.Web.Infrastructure.Access;
 
@@ -95,18 +97,7 @@ public sealed record FindingsQuery
     /// <summary>The findings this query selects that <paramref name="access"/> may see, unsorted and unpaged.</summary>
     public IQueryable<Finding> Apply(TriageDbContext db, UserAccess access, IDecisionStore decisions)
     {
-        var filter = new FindingFilter
-        {
-            Severities = Severities.Count > 0 ? Severities : null,
-            Scanner = Scanner,
-            Package = Package,
-            Vulnerability = Vulnerability,
-            FixAvailable = FixAvailable,
-            Image = Image,
-            TeamId = TeamId,
-            IncludeInactive = Status != FindingStatusFilter.Active && Status != FindingStatusFilter.Undecided,
-        };
-        var q = FindingQueries.Filtered(db, filter);
+        var q = FindingQueries.Filtered(db, ToFilter());
         q = Status switch
         {
             FindingStatusFilter.Active or FindingStatusFilter.All => q,
@@ -119,6 +110,32 @@ public sealed record FindingsQuery
         };
         return access.Visible(db, q);
     }
+
+    /// <summary>How many findings <see cref="Apply"/> selects. Open findings narrowed by image, team, severity, fix and
+    /// scanner are added up from the rollup rows; "open and undecided" is that minus the decided ones (a few thousand at
+    /// most); anything else is counted (docs/decisions/090-query-scale.md).</summary>
+    public async Task<int> CountAsync(TriageDbContext db, UserAccess access, IDecisionStore decisions, CancellationToken ct = default)
+    {
+        if (Status is FindingStatusFilter.Active or FindingStatusFilter.Undecided
+            && await FindingCounts.TryCountAsync(db, ToFilter(), access.VisibleArtifactIds(db), ct) is { } open)
+            return Status == FindingStatusFilter.Active
+                ? open
+                : open - await (this with { Status = FindingStatusFilter.Active }).Apply(db, access, decisions)
+                    .Where(f => decisions.DecidedFindings(db).Contains(f.Id)).CountAsync(ct);
+        return await Apply(db, access, decisions).CountAsync(ct);
+    }
+
+    private FindingFilter ToFilter() => new()
+    {
+        Severities = Severities.Count > 0 ? Severities : null,
+        Scanner = Scanner,
+        Package = Package,
+        Vulnerability = Vulnerability,
+        FixAvailable = FixAvailable,
+        Image = Image,
+        TeamId = TeamId,
+        IncludeInactive = Status != FindingStatusFilter.Active && Status != FindingStatusFilter.Undecided,
+    };
 
     public static FindingStatusFilter ParseStatus(string? value) => value switch
     {

@@ -17,7 +17,11 @@ public sealed class StorageFaultProblems(RequestDelegate next, ILogger<StorageFa
         }
         catch (Exception e) when (ApiProblems.IsApi(http.Request) && !http.Response.HasStarted && StorageFaults.Classify(e) is not StorageFault.None and var fault)
         {
-            log.LogWarning(e, "{Method} {Path} failed: {Reason}", http.Request.Method, http.Request.Path, StorageFaults.Describe(fault));
+            // The innermost exception names the cause (a command timeout, a full pool, a lost connection); connection strings
+            // never appear in these messages.
+            var cause = e.GetBaseException();
+            log.LogWarning(e, "{Method} {Path} failed: {Reason} ({CauseType}: {Cause})", http.Request.Method, http.Request.Path, StorageFaults.Describe(fault),
+                cause.GetType().Name, cause.Message);
             http.Response.Clear();
             http.Response.Headers.RetryAfter = fault == StorageFault.Transient ? "5" : "60";
             await ApiProblems.WriteAsync(http, StatusCodes.Status503ServiceUnavailable, StorageFaults.Code(fault),
