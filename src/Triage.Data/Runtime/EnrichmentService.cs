@@ -140,7 +140,7 @@ public sealed class EnrichmentService(string connectionString, RankingPolicy? po
             if (newest is { } n && dataDate is { } d && d.ToDateTime(TimeOnly.MinValue) < RiskInputLoader.Utc(n).Date)
                 throw new ArgumentException($"this KEV catalog ({d:yyyy-MM-dd}) is older than the one in use ({n:yyyy-MM-dd}); it was not imported");
 
-            var existing = (await store.QueryAsync(
+            var existing = (await SqlSource.Of(store).QueryAsync(
                     "SELECT \"CveId\", \"DateAdded\", \"DueDate\", \"Ransomware\", \"FirstImportedAt\" FROM \"KevListings\"",
                     r => (Cve: r.GetString(0), Row: new KevRow(RiskInputLoader.Utc(r.GetDateTime(1)), r.IsDBNull(2) ? null : RiskInputLoader.Utc(r.GetDateTime(2)),
                         (RansomwareUse)r.GetInt32(3), RiskInputLoader.Utc(r.GetDateTime(4)))), ct))
