@@ -6,6 +6,9 @@ using Triage.Core.Domain;
 using Triage.Core.Enrichment;
 using Triage.Core.Ranking;
 using Triage.Core.Runtime.Verdicts;
+using Microsoft.EntityFrameworkCore;
+using Triage.Data;
+using Triage.Data.Runtime;
 
 namespace Triage.Bench.Ranking;
 
@@ -13,6 +16,8 @@ namespace Triage.Bench.Ranking;
 /// Times the two bulk paths of issue 7: ranking 500,000 findings (score, explain, sort) and parsing a full-size
 /// EPSS feed (300,000 rows, plain and gzip). Inputs are generated with a fixed seed so runs compare.
 /// Usage: dotnet run -c Release --project bench/Triage.Bench.Ranking [-- --findings 500000 --epss-rows 300000 --runs 3]
+/// With <c>--epss-import CONN</c> (SQLite or PostgreSQL), also the whole EPSS import through <see cref="EnrichmentService"/>
+/// into that database: each run into an empty EPSS table, then a newer file over it (every row changes).
 /// </summary>
 public static class Program
 {
@@ -61,7 +66,36 @@ public static class Program
             }
             Console.WriteLine($"parse EPSS {(gzip ? "csv.gz" : "csv")} {count:N0} rows ({bytes.Length / 1024:N0} KiB): {Summary(times)}");
         }
+        if (Array.IndexOf(args, "--epss-import") is var at and >= 0 && at + 1 < args.Length) await ImportAsync(args[at + 1], epssRows, runs);
         return 0;
+    }
+
+    /// <summary>The whole `triage enrich` path for a gzip EPSS file (parse, bulk load, upsert, record, rescore), migration excluded.</summary>
+    private static async Task ImportAsync(string connectionString, int rows, int runs)
+    {
+        await TriageDatabase.EnsureMigratedAsync(connectionString);
+        var first = EpssCsv(rows, gzip: true, seed: 42);
+        var newer = EpssCsv(rows, gzip: true, seed: 43, scoreDate: "2025-08-26");
+        var service = new EnrichmentService(connectionString);
+        var fresh = new List<double>();
+        var update = new List<double>();
+        for (var r = 0; r < runs; r++)
+        {
+            await using (var db = TriageDatabase.CreateContext(connectionString))
+            {
+                await db.EpssEntries.ExecuteDeleteAsync();
+                await db.EnrichmentImports.ExecuteDeleteAsync();
+            }
+            var sw = Stopwatch.StartNew();
+            var a = await service.ImportAsync(new MemoryStream(first), "epss_scores-2025-08-25.csv.gz", new EnrichmentImportOptions());
+            fresh.Add(sw.Elapsed.TotalMilliseconds);
+            sw.Restart();
+            var b = await service.ImportAsync(new MemoryStream(newer), "epss_scores-2025-08-26.csv.gz", new EnrichmentImportOptions());
+            update.Add(sw.Elapsed.TotalMilliseconds);
+            if (a.Added != rows || b.Changed != rows) throw new InvalidOperationException($"expected {rows} added then changed, got {a.Added} and {b.Changed}");
+        }
+        Console.WriteLine($"import EPSS csv.gz {rows:N0} rows into an empty table ({TriageDatabase.DetectProvider(connectionString)}): {Summary(fresh)}");
+        Console.WriteLine($"import a newer EPSS csv.gz over it (every row changes): {Summary(update)}");
     }
 
     private static string Summary(List<double> ms)
@@ -110,11 +144,11 @@ public static class Program
     }
 
     /// <summary>A FIRST-shaped EPSS CSV: "#model_version…,score_date…", header, one row per CVE (years 1999–2025).</summary>
-    private static byte[] EpssCsv(int rows, bool gzip, int seed)
+    private static byte[] EpssCsv(int rows, bool gzip, int seed, string scoreDate = "2025-08-25")
     {
         var random = new Random(seed);
         var sb = new StringBuilder(rows * 36);
-        sb.Append("#model_version:v2025.03.14,score_date:2025-08-25T00:00:00+0000\ncve,epss,percentile\n");
+        sb.Append($"#model_version:v2025.03.14,score_date:{scoreDate}T00:00:00+0000\ncve,epss,percentile\n");
         for (var i = 0; i < rows; i++)
         {
             var epss = Math.Round(Math.Pow(random.NextDouble(), 6), 5);

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
 using Triage.Data.Rollups;
+using Triage.Core.Ranking;
 
 namespace Triage.Data.Queries;
 
@@ -32,26 +33,47 @@ public static class DashboardQueries
         return new ImageCounts(repoCount, artifactCount);
     }
 
-    /// <summary>The worst fixable problems: vulnerabilities at the highest severity present with a fix, by how many images they hit.</summary>
+    /// <summary>Open findings by priority (the stored ranking); findings a VEX decision takes out of the ranking are not counted.</summary>
+    public static async Task<Dictionary<SsvcPriority, int>> OpenByPriorityAsync(TriageDbContext db, IQueryable<long>? visibleRepositories, CancellationToken ct = default)
+    {
+        var rows = await (from f in ActiveFindings(db, visibleRepositories)
+                          join r in db.FindingRisks on f.Id equals r.FindingId
+                          where !r.Excluded
+                          group r by r.Priority into g
+                          select new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        return rows.ToDictionary(r => r.Key, r => r.Count);
+    }
+
+    /// <summary>
+    /// The vulnerabilities to act on first: open findings in the ranking's order (score, priority, KEV, EPSS, impact, as the
+    /// findings grid sorts by priority), grouped by vulnerability, each with its best finding's priority and score and how many
+    /// open images and findings it has. Walks the rank index from the top, so it reads a few hundred rows, not the table.
+    /// </summary>
     public static async Task<List<TopRisk>> TopRisksAsync(TriageDbContext db, IQueryable<long>? visibleRepositories, int take, CancellationToken ct = default)
     {
-        var active = ActiveFindings(db, visibleRepositories).Where(f => f.FixAvailable);
-        // Highest severity first; only the top severity level present is aggregated, which keeps the grouping small. The
-        // level comes from the rollup; the grouping walks the (Active, GroupId, Severity, FixAvailable, ArtifactId) index.
-        var fixable = await FindingCounts.BySeverityAsync(db, VisibleArtifacts(db, visibleRepositories), fixableOnly: true, ct);
-        Severity? top = fixable.Count == 0 ? null : fixable.Keys.Max();
-        if (top is null) return [];
-        var rows = await active.Where(f => f.Severity == top.Value)
-            .GroupBy(f => f.GroupId)
-            .Select(g => new { GroupId = g.Key, Images = g.Select(f => f.ArtifactId).Distinct().Count(), Findings = g.Count(), AnyFinding = g.Min(f => f.Id) })
-            .OrderByDescending(g => g.Images).ThenByDescending(g => g.Findings).ThenBy(g => g.GroupId)
-            .Take(take).ToListAsync(ct);
-        var ids = rows.Select(r => r.GroupId).ToList();
+        const int window = 500;
+        var best = await (from r in db.FindingRisks.AsNoTracking()
+                          where !r.Excluded
+                          join f in ActiveFindings(db, visibleRepositories) on r.FindingId equals f.Id
+                          orderby r.RankKey descending, r.FindingId
+                          select new { f.Id, f.GroupId, f.Severity, r.ScoreTenths, r.Priority }).Take(window).ToListAsync(ct);
+        var top = best.GroupBy(x => x.GroupId).Select(g => g.First()).Take(take).ToList();
+        if (top.Count == 0) return [];
+        var ids = top.Select(t => t.GroupId).ToList();
+        var counts = await (from f in ActiveFindings(db, visibleRepositories)
+                            where ids.Contains(f.GroupId) && !db.FindingRisks.Any(r => r.FindingId == f.Id && r.Excluded)
+                            group f by f.GroupId into g
+                            select new { GroupId = g.Key, Images = g.Select(f => f.ArtifactId).Distinct().Count(), Findings = g.Count() })
+            .ToDictionaryAsync(x => x.GroupId, ct);
         var canon = await db.AliasGroups.AsNoTracking().Where(g => ids.Contains(g.Id)).ToDictionaryAsync(g => g.Id, g => g.CanonicalId, ct);
         var titles = await db.Vulnerabilities.AsNoTracking().Where(v => ids.Contains(v.GroupId) && v.Title != null)
             .Select(v => new { v.GroupId, v.Title }).ToListAsync(ct);
-        return rows.Select(r => new TopRisk(canon.GetValueOrDefault(r.GroupId, "?"), titles.FirstOrDefault(t => t.GroupId == r.GroupId)?.Title,
-            top.Value, r.Images, r.Findings, r.AnyFinding)).ToList();
+        return top.Select(t =>
+        {
+            var c = counts.GetValueOrDefault(t.GroupId);
+            return new TopRisk(canon.GetValueOrDefault(t.GroupId, "?"), titles.FirstOrDefault(x => x.GroupId == t.GroupId)?.Title, t.Severity,
+                c?.Images ?? 1, c?.Findings ?? 1, t.Id, t.Priority, t.ScoreTenths / 10m);
+        }).ToList();
     }
 
     public static async Task<List<LatestImport>> LatestImportsAsync(TriageDbContext db, IQueryable<long>? visibleRepositories, int take, CancellationToken ct = default)
@@ -71,6 +93,7 @@ public static class DashboardQueries
 
 public sealed record ImageCounts(int Repositories, int Images);
 
-public sealed record TopRisk(string VulnerabilityId, string? Title, Severity Severity, int Images, int Findings, long ExampleFindingId);
+/// <summary>One vulnerability of the dashboard's top risks, with the priority and score of its highest-ranked open finding.</summary>
+public sealed record TopRisk(string VulnerabilityId, string? Title, Severity Severity, int Images, int Findings, long ExampleFindingId, SsvcPriority Priority, decimal Score);
 
 public sealed record LatestImport(long ScanId, string Scanner, DateTime ImportedAt, int Findings, int NewFindings, string? ImportedBy, long ArtifactId, string Image);

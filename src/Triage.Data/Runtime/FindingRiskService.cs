@@ -53,8 +53,8 @@ public sealed class FindingRiskService
             : await VerdictRefresher.RefreshAsync(store, artifactIds, now, ct);
         timer.Lap("risk: verdicts");
         var scored = scoreAll
-            ? await RiskScorer.ScoreAsync(store, _connectionString, RiskScope.All, _policy, _settings, refreshCvss: false, now, ct)
-            : artifactIds.Count == 0 ? 0 : await RiskScorer.ScoreAsync(store, _connectionString, RiskScope.Artifacts(artifactIds), _policy, _settings, refreshCvss: true, now, ct);
+            ? await RiskScorer.ScoreAsync(store, RiskScope.All, _policy, _settings, refreshCvss: false, now, ct)
+            : artifactIds.Count == 0 ? 0 : await RiskScorer.ScoreAsync(store, RiskScope.Artifacts(artifactIds), _policy, _settings, refreshCvss: true, now, ct);
         timer.Lap("risk: scores");
         await store.CommitAsync(ct);
         var flagged = await FlagContradictionsAsync(judged, ct);
@@ -70,7 +70,7 @@ public sealed class FindingRiskService
         await using var store = await ImportStore.BeginAsync(_connectionString, ct);
         var now = Now();
         var (artifacts, judged, counts) = await VerdictRefresher.RefreshAsync(store, null, now, ct);
-        var scored = await RiskScorer.ScoreAsync(store, _connectionString, RiskScope.All, _policy, _settings, refreshCvss: true, now, ct);
+        var scored = await RiskScorer.ScoreAsync(store, RiskScope.All, _policy, _settings, refreshCvss: true, now, ct);
         await store.CommitAsync(ct);
         var flagged = await FlagContradictionsAsync(judged, ct);
         return new RiskRefreshResult(artifacts, judged.Count, scored, counts, sw.ElapsedMilliseconds, flagged);
@@ -86,7 +86,7 @@ public sealed class FindingRiskService
         var sw = Stopwatch.StartNew();
         await TriageDatabase.EnsureMigratedAsync(_connectionString, ct);
         await using var store = await ImportStore.BeginAsync(_connectionString, ct);
-        var scored = await RiskScorer.ScoreAsync(store, _connectionString, RiskScope.Findings(findingIds), _policy, _settings, refreshCvss: false, Now(), ct);
+        var scored = await RiskScorer.ScoreAsync(store, RiskScope.Findings(findingIds), _policy, _settings, refreshCvss: false, Now(), ct);
         await store.CommitAsync(ct);
         return new RiskRefreshResult(0, 0, scored, new Dictionary<string, int>(), sw.ElapsedMilliseconds);
     }
@@ -128,8 +128,8 @@ public sealed class FindingRiskService
         await using (var db = TriageDatabase.CreateContext(_connectionString))
         {
             await db.Database.OpenConnectionAsync(ct);
-            statuses = await RankingVex.StoreOnlyAsync(SqlSource.Of(db.Database.GetDbConnection(), db.Provider), ContextSource.Of(db),
-                withEvidence.Select(j => (j.FindingId, j.GroupId)).ToList(), ct);
+            var ids = withEvidence.Select(j => j.FindingId).ToList();
+            statuses = await RankingVex.LoadAsync(SqlSource.Of(db.Database.GetDbConnection(), db.Provider), RiskScope.Findings(ids), ids, Now(), ct);
         }
         var decisions = new Vex.DecisionService(_connectionString, _time);
         var flagged = 0;

@@ -69,7 +69,8 @@ public static class FindingRiskViews
             var policyIds = await sql.QueryByKeysAsync("SELECT DISTINCT \"PolicyId\" FROM \"FindingRisks\" WHERE \"FindingId\" IN ({keys})", findingIds, r => r.GetInt64(0), ct);
             var config = await RankingPolicies.NewestAsync(sql, policyIds.Distinct().ToList(), ct);
             var ranker = new RiskRanker(config.Ranking);
-            var contexts = await RiskInputLoader.LoadAsync(sql, ContextSource.Of(db), RiskScope.Findings(findingIds), config.Settings(), refreshCvss: false, verdictDetails: true, ct, vexResolved);
+            var contexts = await RiskInputLoader.LoadAsync(sql, RiskScope.Findings(findingIds), config.Settings(), refreshCvss: false, verdictDetails: true,
+                DateTime.UtcNow, ct, vexResolved);
             foreach (var c in contexts) result[c.FindingId] = View(c, ranker.Score(c.Input));
         }
         finally

@@ -52,9 +52,10 @@ internal static class RiskInputLoader
 
     /// <param name="refreshCvss">Read CVSS from the observations even when a stored score has it (after an import changed them).</param>
     /// <param name="verdictDetails">Also read each verdict's sources and notes (explanations), not only the verdict.</param>
-    /// <param name="vexResolved">The VEX store's decisions in force, when the caller resolved them already.</param>
-    public static async Task<List<FindingRiskContext>> LoadAsync(SqlSource sql, ContextSource context, RiskScope scope, RuntimeSettings settings, bool refreshCvss,
-        bool verdictDetails, CancellationToken ct, IReadOnlyDictionary<long, Triage.Core.Vex.VexStatus?>? vexResolved = null)
+    /// <param name="now">When decisions in force are read (an expired one no longer counts).</param>
+    /// <param name="vexResolved">The VEX store's decisions in force, when the caller read them already.</param>
+    public static async Task<List<FindingRiskContext>> LoadAsync(SqlSource sql, RiskScope scope, RuntimeSettings settings, bool refreshCvss,
+        bool verdictDetails, DateTime now, CancellationToken ct, IReadOnlyDictionary<long, Triage.Core.Vex.VexStatus?>? vexResolved = null)
     {
         var findings = await FindingsAsync(sql, scope, ct);
         if (findings.Count == 0) return [];
@@ -64,7 +65,7 @@ internal static class RiskInputLoader
         var enrichment = await EnrichmentAsync(sql, scope.IsAll ? null : groups, ct);
         var presence = await PresenceAsync(sql, settings, findings.Select(f => f.ArtifactId).Distinct().ToList(), ct);
         var verdicts = await VerdictsAsync(sql, scope, findings, verdictDetails, ct);
-        var vex = await RankingVex.LoadAsync(sql, context, scope, findings.Select(f => (f.Id, f.GroupId)).ToList(), ct, vexResolved);
+        var vex = await RankingVex.LoadAsync(sql, scope, findings.Select(f => f.Id).ToList(), now, ct, vexResolved);
 
         var result = new List<FindingRiskContext>(findings.Count);
         foreach (var f in findings)

@@ -19,13 +19,13 @@ internal static class RiskScorer
     private static readonly string[] Columns = ["FindingId", "ScoreTenths", "Priority", "Excluded", "RankKey", "CvssScore", "PolicyId", "ComputedAt"];
 
     /// <returns>How many findings were scored.</returns>
-    public static async Task<int> ScoreAsync(ImportStore store, string connectionString, RiskScope scope, RankingPolicy policy, RuntimeSettings settings,
+    public static async Task<int> ScoreAsync(ImportStore store, RiskScope scope, RankingPolicy policy, RuntimeSettings settings,
         bool refreshCvss, DateTime now, CancellationToken ct)
     {
         var timer = ImportTimings.Start();
         var policyId = await RankingPolicies.EnsureAsync(store, policy, settings, now, ct);
         timer.Lap("risk: policy");
-        var contexts = await RiskInputLoader.LoadAsync(SqlSource.Of(store), ContextSource.Of(connectionString), scope, settings, refreshCvss, verdictDetails: false, ct);
+        var contexts = await RiskInputLoader.LoadAsync(SqlSource.Of(store), scope, settings, refreshCvss, verdictDetails: false, now, ct);
         timer.Lap("risk: load inputs");
         var ranker = new RiskRanker(policy);
         var rows = new List<object?[]>(contexts.Count);

@@ -216,7 +216,7 @@ public sealed class RuntimeIngestService(string connectionString, RuntimeSetting
         await store.InsertAsync("RuntimeSnapshots", ["Id", "EvidenceFileId", "Source", "Cluster", "ObservedAt", "Workloads"],
             [[snapshotId, fileId, inventory.Source, clusterKey, observedAt, inventory.Workloads.Count]], ct);
 
-        var existing = (await store.QueryAsync(
+        var existing = (await SqlSource.Of(store).QueryAsync(
                 "SELECT \"Id\", \"Namespace\", \"WorkloadKind\", \"WorkloadName\", \"Container\", \"InitContainer\", \"ImageKey\", \"FirstSeen\", \"LastSeen\" " +
                 "FROM \"RuntimeWorkloads\" WHERE \"Cluster\" = @p0",
                 r => (Key: (r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetBoolean(5), r.GetString(6)),

@@ -32,7 +32,7 @@ internal static class VerdictRefresher
     {
         var sql = SqlSource.Of(store);
         var catalog = await ArtifactCatalog.LoadAsync(sql, ct);
-        var rows = await store.QueryAsync(
+        var rows = await SqlSource.Of(store).QueryAsync(
             "SELECT \"Id\", \"EvidenceFileId\", \"Part\", \"Source\", \"ImageReference\", \"Repository\", \"Tag\", \"Digest\", \"ImageId\" FROM \"RuntimeImageEvidence\" ORDER BY \"Id\"",
             r => new EvidenceRow(r.GetInt64(0), r.GetInt64(1), (RuntimeEvidencePart)r.GetInt32(2), r.GetString(3), r.GetString(4),
                 r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8)), ct);
@@ -83,7 +83,7 @@ internal static class VerdictRefresher
     public static async Task<Dictionary<long, List<long>>> ArtifactsOfFileAsync(ImportStore store, long fileId, CancellationToken ct)
     {
         var catalog = await ArtifactCatalog.LoadAsync(SqlSource.Of(store), ct);
-        var rows = await store.QueryAsync(
+        var rows = await SqlSource.Of(store).QueryAsync(
             "SELECT \"Id\", \"Repository\", \"Tag\", \"Digest\", \"ImageId\", \"ImageReference\" FROM \"RuntimeImageEvidence\" WHERE \"EvidenceFileId\" = @p0 ORDER BY \"Id\"",
             r => (Id: r.GetInt64(0), Repository: r.IsDBNull(1) ? null : r.GetString(1), Tag: r.IsDBNull(2) ? null : r.GetString(2),
                 Digest: r.IsDBNull(3) ? null : r.GetString(3), ImageId: r.IsDBNull(4) ? null : r.GetString(4), Reference: r.GetString(5)), ct, fileId);
@@ -145,7 +145,7 @@ internal static class VerdictRefresher
     /// <summary>Reads a stored evidence file again with the options it was ingested with.</summary>
     internal static async Task<RuntimeEvidenceDocument?> ReadStoredAsync(ImportStore store, long fileId, CancellationToken ct)
     {
-        var file = (await store.QueryAsync(
+        var file = (await SqlSource.Of(store).QueryAsync(
             "SELECT \"Content\", \"Cluster\", \"Image\", \"Completeness\", \"Source\", \"ObservedAt\" FROM \"RuntimeEvidenceFiles\" WHERE \"Id\" = @p0",
             r => (Content: r.IsDBNull(0) ? null : (byte[])r.GetValue(0), Cluster: r.IsDBNull(1) ? null : r.GetString(1), Image: r.IsDBNull(2) ? null : r.GetString(2),
                 Completeness: r.IsDBNull(3) ? (ProfileCompleteness?)null : (ProfileCompleteness)r.GetInt32(3), Source: r.IsDBNull(4) ? null : r.GetString(4),
@@ -159,7 +159,7 @@ internal static class VerdictRefresher
     /// <summary>File lists from the newest Trivy report that describes only this artifact (Trivy --list-all-pkgs).</summary>
     private static async Task<List<PackageFileIndex>> OwnFileListsAsync(ImportStore store, long artifactId, CancellationToken ct)
     {
-        var raw = await store.QueryAsync(
+        var raw = await SqlSource.Of(store).QueryAsync(
             "SELECT rr.\"Content\" FROM \"RawReports\" rr WHERE rr.\"Content\" IS NOT NULL AND rr.\"Scanner\" = 'trivy' " +
             "AND rr.\"Id\" IN (SELECT s.\"RawReportId\" FROM \"Scans\" s WHERE s.\"ArtifactId\" = @p0) " +
             "AND NOT EXISTS (SELECT 1 FROM \"Scans\" o WHERE o.\"RawReportId\" = rr.\"Id\" AND o.\"ArtifactId\" <> @p0) " +
@@ -181,7 +181,7 @@ internal static class VerdictRefresher
     }
 
     private static async Task<List<FindingPackage>> FindingsAsync(ImportStore store, long artifactId, CancellationToken ct) =>
-        await store.QueryAsync(
+        await SqlSource.Of(store).QueryAsync(
             "SELECT f.\"Id\", f.\"GroupId\", p.\"Type\", p.\"Namespace\", p.\"Name\", p.\"Version\", p.\"Purl\", p.\"Key\", ap.\"Paths\" " +
             "FROM \"Findings\" f JOIN \"Packages\" p ON p.\"Id\" = f.\"PackageId\" " +
             "LEFT JOIN \"ArtifactPackages\" ap ON ap.\"ArtifactId\" = f.\"ArtifactId\" AND ap.\"PackageId\" = f.\"PackageId\" " +
@@ -192,7 +192,7 @@ internal static class VerdictRefresher
 
     private static async Task<Dictionary<long, List<string>>> MembersAsync(ImportStore store, List<long> groups, CancellationToken ct)
     {
-        var rows = await store.QueryByKeysAsync("SELECT \"GroupId\", \"VulnId\" FROM \"Vulnerabilities\" WHERE \"GroupId\" IN ({keys})", groups,
+        var rows = await SqlSource.Of(store).QueryByKeysAsync("SELECT \"GroupId\", \"VulnId\" FROM \"Vulnerabilities\" WHERE \"GroupId\" IN ({keys})", groups,
             r => (Group: r.GetInt64(0), Id: r.GetString(1)), ct);
         return rows.GroupBy(r => r.Group).ToDictionary(g => g.Key, g => g.Select(x => x.Id).ToList());
     }

@@ -68,7 +68,7 @@ public class RiskScoreTests
         await using (var db = w.Db())
         {
             await db.Database.OpenConnectionAsync();
-            contexts = await RiskInputLoader.LoadAsync(SqlSource.Of(db.Database.GetDbConnection(), db.Provider), ContextSource.Of(db), RiskScope.All, w.Settings, refreshCvss: true, verdictDetails: false, default);
+            contexts = await RiskInputLoader.LoadAsync(SqlSource.Of(db.Database.GetDbConnection(), db.Provider), RiskScope.All, w.Settings, refreshCvss: true, verdictDetails: false, DateTime.UtcNow, default);
         }
         var ranked = new RiskRanker(w.Policy).Rank(contexts.Select(c => c.Input).ToList());
         Assert.Equal(ranked.Select(r => long.Parse(r.FindingId, CultureInfo.InvariantCulture)), sorted.Select(f => f.Id));

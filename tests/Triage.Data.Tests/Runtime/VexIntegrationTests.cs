@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
 using Triage.Core.Ranking;
 using Triage.Core.Runtime.Verdicts;
@@ -83,5 +84,31 @@ public class VexIntegrationTests
         Assert.Equal(VexStatus.NotAffected, after["libssl1.1"].Vex!.Status);
         Assert.Equal(ReachabilityVerdict.Loaded, after["libssl1.1"].Risk!.Reachability.Verdict);
         Assert.True(after["libssl1.1"].Risk!.Excluded);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Ranking_ReadsTheVexStoresEffectiveDecisions_FixedDropsOutAndFollowsTheTable(string provider)
+    {
+        var w = new RuntimeWorld(provider);
+        await w.StoreAsync(new ReportBuilder(ScannerKind.Trivy)
+            .Claim("CVE-2024-0001", "deb", "libssl3", "3.0.11-1", Severity.Critical, fixedIn: ["3.0.13-1"])
+            .Claim("CVE-2024-0002", "deb", "zlib1g", "1.2.13", Severity.Low));
+        await new DecisionService(w.Conn).RecordAsync(new DecisionRequest
+        {
+            Vulnerability = "CVE-2024-0001",
+            Target = new DecisionTarget.Image("docker.io/library/app:1"),
+            Status = VexStatus.Fixed,
+            Author = "alice",
+        });
+        await w.Risk.RescoreAllAsync();
+        var fixedOne = (await w.FindingsAsync(sort: FindingSort.Priority))[^1];
+        Assert.Equal(("CVE-2024-0001", VexStatus.Fixed, true), (fixedOne.Vulnerability.Id, fixedOne.Vex!.Status, fixedOne.Risk!.Excluded));
+
+        // Ranking reads the rows the VEX store maintains and resolves nothing itself: without the row, the finding ranks.
+        await using (var db = w.Db()) await db.EffectiveDecisions.ExecuteDeleteAsync();
+        await w.Risk.RescoreAllAsync();
+        await using (var db = w.Db())
+            Assert.DoesNotContain(await db.FindingRisks.ToListAsync(), r => r.Excluded);
     }
 }

@@ -12,7 +12,7 @@ public sealed class PageAccessTests(TriageWebFactory app) : IClassFixture<Triage
 {
     private HttpClient Anonymous() => app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
-    public static TheoryData<string> Pages => new() { "/", "/findings", "/findings/1", "/images", "/images/1", "/import", "/sessions", "/sessions/1", "/tokens", "/admin" };
+    public static TheoryData<string> Pages => new() { "/", "/findings", "/findings/1", "/images", "/images/1", "/import", "/runtime", "/sessions", "/sessions/1", "/tokens", "/admin" };
 
     [Theory]
     [MemberData(nameof(Pages))]
@@ -94,9 +94,11 @@ public sealed class PageAccessTests(TriageWebFactory app) : IClassFixture<Triage
 
     [Theory]
     [InlineData(TriageRole.Viewer, "/import", false)]
+    [InlineData(TriageRole.Viewer, "/runtime", false)]
     [InlineData(TriageRole.Viewer, "/admin", false)]
     [InlineData(TriageRole.Viewer, "/findings", true)]
     [InlineData(TriageRole.Triager, "/import", true)]
+    [InlineData(TriageRole.Triager, "/runtime", true)]
     [InlineData(TriageRole.Triager, "/admin", false)]
     public async Task Page_ByRole(TriageRole role, string path, bool allowed)
     {

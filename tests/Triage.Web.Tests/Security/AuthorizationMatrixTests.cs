@@ -67,6 +67,7 @@ public sealed class AuthorizationMatrixTests(TriageWebFactory app) : IClassFixtu
         ["PAGE /images"] = Need.View,
         ["PAGE /images/{Id:long}"] = Need.View,
         ["PAGE /import"] = Need.Triage,
+        ["PAGE /runtime"] = Need.Triage,
         ["PAGE /sessions"] = Need.View,
         ["PAGE /sessions/{Id:long}"] = Need.View,
         ["PAGE /tokens"] = Need.View,

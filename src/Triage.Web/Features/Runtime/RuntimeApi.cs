@@ -10,11 +10,19 @@ using Triage.Web.Infrastructure.Access;
 
 namespace Triage.Web.Features.Runtime;
 
-/// <summary>The runtime services the pages and the API share, configured from Triage:Ranking and Triage:Runtime as the CLI is.</summary>
+/// <summary>The runtime services the pages and the API share, configured from Triage:Ranking and Triage:Runtime as the CLI is,
+/// and the scheduled KEV/EPSS downloads (Triage:Enrichment).</summary>
 public static class RuntimeServices
 {
     public static WebApplicationBuilder AddTriageRuntime(this WebApplicationBuilder builder)
     {
+        var downloads = builder.Configuration.GetSection(EnrichmentDownloadOptions.Section).Get<EnrichmentDownloadOptions>() ?? new EnrichmentDownloadOptions();
+        if (downloads.Validate().ToList() is { Count: > 0 } problems) throw new InvalidOperationException(string.Join("; ", problems));
+        builder.Services.AddSingleton(downloads);
+        builder.Services.AddHttpClient(EnrichmentDownloader.HttpClientName);
+        builder.Services.AddSingleton<EnrichmentDownloader>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EnrichmentDownloader>());
+        builder.Services.AddScoped<BrowserRuntimeImport>();
         // A bad Triage:Ranking or Triage:Runtime section stops the app at start with its reasons, not at the first upload.
         var policy = RuntimeConfiguration.Ranking(builder.Configuration);
         var settings = RuntimeConfiguration.Runtime(builder.Configuration);
