@@ -62,8 +62,11 @@ public sealed class VexPageTests(AppFixture app)
             await File.WriteAllTextAsync(doc + ".sigstore.json", signed.BundleJson);
         }
         await page.GetByRole(AriaRole.Tab, new() { Name = "Import" }).ClickAsync();
-        await page.Locator("input[type=file]").Nth(0).SetInputFilesAsync(doc);
-        await page.Locator("input[type=file]").Nth(1).SetInputFilesAsync(doc + ".sigstore.json");
+        // MudFileUpload adds a fresh input after each selection: the last input of each picker is the live one.
+        await page.Locator("#vex-import-file input[type=file]").Last.SetInputFilesAsync(doc);
+        await Assertions.Expect(page.Locator("#vex-import-file-name")).ToContainTextAsync("vendor.openvex.json");
+        await page.Locator("#vex-import-bundle input[type=file]").Last.SetInputFilesAsync(doc + ".sigstore.json");
+        await Assertions.Expect(page.Locator("#vex-import-bundle-name")).ToContainTextAsync("vendor.openvex.json.sigstore.json");
         await Assertions.Expect(page.Locator("#vex-import")).ToBeEnabledAsync();
         mark = app.ServerLog.Mark;
         await page.Locator("#vex-import").ClickAsync();
