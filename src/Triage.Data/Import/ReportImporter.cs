@@ -10,9 +10,15 @@ namespace Triage.Data.Import;
 /// a duplicate that changes nothing. Work per import is proportional to the import, not to the database: every
 /// lookup is by key or by the artifact being imported.
 /// </summary>
-public sealed class ReportImporter(string connectionString)
+/// <param name="connectionString">The database.</param>
+/// <param name="risk">When given, the imported images' verdicts and scores are computed inside the import's own transaction
+/// whenever no VEX decision exists yet (decisions take effect after the commit, so scores wait for them otherwise):
+/// nothing is read back and nothing committed twice. <see cref="Runtime.FindingRiskService.AfterImportAsync"/> then has
+/// nothing left to do for this import.</param>
+public sealed class ReportImporter(string connectionString, Runtime.FindingRiskService? risk = null)
 {
     private readonly string _connectionString = connectionString;
+    private readonly Runtime.FindingRiskService? _risk = risk;
 
     /// <summary>Parses and stores a report. Throws <see cref="ReportFormatException"/> for bad input (nothing stored).</summary>
     public async Task<ImportSummary> ImportAsync(Stream content, string fileName, ImportOptions options, CancellationToken ct = default)
@@ -58,7 +64,7 @@ public sealed class ReportImporter(string connectionString)
         ImportOptions options, CancellationToken ct = default)
     {
         var timer = ImportTimings.Start();
-        await TriageDatabase.EnsureMigratedAsync(_connectionString, ct);
+        var freshFile = await TriageDatabase.EnsureMigratedForBulkLoadAsync(_connectionString, ct);
         timer.Lap("migrate-check");
         await using var store = await ImportStore.BeginAsync(_connectionString, ct);
         var scanner = plan.Report.Scanner.ToWire();
@@ -90,7 +96,26 @@ public sealed class ReportImporter(string connectionString)
         var versionBound = await store.ScalarAsync<long?>(Vex.DecisionService.VersionBoundProbeSql, ct) is not null;
         if (options.BeforeCommit is { } beforeCommit) await beforeCommit(ct);
         var anyDecision = versionBound || await store.ScalarAsync<long?>(Vex.EffectiveDecisions.AnyDecisionProbeSql, ct) is not null;
+        var scored = false;
+        if (_risk is not null && !anyDecision)
+        {
+            // Behind a savepoint: scoring that fails leaves the import whole, and the refresh after the commit tries again.
+            await store.ExecuteAsync("SAVEPOINT import_scores", ct);
+            try
+            {
+                await _risk.ScoreWithinImportAsync(store, artifacts.Select(a => a.ArtifactId).Distinct().ToList(), ct);
+                await store.ExecuteAsync("RELEASE SAVEPOINT import_scores", ct);
+                scored = true;
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or ArgumentException)
+            {
+                await store.ExecuteAsync("ROLLBACK TO SAVEPOINT import_scores", ct);
+            }
+            timer.Lap("risk (same transaction)");
+        }
         await store.CommitAsync(ct);
+        await store.DisposeAsync();
+        if (freshFile) await TriageDatabase.EnableWalAsync(_connectionString, ct);
         timer.Lap("commit");
         if (versionBound)
         {
@@ -120,6 +145,7 @@ public sealed class ReportImporter(string connectionString)
             Artifacts = artifacts,
             Skipped = plan.Report.Skipped,
             Warnings = [.. plan.Report.Warnings, .. plan.Warnings],
+            RiskScored = scored,
         };
     }
 
@@ -401,6 +427,7 @@ public sealed class ReportImporter(string connectionString)
     private async Task<ImportedArtifact> StoreArtifactAsync(ImportStore store, ImportPlan plan, ArtifactPlan ap, long rawId,
         Dictionary<string, long> groupOf, Dictionary<PackageKey, long> packageIds, ImportOptions options, DateTime now, CancellationToken ct)
     {
+        var timer = ImportTimings.Start();
         var scanner = plan.Report.Scanner.ToWire();
         var repositoryId = await ResolveRepositoryAsync(store, ap.Repository, now, ct);
         var (artifactId, isNewArtifact) = await ResolveArtifactAsync(store, repositoryId, ap, now, ct);
@@ -512,6 +539,7 @@ public sealed class ReportImporter(string connectionString)
             }
         }
 
+        timer.Lap("findings planned");
         // Write: scan, findings, observations, in foreign-key order.
         var newCount = newFindings.Count;
         var claimedFindings = claimFinding.Select(c => c.Finding.Id).Distinct().Count();
@@ -539,7 +567,9 @@ public sealed class ReportImporter(string connectionString)
         await store.ExecuteForEachAsync("UPDATE \"Observations\" SET \"Active\" = FALSE WHERE \"Id\" = @p0", 1,
             retire.Select(r => new object?[] { r.Id }).ToList(), ct);
 
+        timer.Lap("findings+observations written");
         await Rollups.FindingKeys.RefreshArtifactAsync(store, artifactId, ct);
+        timer.Lap("finding keys+rollups");
         await UpdateArtifactAsync(store, artifactId, ap, present.Count, now, ct);
         return new ImportedArtifact(ap.DisplayName, ap.Repository, ap.Digest, artifactId, scanId, reported.Count, claimedFindings, newCount);
     }
