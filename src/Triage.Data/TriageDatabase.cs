@@ -158,11 +158,15 @@ public static class TriageDatabase
         var cs = Normalize(connectionString);
         if (DetectProvider(cs) != DatabaseProvider.Sqlite) return;
         await using var conn = new SqliteConnection(cs);
+        // SQLite leaves the mode as it is while another connection has the file open, and this process's pool keeps the
+        // import's connection open: close the idle ones first.
+        SqliteConnection.ClearPool(conn);
         await conn.OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = "PRAGMA journal_mode=WAL;";
-        await cmd.ExecuteNonQueryAsync(ct);
-        PendingWal.TryRemove(connectionString, out _);
+        // The mode in force is returned; if another process holds the file, the next EnsureMigratedAsync tries again.
+        if (await cmd.ExecuteScalarAsync(ct) is string mode && mode.Equals("wal", StringComparison.OrdinalIgnoreCase))
+            PendingWal.TryRemove(connectionString, out _);
     }
 
     /// <summary>EF's generated script of every SQLite migration (Migrations/Sqlite/schema.sql), embedded.</summary>
