@@ -531,7 +531,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             {
                 f.Active = true;
                 f.Severity = list.Max(x => x.Severity);
-                f.FixedVersions = list.SelectMany(x => x.Fixed).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+                f.FixedVersions = FixedVersionsOf(list);
             }
             else
             {
@@ -572,6 +572,14 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         timer.Lap("finding keys+rollups");
         await UpdateArtifactAsync(store, artifactId, ap, present.Count, now, ct);
         return new ImportedArtifact(ap.DisplayName, ap.Repository, ap.Digest, artifactId, scanId, reported.Count, claimedFindings, newCount);
+    }
+
+    /// <summary>The union of the observations' fixed versions, distinct and in ordinal order. Most findings have one
+    /// observation with at most one fixed version: that list is used as it is instead of through a LINQ pipeline.</summary>
+    private static List<string> FixedVersionsOf(List<(Severity Severity, List<string> Fixed)> observations)
+    {
+        if (observations.Count == 1 && observations[0].Fixed.Count <= 1) return observations[0].Fixed;
+        return observations.SelectMany(x => x.Fixed).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 
     private static void Add(Dictionary<long, List<(Severity, List<string>)>> map, long findingId, (Severity, List<string>) value)
