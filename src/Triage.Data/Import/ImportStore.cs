@@ -204,19 +204,22 @@ internal sealed class SqliteImportStore(SqliteConnection connection, SqliteTrans
         var db = ((SqliteConnection)Connection).Handle!;
         var sql = $"INSERT INTO \"{table}\" ({string.Join(',', columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(',', columns.Select(_ => "?"))})";
         Check(db, SQLitePCL.raw.sqlite3_prepare_v2(db, sql, out var stmt));
-        using (stmt)
-        {
-            var buffer = new byte[4096];
-            foreach (var row in rows)
-            {
-                ct.ThrowIfCancellationRequested();
-                for (var i = 0; i < row.Length; i++) Bind(db, stmt, i + 1, row[i], ref buffer);
-                var rc = SQLitePCL.raw.sqlite3_step(stmt);
-                if (rc != SQLitePCL.raw.SQLITE_DONE) Check(db, rc);
-                SQLitePCL.raw.sqlite3_reset(stmt);
-            }
-        }
+        using (stmt) StepEach(db, stmt, rows, index: null, ct);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Binds each row (value i to parameter <paramref name="index"/>[i], or to i + 1) and steps the statement.</summary>
+    private static void StepEach(SQLitePCL.sqlite3 db, SQLitePCL.sqlite3_stmt stmt, IReadOnlyList<object?[]> rows, int[]? index, CancellationToken ct)
+    {
+        var buffer = new byte[4096];
+        foreach (var row in rows)
+        {
+            ct.ThrowIfCancellationRequested();
+            for (var i = 0; i < (index?.Length ?? row.Length); i++) Bind(db, stmt, index?[i] ?? i + 1, row[i], ref buffer);
+            var rc = SQLitePCL.raw.sqlite3_step(stmt);
+            if (rc != SQLitePCL.raw.SQLITE_DONE) Check(db, rc);
+            SQLitePCL.raw.sqlite3_reset(stmt);
+        }
     }
 
     /// <summary>The same C-API path as <see cref="InsertAsync"/> for statements run once per row (a rescan's updates,
@@ -234,15 +237,7 @@ internal sealed class SqliteImportStore(SqliteConnection connection, SqliteTrans
                 index[i] = SQLitePCL.raw.sqlite3_bind_parameter_index(stmt, "@p" + i);
                 if (index[i] == 0) throw new ArgumentException($"the statement has no parameter @p{i}: {sql}");
             }
-            var buffer = new byte[4096];
-            foreach (var row in rows)
-            {
-                ct.ThrowIfCancellationRequested();
-                for (var i = 0; i < parameterCount; i++) Bind(db, stmt, index[i], row[i], ref buffer);
-                var rc = SQLitePCL.raw.sqlite3_step(stmt);
-                if (rc != SQLitePCL.raw.SQLITE_DONE) Check(db, rc);
-                SQLitePCL.raw.sqlite3_reset(stmt);
-            }
+            StepEach(db, stmt, rows, index, ct);
         }
         return Task.CompletedTask;
     }
