@@ -79,7 +79,8 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
 
         timer.Lap("begin+raw");
         var regrouped = new HashSet<long>();
-        var vulns = await ResolveVulnerabilitiesAsync(store, plan, now, regrouped, ct);
+        var canonicalOf = new Dictionary<long, string>();
+        var vulns = await ResolveVulnerabilitiesAsync(store, plan, now, regrouped, canonicalOf, ct);
         // Stored keys and rollups of findings elsewhere whose alias group merged or was renamed (ADR 090).
         await Rollups.FindingKeys.RefreshGroupsAsync(store, regrouped, ct);
         timer.Lap("vulnerabilities");
@@ -88,7 +89,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
 
         var artifacts = new List<ImportedArtifact>();
         foreach (var ap in plan.Artifacts)
-            artifacts.Add(await StoreArtifactAsync(store, plan, ap, rawId, vulns, packageIds, options, now, ct));
+            artifacts.Add(await StoreArtifactAsync(store, plan, ap, rawId, vulns, canonicalOf, packageIds, options, now, ct));
 
         timer.Lap("artifacts+findings");
         // Re-review hook (ADR 024): decisions bound to a package version are flagged when these images bring another one.
@@ -203,7 +204,9 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
 
     /// <summary>Id → final group id, for every id the report needs.</summary>
     /// <param name="regrouped">Receives the existing groups that absorbed another or took a new canonical id.</param>
+    /// <param name="canonicalOf">Receives the canonical id, after this import, of every group the report's ids are in.</param>
     private async Task<Dictionary<string, long>> ResolveVulnerabilitiesAsync(ImportStore store, ImportPlan plan, DateTime now, HashSet<long> regrouped,
+        Dictionary<long, string> canonicalOf,
         CancellationToken ct)
     {
         var ids = plan.VulnerabilityIds();
@@ -278,14 +281,18 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         {
             var root = newRoots[i];
             root.Id = newGroupIds[i];
-            groupRows.Add([root.Id, root.Cve ?? VulnerabilityIds.Canonical(root.NewMembers)]);
+            var canonicalId = root.Cve ?? VulnerabilityIds.Canonical(root.NewMembers);
+            canonicalOf[root.Id] = canonicalId;
+            groupRows.Add([root.Id, canonicalId]);
         }
         await store.InsertAsync("AliasGroups", ["Id", "CanonicalId"], groupRows, ct);
+        foreach (var root in roots.Where(r => r.ExistingCanonical is not null)) canonicalOf[root.Id] = root.ExistingCanonical!;
         foreach (var root in roots.Where(r => r.ExistingCanonical is not null && (r.NewMembers.Count > 0 || r.AbsorbedExisting)))
         {
             var members = await store.QueryAsync("SELECT \"VulnId\" FROM \"Vulnerabilities\" WHERE \"GroupId\" = @p0", r => store.Str(r, 0), ct, root.Id);
             var canonical = root.Cve ?? VulnerabilityIds.Canonical(members.Concat(root.NewMembers));
             if (canonical == root.ExistingCanonical) continue;
+            canonicalOf[root.Id] = canonical;
             await store.ExecuteAsync("UPDATE \"AliasGroups\" SET \"CanonicalId\" = @p0 WHERE \"Id\" = @p1", ct, canonical, root.Id);
             regrouped.Add(root.Id);
         }
@@ -420,12 +427,13 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         public List<string> FixedVersions = [];
         public long PackageId;
         public long GroupId;
+        public string? PackageName;
     }
 
     private sealed record ExistingObservation(long Id, long FindingId, string Scanner, string RawVulnId, bool Active, Severity Severity, List<string> FixedVersions);
 
     private async Task<ImportedArtifact> StoreArtifactAsync(ImportStore store, ImportPlan plan, ArtifactPlan ap, long rawId,
-        Dictionary<string, long> groupOf, Dictionary<PackageKey, long> packageIds, ImportOptions options, DateTime now, CancellationToken ct)
+        Dictionary<string, long> groupOf, Dictionary<long, string> canonicalOf, Dictionary<PackageKey, long> packageIds, ImportOptions options, DateTime now, CancellationToken ct)
     {
         var timer = ImportTimings.Start();
         var scanner = plan.Report.Scanner.ToWire();
@@ -476,7 +484,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             var key = (packageIds[claim.Package], groupOf[claim.FindingVulnId]);
             if (!findings.TryGetValue(key, out var f))
             {
-                f = new FindingState { IsNew = true, PackageId = key.Item1, GroupId = key.Item2 };
+                f = new FindingState { IsNew = true, PackageId = key.Item1, GroupId = key.Item2, PackageName = claim.Package.Name };
                 findings[key] = f;
                 newFindings.Add(f);
             }
@@ -550,8 +558,13 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             [[scanId, artifactId, rawId, scanner, plan.Report.ScannerVersion, plan.Report.DatabaseInfo, plan.Report.CreatedAt?.UtcDateTime, now,
               ap.TargetNames.Count == 0 ? null : string.Join(", ", ap.TargetNames), reported.Count, claimedFindings, newCount, skipped, options.ImportedBy]], ct);
 
-        await store.InsertAsync("Findings", ["Id", "ArtifactId", "PackageId", "GroupId", "Severity", "FixedVersions", "FixAvailable", "Active", "FirstSeen", "LastSeen", "Version"],
-            newFindings.Select(f => new object?[] { f.Id, artifactId, f.PackageId, f.GroupId, f.Severity, f.FixedVersions, f.FixedVersions.Count > 0, f.Active, now, now, 1L }).ToList(), ct);
+        // New findings carry their stored keys (ADR 090) from the start: in a new image nothing needs refreshing after.
+        var scannerBit = plan.Report.Scanner.Bit();
+        await store.InsertAsync("Findings",
+            ["Id", "ArtifactId", "PackageId", "GroupId", "Severity", "FixedVersions", "FixAvailable", "Active", "FirstSeen", "LastSeen", "Version",
+             "PackageName", "VulnerabilityId", "ScannerMask"],
+            newFindings.Select(f => new object?[] { f.Id, artifactId, f.PackageId, f.GroupId, f.Severity, f.FixedVersions, f.FixedVersions.Count > 0, f.Active, now, now, 1L,
+                f.PackageName, canonicalOf[f.GroupId], f.Active ? scannerBit : 0 }).ToList(), ct);
         await store.ExecuteForEachAsync(
             "UPDATE \"Findings\" SET \"Severity\" = @p0, \"FixedVersions\" = @p1, \"Active\" = @p2, \"LastSeen\" = CASE WHEN @p2 THEN @p3 ELSE \"LastSeen\" END, " +
             "\"Version\" = \"Version\" + 1, \"FixAvailable\" = @p5 WHERE \"Id\" = @p4",
@@ -568,7 +581,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             retire.Select(r => new object?[] { r.Id }).ToList(), ct);
 
         timer.Lap("findings+observations written");
-        await Rollups.FindingKeys.RefreshArtifactAsync(store, artifactId, ct);
+        await Rollups.FindingKeys.RefreshArtifactAsync(store, artifactId, ct, keysCurrent: isNewArtifact);
         timer.Lap("finding keys+rollups");
         await UpdateArtifactAsync(store, artifactId, ap, present.Count, now, ct);
         return new ImportedArtifact(ap.DisplayName, ap.Repository, ap.Digest, artifactId, scanId, reported.Count, claimedFindings, newCount);
