@@ -122,10 +122,51 @@ public static class TriageDatabase
     /// with one plain query, so short CLI runs do not pay for building the EF model.</summary>
     public static async Task EnsureMigratedAsync(string connectionString, CancellationToken ct = default)
     {
-        if (Migrated.ContainsKey(connectionString)) return;
+        if (Migrated.ContainsKey(connectionString))
+        {
+            if (PendingWal.ContainsKey(connectionString)) await EnableWalAsync(connectionString, ct);
+            return;
+        }
         if (!await TryCreateSqliteFromScriptAsync(connectionString, ct) && !await IsUpToDateAsync(connectionString, ct))
             await MigrateAsync(connectionString, ct);
+        // Also a file left in rollback-journal mode by a bulk import that stopped before it could switch (no-op otherwise).
+        await EnableWalAsync(connectionString, ct);
         Migrated[connectionString] = true;
+    }
+
+    /// <summary>As <see cref="EnsureMigratedAsync"/>, for a bulk import that is about to write: a SQLite file that does not
+    /// exist yet is created in rollback-journal mode, so its first (large) transaction is written once into the file instead
+    /// of into the WAL and then again by the checkpoint; the importer calls <see cref="EnableWalAsync"/> after it commits.
+    /// The first import is atomic either way; WAL only matters once readers (the web app) share the file.</summary>
+    /// <returns>True when the file was created just now (and is not in WAL mode yet).</returns>
+    public static async Task<bool> EnsureMigratedForBulkLoadAsync(string connectionString, CancellationToken ct = default)
+    {
+        if (Migrated.ContainsKey(connectionString)) return PendingWal.ContainsKey(connectionString);
+        var created = await TryCreateSqliteFromScriptAsync(connectionString, ct);
+        if (created) PendingWal[connectionString] = true;
+        else if (!await IsUpToDateAsync(connectionString, ct)) await MigrateAsync(connectionString, ct);
+        Migrated[connectionString] = true;
+        return created;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> PendingWal = new(StringComparer.Ordinal);
+
+    /// <summary>Switches a SQLite file to WAL so readers (the web app) and one writer (an import) do not block each other.
+    /// Persistent in the file; a no-op when it is in WAL mode already.</summary>
+    public static async Task EnableWalAsync(string connectionString, CancellationToken ct = default)
+    {
+        var cs = Normalize(connectionString);
+        if (DetectProvider(cs) != DatabaseProvider.Sqlite) return;
+        await using var conn = new SqliteConnection(cs);
+        // SQLite leaves the mode as it is while another connection has the file open, and this process's pool keeps the
+        // import's connection open: close the idle ones first.
+        SqliteConnection.ClearPool(conn);
+        await conn.OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "PRAGMA journal_mode=WAL;";
+        // The mode in force is returned; if another process holds the file, the next EnsureMigratedAsync tries again.
+        if (await cmd.ExecuteScalarAsync(ct) is string mode && mode.Equals("wal", StringComparison.OrdinalIgnoreCase))
+            PendingWal.TryRemove(connectionString, out _);
     }
 
     /// <summary>EF's generated script of every SQLite migration (Migrations/Sqlite/schema.sql), embedded.</summary>
@@ -151,7 +192,7 @@ public static class TriageDatabase
             await using var conn = new SqliteConnection(cs);
             await conn.OpenAsync(ct);
             await using var cmd = conn.CreateCommand();
-            cmd.CommandText = "PRAGMA journal_mode=WAL;\n" + SqliteSchemaScript().TrimStart('\uFEFF');
+            cmd.CommandText = SqliteSchemaScript().TrimStart('\uFEFF');
             await cmd.ExecuteNonQueryAsync(ct);
             return true;
         }

@@ -31,6 +31,45 @@ public class MigrationTests
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
     }
 
+    [Fact]
+    public async Task NewSqliteFile_TakesItsFirstImportWithoutWal_ThenIsInWalMode()
+    {
+        var cs = TestDatabases.NewSqlite();
+        Assert.True(await TriageDatabase.EnsureMigratedForBulkLoadAsync(cs));
+        Assert.Equal("delete", JournalMode(cs));
+
+        var summary = await new Triage.Data.Import.ReportImporter(cs).StoreAsync(
+            Core.Identity.ImportPlan.Build(new ReportBuilder(Core.Domain.ScannerKind.Trivy).Claim("CVE-2024-0001", "deb", "zlib1g", "1.2.13", Core.Domain.Severity.High).Build(), null, "r.json"),
+            "r.json", new string('a', 64), [1], 1, new Triage.Data.Import.ImportOptions());
+
+        Assert.Equal(1, summary.Findings);
+        Assert.Equal("wal", JournalMode(cs));
+        Assert.False(await TriageDatabase.EnsureMigratedForBulkLoadAsync(cs));
+    }
+
+    [Fact]
+    public async Task AFileLeftInRollbackMode_ByAnImportThatStopped_IsSwitchedToWal()
+    {
+        var cs = TestDatabases.NewSqlite();
+        Assert.True(await TriageDatabase.EnsureMigratedForBulkLoadAsync(cs));
+        // The import stopped before switching; later another process (the web app) opens the file. The same file under
+        // another spelling of its connection string stands for that process here: this one remembers the first spelling.
+        Assert.Equal("delete", JournalMode(cs));
+        SqliteConnection.ClearAllPools(); // this process's connections end as a process's would
+        await TriageDatabase.EnsureMigratedAsync(cs + ";Default Timeout=31");
+        Assert.Equal("wal", JournalMode(cs));
+    }
+
+    private static string JournalMode(string cs)
+    {
+        // Not pooled: an idle pooled connection would keep the file open, and SQLite then keeps the journal mode.
+        using var conn = new SqliteConnection(cs + ";Pooling=False");
+        conn.Open();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "PRAGMA journal_mode";
+        return (string)cmd.ExecuteScalar()!;
+    }
+
     private static List<string> Schema(string cs)
     {
         using var conn = new SqliteConnection(cs);

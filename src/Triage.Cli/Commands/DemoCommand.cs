@@ -14,7 +14,7 @@ internal static class DemoCommand
         cmd.SetAction(async (parse, ct) =>
         {
             var conn = CliSettings.ConnectionString(parse.GetValue(db));
-            var importer = new ReportImporter(conn);
+            var importer = RuntimeCommand.Importer(conn);
             foreach (var report in DemoDataset.Reports())
             {
                 using var stream = new MemoryStream(report.Json, writable: false);

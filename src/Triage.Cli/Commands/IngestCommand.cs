@@ -37,7 +37,7 @@ internal static class IngestCommand
 
     private static async Task<int> RunAsync(string conn, string[] files, string? image, ScannerKind? scanner, bool json, CancellationToken ct)
     {
-        var importer = new ReportImporter(conn);
+        var importer = RuntimeCommand.Importer(conn);
         var options = new ImportOptions { Image = image, Scanner = scanner, ImportedBy = "cli:" + Environment.UserName, MaxBytes = CliSettings.MaxReportBytes };
         var imports = new List<ImportSummary>();
         var failed = new List<(string File, string Error, string Code)>();

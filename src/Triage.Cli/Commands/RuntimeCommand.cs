@@ -107,6 +107,7 @@ internal static class RuntimeCommand
     /// </summary>
     internal static async Task AfterImportAsync(string connectionString, Triage.Data.Import.ImportSummary summary, CancellationToken ct)
     {
+        if (summary.Duplicate || summary.RiskScored) return;
         try
         {
             var (policy, settings) = Configured();
@@ -116,6 +117,23 @@ internal static class RuntimeCommand
         {
             Console.Error.WriteLine($"warning: {summary.File}: imported, but its verdicts and scores were not refreshed ({e.Message}); run 'triage runtime refresh'");
         }
+    }
+
+    /// <summary>An importer that scores the images it imports in its own transaction (when no decision exists yet); without
+    /// a valid ranking configuration it imports only, and <see cref="AfterImportAsync"/> reports the problem.</summary>
+    internal static Triage.Data.Import.ReportImporter Importer(string connectionString)
+    {
+        FindingRiskService? risk;
+        try
+        {
+            var (policy, settings) = Configured();
+            risk = new FindingRiskService(connectionString, policy, settings);
+        }
+        catch (Exception e) when (e is UsageException or ArgumentException)
+        {
+            risk = null;
+        }
+        return new Triage.Data.Import.ReportImporter(connectionString, risk);
     }
 
     private static async Task<int> RunAsync(RuntimeIngestService service, string[] files, RuntimeIngestOptions options, bool json, CancellationToken ct)

@@ -40,6 +40,9 @@ public sealed record ImportSummary
     public IReadOnlyList<ImportedArtifact> Artifacts { get; init; } = [];
     public IReadOnlyDictionary<string, int> Skipped { get; init; } = new Dictionary<string, int>();
     public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>True when the importer already computed the imported images' verdicts and scores in its own transaction.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool RiskScored { get; init; }
 }
 
 public sealed record ImportedArtifact(string Image, string Repository, string? Digest, long ArtifactId, long ScanId, int Observations, int Findings, int NewFindings);

@@ -10,9 +10,15 @@ namespace Triage.Data.Import;
 /// a duplicate that changes nothing. Work per import is proportional to the import, not to the database: every
 /// lookup is by key or by the artifact being imported.
 /// </summary>
-public sealed class ReportImporter(string connectionString)
+/// <param name="connectionString">The database.</param>
+/// <param name="risk">When given, the imported images' verdicts and scores are computed inside the import's own transaction
+/// whenever no VEX decision exists yet (decisions take effect after the commit, so scores wait for them otherwise):
+/// nothing is read back and nothing committed twice. <see cref="Runtime.FindingRiskService.AfterImportAsync"/> then has
+/// nothing left to do for this import.</param>
+public sealed class ReportImporter(string connectionString, Runtime.FindingRiskService? risk = null)
 {
     private readonly string _connectionString = connectionString;
+    private readonly Runtime.FindingRiskService? _risk = risk;
 
     /// <summary>Parses and stores a report. Throws <see cref="ReportFormatException"/> for bad input (nothing stored).</summary>
     public async Task<ImportSummary> ImportAsync(Stream content, string fileName, ImportOptions options, CancellationToken ct = default)
@@ -58,7 +64,7 @@ public sealed class ReportImporter(string connectionString)
         ImportOptions options, CancellationToken ct = default)
     {
         var timer = ImportTimings.Start();
-        await TriageDatabase.EnsureMigratedAsync(_connectionString, ct);
+        var freshFile = await TriageDatabase.EnsureMigratedForBulkLoadAsync(_connectionString, ct);
         timer.Lap("migrate-check");
         await using var store = await ImportStore.BeginAsync(_connectionString, ct);
         var scanner = plan.Report.Scanner.ToWire();
@@ -73,7 +79,8 @@ public sealed class ReportImporter(string connectionString)
 
         timer.Lap("begin+raw");
         var regrouped = new HashSet<long>();
-        var vulns = await ResolveVulnerabilitiesAsync(store, plan, now, regrouped, ct);
+        var canonicalOf = new Dictionary<long, string>();
+        var vulns = await ResolveVulnerabilitiesAsync(store, plan, now, regrouped, canonicalOf, ct);
         // Stored keys and rollups of findings elsewhere whose alias group merged or was renamed (ADR 090).
         await Rollups.FindingKeys.RefreshGroupsAsync(store, regrouped, ct);
         timer.Lap("vulnerabilities");
@@ -82,7 +89,7 @@ public sealed class ReportImporter(string connectionString)
 
         var artifacts = new List<ImportedArtifact>();
         foreach (var ap in plan.Artifacts)
-            artifacts.Add(await StoreArtifactAsync(store, plan, ap, rawId, vulns, packageIds, options, now, ct));
+            artifacts.Add(await StoreArtifactAsync(store, plan, ap, rawId, vulns, canonicalOf, packageIds, options, now, ct));
 
         timer.Lap("artifacts+findings");
         // Re-review hook (ADR 024): decisions bound to a package version are flagged when these images bring another one.
@@ -90,7 +97,26 @@ public sealed class ReportImporter(string connectionString)
         var versionBound = await store.ScalarAsync<long?>(Vex.DecisionService.VersionBoundProbeSql, ct) is not null;
         if (options.BeforeCommit is { } beforeCommit) await beforeCommit(ct);
         var anyDecision = versionBound || await store.ScalarAsync<long?>(Vex.EffectiveDecisions.AnyDecisionProbeSql, ct) is not null;
+        var scored = false;
+        if (_risk is not null && !anyDecision)
+        {
+            // Behind a savepoint: scoring that fails leaves the import whole, and the refresh after the commit tries again.
+            await store.ExecuteAsync("SAVEPOINT import_scores", ct);
+            try
+            {
+                await _risk.ScoreWithinImportAsync(store, artifacts.Select(a => a.ArtifactId).Distinct().ToList(), ct);
+                await store.ExecuteAsync("RELEASE SAVEPOINT import_scores", ct);
+                scored = true;
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or ArgumentException)
+            {
+                await store.ExecuteAsync("ROLLBACK TO SAVEPOINT import_scores", ct);
+            }
+            timer.Lap("risk (same transaction)");
+        }
         await store.CommitAsync(ct);
+        await store.DisposeAsync();
+        if (freshFile) await TriageDatabase.EnableWalAsync(_connectionString, ct);
         timer.Lap("commit");
         if (versionBound)
         {
@@ -120,6 +146,7 @@ public sealed class ReportImporter(string connectionString)
             Artifacts = artifacts,
             Skipped = plan.Report.Skipped,
             Warnings = [.. plan.Report.Warnings, .. plan.Warnings],
+            RiskScored = scored,
         };
     }
 
@@ -177,7 +204,9 @@ public sealed class ReportImporter(string connectionString)
 
     /// <summary>Id → final group id, for every id the report needs.</summary>
     /// <param name="regrouped">Receives the existing groups that absorbed another or took a new canonical id.</param>
+    /// <param name="canonicalOf">Receives the canonical id, after this import, of every group the report's ids are in.</param>
     private async Task<Dictionary<string, long>> ResolveVulnerabilitiesAsync(ImportStore store, ImportPlan plan, DateTime now, HashSet<long> regrouped,
+        Dictionary<long, string> canonicalOf,
         CancellationToken ct)
     {
         var ids = plan.VulnerabilityIds();
@@ -252,14 +281,18 @@ public sealed class ReportImporter(string connectionString)
         {
             var root = newRoots[i];
             root.Id = newGroupIds[i];
-            groupRows.Add([root.Id, root.Cve ?? VulnerabilityIds.Canonical(root.NewMembers)]);
+            var canonicalId = root.Cve ?? VulnerabilityIds.Canonical(root.NewMembers);
+            canonicalOf[root.Id] = canonicalId;
+            groupRows.Add([root.Id, canonicalId]);
         }
         await store.InsertAsync("AliasGroups", ["Id", "CanonicalId"], groupRows, ct);
+        foreach (var root in roots.Where(r => r.ExistingCanonical is not null)) canonicalOf[root.Id] = root.ExistingCanonical!;
         foreach (var root in roots.Where(r => r.ExistingCanonical is not null && (r.NewMembers.Count > 0 || r.AbsorbedExisting)))
         {
             var members = await store.QueryAsync("SELECT \"VulnId\" FROM \"Vulnerabilities\" WHERE \"GroupId\" = @p0", r => store.Str(r, 0), ct, root.Id);
             var canonical = root.Cve ?? VulnerabilityIds.Canonical(members.Concat(root.NewMembers));
             if (canonical == root.ExistingCanonical) continue;
+            canonicalOf[root.Id] = canonical;
             await store.ExecuteAsync("UPDATE \"AliasGroups\" SET \"CanonicalId\" = @p0 WHERE \"Id\" = @p1", ct, canonical, root.Id);
             regrouped.Add(root.Id);
         }
@@ -394,13 +427,15 @@ public sealed class ReportImporter(string connectionString)
         public List<string> FixedVersions = [];
         public long PackageId;
         public long GroupId;
+        public string? PackageName;
     }
 
     private sealed record ExistingObservation(long Id, long FindingId, string Scanner, string RawVulnId, bool Active, Severity Severity, List<string> FixedVersions);
 
     private async Task<ImportedArtifact> StoreArtifactAsync(ImportStore store, ImportPlan plan, ArtifactPlan ap, long rawId,
-        Dictionary<string, long> groupOf, Dictionary<PackageKey, long> packageIds, ImportOptions options, DateTime now, CancellationToken ct)
+        Dictionary<string, long> groupOf, Dictionary<long, string> canonicalOf, Dictionary<PackageKey, long> packageIds, ImportOptions options, DateTime now, CancellationToken ct)
     {
+        var timer = ImportTimings.Start();
         var scanner = plan.Report.Scanner.ToWire();
         var repositoryId = await ResolveRepositoryAsync(store, ap.Repository, now, ct);
         var (artifactId, isNewArtifact) = await ResolveArtifactAsync(store, repositoryId, ap, now, ct);
@@ -449,7 +484,7 @@ public sealed class ReportImporter(string connectionString)
             var key = (packageIds[claim.Package], groupOf[claim.FindingVulnId]);
             if (!findings.TryGetValue(key, out var f))
             {
-                f = new FindingState { IsNew = true, PackageId = key.Item1, GroupId = key.Item2 };
+                f = new FindingState { IsNew = true, PackageId = key.Item1, GroupId = key.Item2, PackageName = claim.Package.Name };
                 findings[key] = f;
                 newFindings.Add(f);
             }
@@ -504,7 +539,7 @@ public sealed class ReportImporter(string connectionString)
             {
                 f.Active = true;
                 f.Severity = list.Max(x => x.Severity);
-                f.FixedVersions = list.SelectMany(x => x.Fixed).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+                f.FixedVersions = FixedVersionsOf(list);
             }
             else
             {
@@ -512,6 +547,7 @@ public sealed class ReportImporter(string connectionString)
             }
         }
 
+        timer.Lap("findings planned");
         // Write: scan, findings, observations, in foreign-key order.
         var newCount = newFindings.Count;
         var claimedFindings = claimFinding.Select(c => c.Finding.Id).Distinct().Count();
@@ -522,8 +558,13 @@ public sealed class ReportImporter(string connectionString)
             [[scanId, artifactId, rawId, scanner, plan.Report.ScannerVersion, plan.Report.DatabaseInfo, plan.Report.CreatedAt?.UtcDateTime, now,
               ap.TargetNames.Count == 0 ? null : string.Join(", ", ap.TargetNames), reported.Count, claimedFindings, newCount, skipped, options.ImportedBy]], ct);
 
-        await store.InsertAsync("Findings", ["Id", "ArtifactId", "PackageId", "GroupId", "Severity", "FixedVersions", "FixAvailable", "Active", "FirstSeen", "LastSeen", "Version"],
-            newFindings.Select(f => new object?[] { f.Id, artifactId, f.PackageId, f.GroupId, f.Severity, f.FixedVersions, f.FixedVersions.Count > 0, f.Active, now, now, 1L }).ToList(), ct);
+        // New findings carry their stored keys (ADR 090) from the start: in a new image nothing needs refreshing after.
+        var scannerBit = plan.Report.Scanner.Bit();
+        await store.InsertAsync("Findings",
+            ["Id", "ArtifactId", "PackageId", "GroupId", "Severity", "FixedVersions", "FixAvailable", "Active", "FirstSeen", "LastSeen", "Version",
+             "PackageName", "VulnerabilityId", "ScannerMask"],
+            newFindings.Select(f => new object?[] { f.Id, artifactId, f.PackageId, f.GroupId, f.Severity, f.FixedVersions, f.FixedVersions.Count > 0, f.Active, now, now, 1L,
+                f.PackageName, canonicalOf[f.GroupId], f.Active ? scannerBit : 0 }).ToList(), ct);
         await store.ExecuteForEachAsync(
             "UPDATE \"Findings\" SET \"Severity\" = @p0, \"FixedVersions\" = @p1, \"Active\" = @p2, \"LastSeen\" = CASE WHEN @p2 THEN @p3 ELSE \"LastSeen\" END, " +
             "\"Version\" = \"Version\" + 1, \"FixAvailable\" = @p5 WHERE \"Id\" = @p4",
@@ -539,9 +580,19 @@ public sealed class ReportImporter(string connectionString)
         await store.ExecuteForEachAsync("UPDATE \"Observations\" SET \"Active\" = FALSE WHERE \"Id\" = @p0", 1,
             retire.Select(r => new object?[] { r.Id }).ToList(), ct);
 
-        await Rollups.FindingKeys.RefreshArtifactAsync(store, artifactId, ct);
+        timer.Lap("findings+observations written");
+        await Rollups.FindingKeys.RefreshArtifactAsync(store, artifactId, ct, keysCurrent: isNewArtifact);
+        timer.Lap("finding keys+rollups");
         await UpdateArtifactAsync(store, artifactId, ap, present.Count, now, ct);
         return new ImportedArtifact(ap.DisplayName, ap.Repository, ap.Digest, artifactId, scanId, reported.Count, claimedFindings, newCount);
+    }
+
+    /// <summary>The union of the observations' fixed versions, distinct and in ordinal order. Most findings have one
+    /// observation with at most one fixed version: that list is used as it is instead of through a LINQ pipeline.</summary>
+    private static List<string> FixedVersionsOf(List<(Severity Severity, List<string> Fixed)> observations)
+    {
+        if (observations.Count == 1 && observations[0].Fixed.Count <= 1) return observations[0].Fixed;
+        return observations.SelectMany(x => x.Fixed).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 
     private static void Add(Dictionary<long, List<(Severity, List<string>)>> map, long findingId, (Severity, List<string>) value)

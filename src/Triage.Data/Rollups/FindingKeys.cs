@@ -33,9 +33,11 @@ public static class FindingKeys
     ];
 
     /// <summary>After an import wrote one artifact's findings and observations: its keys and rollup rows.</summary>
-    internal static async Task RefreshArtifactAsync(ImportStore store, long artifactId, CancellationToken ct)
+    /// <param name="keysCurrent">The importer wrote every finding of the artifact with its keys (a new image): the
+    /// UPDATE of every finding would only rewrite them (~0.1–0.2 s for 22,000 findings).</param>
+    internal static async Task RefreshArtifactAsync(ImportStore store, long artifactId, CancellationToken ct, bool keysCurrent = false)
     {
-        await store.ExecuteAsync(RefreshKeysSql("\"ArtifactId\" = @p0"), ct, artifactId);
+        if (!keysCurrent) await store.ExecuteAsync(RefreshKeysSql("\"ArtifactId\" = @p0"), ct, artifactId);
         foreach (var sql in RebuildRollupsSql("\"ArtifactId\" = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
     }
 

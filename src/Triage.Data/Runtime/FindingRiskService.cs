@@ -36,7 +36,7 @@ public sealed class FindingRiskService
 
     /// <summary>After an import: verdicts and scores of the imported artifacts (a duplicate changed nothing).</summary>
     public Task<RiskRefreshResult> AfterImportAsync(ImportSummary summary, CancellationToken ct = default) =>
-        summary.Duplicate
+        summary.Duplicate || summary.RiskScored
             ? Task.FromResult(RiskRefreshResult.None)
             : RefreshAsync(summary.Artifacts.Select(a => a.ArtifactId).Distinct().ToList(), scoreAll: false, ct);
 
@@ -63,6 +63,16 @@ public sealed class FindingRiskService
     }
 
     /// <summary>Every verdict from every stored evidence file, then every score (e.g. after evidence rules changed).</summary>
+    /// <summary>Verdicts and scores of freshly imported images, inside the import's transaction (see <see cref="ReportImporter"/>).
+    /// Only used while no VEX decision exists: then no verdict can contradict a decision, so nothing is flagged.</summary>
+    internal async Task ScoreWithinImportAsync(ImportStore store, IReadOnlyCollection<long> artifactIds, CancellationToken ct)
+    {
+        if (artifactIds.Count == 0) return;
+        var now = Now();
+        await VerdictRefresher.RefreshAsync(store, artifactIds, now, ct);
+        await RiskScorer.ScoreAsync(store, RiskScope.Artifacts(artifactIds), _policy, _settings, refreshCvss: true, now, ct);
+    }
+
     public async Task<RiskRefreshResult> RefreshEverythingAsync(CancellationToken ct = default)
     {
         var sw = Stopwatch.StartNew();

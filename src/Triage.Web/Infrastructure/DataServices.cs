@@ -22,7 +22,8 @@ public static class DataServices
         var cs = ResolveConnectionString(builder.Configuration);
         builder.Services.AddSingleton(new TriageConnection(cs));
         builder.Services.AddSingleton<IDbContextFactory<TriageDbContext>>(new TriageDbContextFactory(cs));
-        builder.Services.AddSingleton(new ReportImporter(cs));
+        // Imports score their images in their own transaction while no decision exists (FindingRiskService from the runtime feature).
+        builder.Services.AddSingleton(sp => new ReportImporter(cs, sp.GetRequiredService<Triage.Data.Runtime.FindingRiskService>()));
         return builder;
     }
 

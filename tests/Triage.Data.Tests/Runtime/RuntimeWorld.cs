@@ -38,7 +38,7 @@ internal sealed class RuntimeWorld(string provider, RuntimeSettings? settings = 
 
     private async Task<ImportSummary> ImportAsync(Stream s, string name, string? image)
     {
-        var summary = await new ReportImporter(Conn).ImportAsync(s, name, new ImportOptions { Image = image, ImportedBy = "test" });
+        var summary = await new ReportImporter(Conn, Risk).ImportAsync(s, name, new ImportOptions { Image = image, ImportedBy = "test" });
         await Risk.AfterImportAsync(summary);
         return summary;
     }
@@ -47,7 +47,7 @@ internal sealed class RuntimeWorld(string provider, RuntimeSettings? settings = 
     public async Task<ImportSummary> StoreAsync(ReportBuilder builder, string? image = null)
     {
         var plan = ImportPlan.Build(builder.Build(), image, "report.json");
-        var summary = await new ReportImporter(Conn).StoreAsync(plan, "report.json", Guid.NewGuid().ToString("N"), [1, 2, 3], 3, new ImportOptions());
+        var summary = await new ReportImporter(Conn, Risk).StoreAsync(plan, "report.json", Guid.NewGuid().ToString("N"), [1, 2, 3], 3, new ImportOptions());
         await Risk.AfterImportAsync(summary);
         return summary;
     }
