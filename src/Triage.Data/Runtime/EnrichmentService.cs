@@ -48,8 +48,9 @@ public sealed record EnrichmentSummary
 /// <summary>
 /// Imports CISA KEV catalogs (JSON or CSV) and FIRST EPSS scores (CSV plain or gzip, or the API's JSON), detected
 /// from content. A KEV catalog replaces the previous one (it is complete); EPSS scores are upserted per CVE and a
-/// score never replaces a newer one. Then every finding is scored again, since KEV and EPSS reach findings through
-/// their alias groups. The same bytes twice change nothing.
+/// score never replaces a newer one. Then the findings the change reaches through their alias groups are scored again
+/// (every finding after KEV; after EPSS those whose group holds a CVE whose score or percentile moved or is new).
+/// The same bytes twice change nothing.
 /// </summary>
 public sealed class EnrichmentService(string connectionString, RankingPolicy? policy = null, RuntimeSettings? settings = null, TimeProvider? time = null,
     KevListedHandler? kevListed = null)
@@ -60,19 +61,24 @@ public sealed class EnrichmentService(string connectionString, RankingPolicy? po
 
     public async Task<EnrichmentSummary> ImportAsync(Stream content, string source, EnrichmentImportOptions options, CancellationToken ct = default)
     {
+        var timer = ImportTimings.Start();
         var bytes = await ReadAllAsync(content, options.MaxBytes, ct);
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var feed = Detect(bytes);
         await TriageDatabase.EnsureMigratedAsync(connectionString, ct);
         var now = Truncate(_time.GetUtcNow().UtcDateTime);
-        var summary = feed switch
+        timer.Lap("enrich: read, detect, migration check");
+        var risk = new FindingRiskService(connectionString, policy, settings, _time);
+        if (feed == EnrichmentFeed.Kev)
         {
-            EnrichmentFeed.Kev => await ImportKevAsync(await KevCatalogParser.ParseAsync(new MemoryStream(bytes), ct), source, sha, options, now, ct),
-            EnrichmentFeed.Epss => await ImportEpssAsync(await EpssParser.ParseAsync(new MemoryStream(bytes), ct), source, sha, options, now, ct),
-        };
-        if (summary.Duplicate || (summary.Added == 0 && summary.Removed == 0 && summary.Changed == 0)) return summary;
-        var refresh = await new FindingRiskService(connectionString, policy, settings, _time).RescoreAllAsync(ct);
-        return summary with { Refresh = refresh };
+            // A KEV catalog is small and replaces the previous one whole: every finding is scored again.
+            var kev = await ImportKevAsync(await KevCatalogParser.ParseAsync(new MemoryStream(bytes), ct), source, sha, options, now, ct);
+            if (kev.Duplicate || (kev.Added == 0 && kev.Removed == 0 && kev.Changed == 0)) return kev;
+            return kev with { Refresh = await risk.RescoreAllAsync(ct) };
+        }
+        var (epss, rescore) = await ImportEpssAsync(await EpssParser.ParseAsync(new MemoryStream(bytes), ct), source, sha, options, now, ct);
+        timer.Lap("enrich: parse and store");
+        return rescore.Count == 0 ? epss : epss with { Refresh = await risk.RescoreFindingsAsync(rescore, ct) };
     }
 
     /// <summary>KEV or EPSS, from the first bytes (gzip is looked into).</summary>
@@ -173,7 +179,8 @@ public sealed class EnrichmentService(string connectionString, RankingPolicy? po
         return baseSummary with { Added = added.Count, Removed = removed, Changed = changed, ReReviewFlagged = flagged, Warnings = warnings };
     }
 
-    private async Task<EnrichmentSummary> ImportEpssAsync(EpssSnapshot snapshot, string source, string sha, EnrichmentImportOptions options, DateTime now, CancellationToken ct)
+    /// <returns>The summary, and the findings whose EPSS moved (to be scored again).</returns>
+    private async Task<(EnrichmentSummary Summary, List<long> Rescore)> ImportEpssAsync(EpssSnapshot snapshot, string source, string sha, EnrichmentImportOptions options, DateTime now, CancellationToken ct)
     {
         var warnings = new List<string>();
         var date = snapshot.ScoreDate;
@@ -187,50 +194,75 @@ public sealed class EnrichmentService(string connectionString, RankingPolicy? po
             Source = source, Feed = "epss", Format = snapshot.Format, Version = snapshot.ModelVersion, DataDate = date, Rows = snapshot.Count, Sha256 = sha, Warnings = warnings,
         };
         if (snapshot.Count == 0) throw new ReportFormatException(ReportErrorCode.Empty, "EPSS scores: no rows.");
+        var timer = ImportTimings.Start();
         var scoreDate = date.Value.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
 
         int added, changed;
+        List<long> rescore;
         await using (var store = await ImportStore.BeginAsync(connectionString, ct))
         {
-            if (await DuplicateAsync(store, EnrichmentFeed.Epss, sha, ct)) return baseSummary with { Duplicate = true };
+            if (await DuplicateAsync(store, EnrichmentFeed.Epss, sha, ct)) return (baseSummary with { Duplicate = true }, []);
             var rows = new List<object?[]>(snapshot.Count);
             foreach (var s in snapshot.All) rows.Add([s.Cve.ToUpperInvariant(), s.Epss, s.Percentile, scoreDate]);
+            timer.Lap("epss: rows");
             if (await store.ScalarAsync<long?>("SELECT 1 FROM \"EpssEntries\" LIMIT 1", ct) is null)
             {
                 // The first EPSS file: every row is new, so it is copied straight into the table (the snapshot holds each CVE once).
                 await store.InsertAsync("EpssEntries", ["Cve", "Epss", "Percentile", "ScoreDate"], rows, ct);
+                timer.Lap("epss: copy");
                 (added, changed) = (rows.Count, 0);
+                rescore = await store.QueryAsync(
+                    "SELECT DISTINCT f.\"Id\" FROM \"Findings\" f JOIN \"Vulnerabilities\" v ON v.\"GroupId\" = f.\"GroupId\" " +
+                    "JOIN \"EpssEntries\" e ON e.\"Cve\" = v.\"VulnId\"", r => r.GetInt64(0), ct);
+                timer.Lap("epss: findings to score");
             }
             else
             {
-                // Load into a temporary table in bulk, then update the scores that changed and insert the new CVEs, one statement
-                // each: a newer score date wins, an older one never replaces it. Their row counts are the summary's counts. (An
-                // INSERT … ON CONFLICT DO UPDATE over 300,000 existing rows took about three times as long on PostgreSQL, and
-                // needed two counting queries besides.)
+                // Load into a temporary table in bulk, then, one statement each: the findings whose EPSS moves, the scores that
+                // change (a newer score date wins, an older one never replaces it), the new CVEs. Their row counts are the
+                // summary's counts. (An INSERT … ON CONFLICT DO UPDATE over 300,000 existing rows took about three times as
+                // long on PostgreSQL, and needed two counting queries besides.) On PostgreSQL the temporary table has no key:
+                // building its index cost more than the COPY itself, and the joins below hash it whole anyway.
                 if (store.Provider == DatabaseProvider.Sqlite)
                 {
                     await store.ExecuteAsync("DROP TABLE IF EXISTS temp.\"EpssLoad\"", ct);
                     await store.ExecuteAsync("CREATE TEMP TABLE \"EpssLoad\" (\"Cve\" TEXT NOT NULL PRIMARY KEY, \"Epss\" REAL NOT NULL, \"Percentile\" REAL NOT NULL, \"ScoreDate\" TEXT NOT NULL)", ct);
                 }
                 else
-                    await store.ExecuteAsync("CREATE TEMP TABLE \"EpssLoad\" (\"Cve\" text NOT NULL PRIMARY KEY, \"Epss\" double precision NOT NULL, " +
+                {
+                    // 300,000 rows hash in about 30 MB: with the default 4 MB the joins spill to disk in batches.
+                    await store.ExecuteAsync("SET LOCAL work_mem = '64MB'", ct);
+                    await store.ExecuteAsync("CREATE TEMP TABLE \"EpssLoad\" (\"Cve\" text NOT NULL, \"Epss\" double precision NOT NULL, " +
                                              "\"Percentile\" double precision NOT NULL, \"ScoreDate\" timestamp with time zone NOT NULL) ON COMMIT DROP", ct);
+                }
                 await store.InsertAsync("EpssLoad", ["Cve", "Epss", "Percentile", "ScoreDate"], rows, ct);
+                timer.Lap("epss: copy into temp");
                 // Temporary tables get no statistics by themselves: without them PostgreSQL may pick a nested loop for the join.
                 if (store.Provider == DatabaseProvider.PostgreSql) await store.ExecuteAsync("ANALYZE \"EpssLoad\"", ct);
+                // Findings reach EPSS through their alias groups: those of a group holding a CVE that is new or whose score or
+                // percentile moves are scored again afterwards; a newer date alone changes no score.
+                rescore = await store.QueryAsync(
+                    "SELECT DISTINCT f.\"Id\" FROM \"Findings\" f JOIN \"Vulnerabilities\" v ON v.\"GroupId\" = f.\"GroupId\" " +
+                    "JOIN \"EpssLoad\" l ON l.\"Cve\" = v.\"VulnId\" LEFT JOIN \"EpssEntries\" e ON e.\"Cve\" = l.\"Cve\" " +
+                    "WHERE e.\"Cve\" IS NULL OR (l.\"ScoreDate\" >= e.\"ScoreDate\" AND (l.\"Epss\" <> e.\"Epss\" OR l.\"Percentile\" <> e.\"Percentile\"))",
+                    r => r.GetInt64(0), ct);
+                timer.Lap("epss: findings to score");
                 changed = await store.ExecuteAsync(
                     "UPDATE \"EpssEntries\" AS e SET \"Epss\" = l.\"Epss\", \"Percentile\" = l.\"Percentile\", \"ScoreDate\" = l.\"ScoreDate\" FROM \"EpssLoad\" l " +
                     "WHERE e.\"Cve\" = l.\"Cve\" AND l.\"ScoreDate\" >= e.\"ScoreDate\" " +
                     "AND (l.\"Epss\" <> e.\"Epss\" OR l.\"Percentile\" <> e.\"Percentile\" OR l.\"ScoreDate\" <> e.\"ScoreDate\")", ct);
+                timer.Lap("epss: update");
                 added = await store.ExecuteAsync(
                     "INSERT INTO \"EpssEntries\" (\"Cve\", \"Epss\", \"Percentile\", \"ScoreDate\") SELECT l.\"Cve\", l.\"Epss\", l.\"Percentile\", l.\"ScoreDate\" " +
                     "FROM \"EpssLoad\" l WHERE NOT EXISTS (SELECT 1 FROM \"EpssEntries\" e WHERE e.\"Cve\" = l.\"Cve\")", ct);
+                timer.Lap("epss: insert new");
                 if (store.Provider == DatabaseProvider.Sqlite) await store.ExecuteAsync("DROP TABLE temp.\"EpssLoad\"", ct);
             }
             await RecordAsync(store, EnrichmentFeed.Epss, snapshot.Format, snapshot.ModelVersion, date, snapshot.Count, added, 0, changed, source, sha, now, options.ImportedBy, ct);
             await store.CommitAsync(ct);
+            timer.Lap("epss: commit");
         }
-        return baseSummary with { Added = added, Changed = changed };
+        return (baseSummary with { Added = added, Changed = changed }, rescore);
     }
 
     private static async Task<bool> DuplicateAsync(ImportStore store, EnrichmentFeed feed, string sha, CancellationToken ct) =>

@@ -45,6 +45,9 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
         var rows = plan.Statements.Select(p => DecisionRows.ToRow(p.Statement, null, p.Supersedes, recordedAt)).ToList();
         db.Decisions.AddRange(rows);
         await db.SaveChangesAsync(ct);
+        // The rows have their ids now; left tracked, every later SaveChanges would compare all their columns again (a bulk
+        // decision makes hundreds of rows).
+        db.ChangeTracker.Clear();
         db.DecisionVulnerabilityIds.AddRange(rows.Zip(plan.Statements).SelectMany(x => DecisionRows.VulnerabilityIdRows(x.First.Id, x.Second.Statement)));
         if (request.Origin is { } origin)
             db.DecisionOrigins.AddRange(rows.Select(r => new DecisionOrigin
@@ -397,12 +400,15 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
             var artifactIds = statements.SelectMany(s => s.Artifacts!).Distinct().ToList();
             q = q.Where(f => artifactIds.Contains(f.ArtifactId));
         }
-        var newStatements = statements.Select(s => s.Statement).ToArray();
-        var reach = (await VexFindingRefs.LoadAsync(db, q, ct))
-            .Where(f => newStatements.Any(s => VexResolver.AppliesTo(s, f.ToVexFinding()))).ToList();
+        var newStatements = new StatementIndex(statements.Select(s => s.Statement).ToArray());
+        var reach = (await VexFindingRefs.LoadAsync(db, q, ct)).Where(f =>
+        {
+            var finding = f.ToVexFinding();
+            return newStatements.About(f.VulnerabilityIds).Any(s => VexResolver.AppliesTo(s, finding));
+        }).ToList();
 
         var set = await VexStatementQueries.CandidatesAsync(db, reach, ct);
-        var newIds = newStatements.Select(s => s.Id).ToHashSet();
+        var newIds = newStatements.Statements.Select(s => s.Id).ToHashSet();
         var touched = new List<TouchedFinding>(reach.Count);
         var replaced = new Dictionary<Guid, HashSet<long?>>();
         foreach (var f in reach)
@@ -435,6 +441,9 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
             var missing = selected.FindingIds.Except(refs.Select(x => x.FindingId)).ToList();
             if (missing.Count > 0)
                 throw new DecisionTargetException(DecisionTargetError.UnknownFinding, $"No finding {string.Join(", ", missing)}.");
+            // Selected findings share few repositories and teams: their images are read once each, not once per finding.
+            var repositoryImages = new Dictionary<string, HashSet<long>>(StringComparer.Ordinal);
+            var teamImagesByKey = new Dictionary<string, HashSet<long>>(StringComparer.Ordinal);
             foreach (var f in refs)
             {
                 // Bound to the package without version: the decision is about this package here, through rebuilds.
@@ -447,15 +456,17 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
                         result.Add((f.CanonicalId, new VexScope.Digest(f.Repository, f.Digest), sub, [f.ArtifactId]));
                         break;
                     case DecisionScopeKind.Repository:
-                        var images = await ImageScopes.RepositoryImagesAsync(db, f.Repository, ct) ?? [];
-                        result.Add((f.CanonicalId, new VexScope.Repository(f.Repository), sub, images.Select(i => i.ArtifactId).ToHashSet()));
+                        if (!repositoryImages.TryGetValue(f.Repository, out var images))
+                            repositoryImages[f.Repository] = images = ((await ImageScopes.RepositoryImagesAsync(db, f.Repository, ct)) ?? []).Select(i => i.ArtifactId).ToHashSet();
+                        result.Add((f.CanonicalId, new VexScope.Repository(f.Repository), sub, images));
                         break;
                     case DecisionScopeKind.Team:
                         if (f.TeamId is not { } team)
                             throw new DecisionTargetException(DecisionTargetError.Invalid, $"Repository {f.Repository} belongs to no team; choose another scope.");
                         var key = DecisionRows.TeamKey(team);
-                        var teamImages = await ImageScopes.TeamImagesAsync(db, key, ct) ?? [];
-                        result.Add((f.CanonicalId, new VexScope.Team(key), sub, teamImages.Select(i => i.ArtifactId).ToHashSet()));
+                        if (!teamImagesByKey.TryGetValue(key, out var teamImages))
+                            teamImagesByKey[key] = teamImages = ((await ImageScopes.TeamImagesAsync(db, key, ct)) ?? []).Select(i => i.ArtifactId).ToHashSet();
+                        result.Add((f.CanonicalId, new VexScope.Team(key), sub, teamImages));
                         break;
                     case DecisionScopeKind.Global:
                         result.Add((f.CanonicalId, VexScope.Global.Instance, sub, null));

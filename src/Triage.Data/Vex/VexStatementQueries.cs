@@ -7,22 +7,55 @@ namespace Triage.Data.Vex;
 /// <summary>A stored statement: the row, its document (null for a person's decision) and the statement rebuilt from them.</summary>
 public sealed record StoredStatement(Decision Row, VexDocumentRecord? Document, VexStatement Statement);
 
+/// <summary>
+/// Statements indexed by the ids they name (as <see cref="DecisionRows.VulnKey"/> spells them), so a finding meets only the
+/// statements about its own vulnerability: resolving N findings against M statements costs N·k, not N·M (a bulk decision
+/// over 400 findings makes 400 statements).
+/// </summary>
+public sealed class StatementIndex
+{
+    private readonly Dictionary<string, List<int>> _byVulnKey = new(StringComparer.Ordinal);
+
+    public StatementIndex(IReadOnlyList<VexStatement> statements)
+    {
+        Statements = statements;
+        for (var i = 0; i < statements.Count; i++)
+            foreach (var id in statements[i].Vulnerability.AllIds.Select(DecisionRows.VulnKey).Distinct(StringComparer.Ordinal))
+            {
+                if (!_byVulnKey.TryGetValue(id, out var list)) _byVulnKey[id] = list = [];
+                list.Add(i);
+            }
+    }
+
+    public IReadOnlyList<VexStatement> Statements { get; }
+
+    /// <summary>The statements naming one of these ids, in their order (the resolver's tie-break).</summary>
+    public IReadOnlyList<VexStatement> About(IEnumerable<string> vulnerabilityIds)
+    {
+        List<int>? single = null;
+        SortedSet<int>? many = null;
+        foreach (var id in vulnerabilityIds)
+        {
+            if (!_byVulnKey.TryGetValue(DecisionRows.VulnKey(id), out var list)) continue;
+            if (single is null) single = list;
+            else (many ??= [.. single]).UnionWith(list);
+        }
+        if (single is null) return [];
+        return (many ?? (IEnumerable<int>)single).Select(i => Statements[i]).ToArray();
+    }
+}
+
 /// <summary>The statements that can apply to a set of findings, in record order, with the trust policy to resolve them.</summary>
 public sealed class StatementSet
 {
-    private readonly Dictionary<string, List<int>> _byVulnKey = new(StringComparer.Ordinal);
+    private readonly StatementIndex _index;
 
     public StatementSet(IReadOnlyList<StoredStatement> stored, VexTrustPolicy trust)
     {
         Stored = stored;
         Trust = trust;
         ById = stored.ToDictionary(s => s.Statement.Id);
-        for (var i = 0; i < stored.Count; i++)
-            foreach (var id in stored[i].Statement.Vulnerability.AllIds.Select(DecisionRows.VulnKey).Distinct(StringComparer.Ordinal))
-            {
-                if (!_byVulnKey.TryGetValue(id, out var list)) _byVulnKey[id] = list = [];
-                list.Add(i);
-            }
+        _index = new StatementIndex(stored.Select(s => s.Statement).ToArray());
     }
 
     public IReadOnlyList<StoredStatement> Stored { get; }
@@ -31,20 +64,14 @@ public sealed class StatementSet
     public IEnumerable<VexStatement> Statements => Stored.Select(s => s.Statement);
 
     /// <summary>The statements naming one of these ids, in record order (the resolver's tie-break).</summary>
-    public IReadOnlyList<VexStatement> About(IEnumerable<string> vulnerabilityIds)
-    {
-        var indexes = new SortedSet<int>();
-        foreach (var id in vulnerabilityIds)
-            if (_byVulnKey.TryGetValue(DecisionRows.VulnKey(id), out var list)) indexes.UnionWith(list);
-        return indexes.Select(i => Stored[i].Statement).ToArray();
-    }
+    public IReadOnlyList<VexStatement> About(IEnumerable<string> vulnerabilityIds) => _index.About(vulnerabilityIds);
 
     /// <summary>The effective statement for a finding (<see cref="VexResolver"/>), with <paramref name="extra"/> statements
-    /// counted as recorded after every stored one.</summary>
-    public VexResolution Resolve(VexFindingRef finding, DateTimeOffset asOf, IReadOnlyList<VexStatement>? extra = null)
+    /// (those about the finding's vulnerability) counted as recorded after every stored one.</summary>
+    public VexResolution Resolve(VexFindingRef finding, DateTimeOffset asOf, StatementIndex? extra = null)
     {
         var statements = About(finding.VulnerabilityIds);
-        if (extra is { Count: > 0 }) statements = [.. statements, .. extra];
+        if (extra is not null && extra.About(finding.VulnerabilityIds) is { Count: > 0 } more) statements = [.. statements, .. more];
         return VexResolver.Resolve(finding.ToVexFinding(), statements, asOf, Trust);
     }
 }

@@ -192,6 +192,52 @@ public class EnrichmentTests
         Assert.Contains(a.Risk.Why, x => x.Factor == "epss" && x.Detail.Contains("0.6"));
     }
 
+    /// <summary>A newer EPSS file rewrites every row it names (each keeps the file's date), but only the findings whose
+    /// group holds a CVE whose score or percentile moved, or that is new, are scored again; what they are given is what a
+    /// full rescore gives.</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Epss_NewerFile_ScoresOnlyTheFindingsWhoseEpssMoved_AsAFullRescoreWould(string provider)
+    {
+        var w = new RuntimeWorld(provider);
+        await SeedAsync(w); // log4j in images a and b (one alias group), a GHSA-only finding in c
+        await w.StoreAsync(new ReportBuilder(ScannerKind.Trivy, "registry.example/d:1", "sha256:" + new string('d', 64))
+            .Claim("CVE-2023-4911", "deb", "libc6", "2.36-9", Severity.High)
+            .Claim("CVE-2024-0001", "deb", "zlib1g", "1.2.13", Severity.Medium));
+        var first = await w.EnrichBytesAsync(EpssCsv("2025-08-25", 50, (Log4Shell, 0.5, 0.9), ("CVE-2023-4911", 0.2, 0.8)), "epss-25.csv");
+        Assert.Equal((52, 0, 3), (first.Added, first.Changed, first.Refresh.FindingsScored)); // both log4j findings and glibc
+
+        // The next day: log4j's score moves, glibc's stays (only its date changes), zlib enters the feed.
+        var next = await w.EnrichBytesAsync(
+            EpssCsv("2025-08-26", 50, (Log4Shell, 0.6, 0.95), ("CVE-2023-4911", 0.2, 0.8), ("CVE-2024-0001", 0.01, 0.3)), "epss-26.csv");
+        Assert.Equal((1, 52, 3), (next.Added, next.Changed, next.Refresh.FindingsScored));
+        await using (var db = w.Db())
+        {
+            Assert.All(await db.EpssEntries.ToListAsync(), e => Assert.Equal(new DateTime(2025, 8, 26), e.ScoreDate));
+            Assert.Equal(0.6, (await db.EpssEntries.SingleAsync(e => e.Cve == Log4Shell)).Epss);
+        }
+        var findings = await w.FindingsAsync();
+        Assert.Equal(new DateOnly(2025, 8, 26), findings.Single(f => f.Vulnerability.Id == "CVE-2023-4911").Risk!.Epss!.Date);
+        Assert.Equal(0.01, findings.Single(f => f.Vulnerability.Id == "CVE-2024-0001").Risk!.Epss!.Score);
+
+        // The same file again, and an older one over it, score nothing.
+        Assert.True((await w.EnrichBytesAsync(EpssCsv("2025-08-26", 50, (Log4Shell, 0.6, 0.95), ("CVE-2023-4911", 0.2, 0.8), ("CVE-2024-0001", 0.01, 0.3)),
+            "again.csv")).Duplicate);
+        var older = await w.EnrichBytesAsync(EpssCsv("2025-08-20", 0, (Log4Shell, 0.01, 0.1)), "epss-20.csv");
+        Assert.Equal((0, 0, 0), (older.Added, older.Changed, older.Refresh.FindingsScored));
+
+        var scored = await StoredRisksAsync(w.Conn);
+        await w.Risk.RefreshEverythingAsync();
+        Assert.Equal(await StoredRisksAsync(w.Conn), scored);
+    }
+
+    private static async Task<List<(long, int, int, long)>> StoredRisksAsync(string conn)
+    {
+        await using var db = TriageDatabase.CreateContext(conn);
+        return (await db.FindingRisks.AsNoTracking().OrderBy(r => r.FindingId).ToListAsync())
+            .Select(r => (r.FindingId, r.ScoreTenths, (int)r.Priority, r.RankKey)).ToList();
+    }
+
     [FixtureTheory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task EpssApiJson_AgainstRealNginxScans_UsesTheImportDate(string provider)

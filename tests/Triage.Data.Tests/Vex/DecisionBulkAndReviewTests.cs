@@ -243,4 +243,66 @@ public class DecisionBulkAndReviewTests
             DecisionService.SuggestJustification(PackageEvidence.PresentNotLoaded).Justification);
         Assert.Null(DecisionService.SuggestJustification(PackageEvidence.Loaded).Justification);
     }
+
+    /// <summary>Five hundred selected findings decided in one call (with the optimistic-concurrency check over all of them):
+    /// one statement per (vulnerability, scope, package), history appended, the replaced decision named, every finding
+    /// governed, decisions in force recomputed; and the call takes seconds at most even on a loaded machine (it grew with
+    /// the square of the selection).</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task FiveHundredSelectedFindings_DecidedInOneCall_EachGovernedByItsOwnStatement(string provider)
+    {
+        var w = new VexWorld(provider);
+        var claims = Enumerable.Range(0, 250).Select(i => ($"CVE-2024-{1000 + i}", $"pkg{i % 40}", "1.0.0-r0")).ToArray();
+        await w.Scan(Image($"{App}:1", D1, claims));
+        await w.Scan(Image($"{App}:2", D2, claims));
+        await w.Scan(Image("docker.io/library/other:1", D3, claims));
+        var all = await w.Findings();
+        Assert.Equal(750, all.Count);
+        var earlier = await w.Decisions.RecordAsync(Affected(claims[0].Item1, AtImage(D1), "bob"));
+        w.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        var selected = all.Where(f => f.Digest != D3).ToList();
+        var seen = selected.ToDictionary(f => f.Id, f => f.Digest == D1 && f.Vulnerability.Id == claims[0].Item1 ? earlier.Decisions[0].Id : (long?)null);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var digest = await w.Decisions.RecordAsync(new DecisionRequest
+        {
+            Target = new DecisionTarget.Findings(selected.Select(f => f.Id).ToArray(), DecisionScopeKind.Digest),
+            Status = VexStatus.NotAffected,
+            Justification = VexJustification.VulnerableCodeNotInExecutePath,
+            Author = "alice",
+            Seen = seen,
+            Origin = new DecisionOriginInfo(null, null, "user-alice"),
+        });
+        var digestTime = watch.Elapsed;
+        watch.Restart();
+        var repository = await w.Decisions.RecordAsync(new DecisionRequest
+        {
+            Target = new DecisionTarget.Findings(all.Where(f => f.Digest == D3).Select(f => f.Id).ToArray(), DecisionScopeKind.Repository),
+            Status = VexStatus.Affected,
+            ActionStatement = "upgrade",
+            Author = "alice",
+        });
+        var repositoryTime = watch.Elapsed;
+
+        Assert.Equal((500, 500), (digest.Decisions.Count, digest.Governs));
+        Assert.Equal((250, 250), (repository.Decisions.Count, repository.Governs));
+        // The one that replaced bob's decision says so; the history keeps bob's.
+        Assert.Equal(earlier.Decisions[0].Id, Assert.Single(digest.Decisions, d => d.SupersedesId is not null).SupersedesId);
+        var after = await w.Findings();
+        Assert.All(after.Where(f => f.Digest != D3), f => Assert.Equal(VexStatus.NotAffected, f.Vex!.Status));
+        Assert.All(after.Where(f => f.Digest == D3), f => Assert.Equal((VexStatus.Affected, DecisionScopeKind.Repository), (f.Vex!.Status, f.Vex.Scope)));
+        await using (var db = TriageDatabase.CreateContext(w.Connection))
+        {
+            Assert.Equal(751, await db.Decisions.CountAsync());
+            Assert.Equal(750, await db.EffectiveDecisions.CountAsync());
+            Assert.Equal(500, await db.DecisionOrigins.CountAsync(o => o.UserId == "user-alice"));
+        }
+        var history = await w.Decisions.HistoryAsync(after.Single(f => f.Digest == D1 && f.Vulnerability.Id == claims[0].Item1).Id);
+        Assert.Equal(["bob", "alice"], history!.Timeline.Select(e => e.Decision.Author));
+
+        // A generous bound for a loaded 2-core machine (docs/benchmarks.md, "Bulk decisions", has the figures).
+        Assert.True(digestTime < TimeSpan.FromSeconds(5) && repositoryTime < TimeSpan.FromSeconds(5), $"digest {digestTime}, repository {repositoryTime}");
+        Console.WriteLine($"[bulk decisions] {provider}: 500 findings at digest scope {digestTime.TotalMilliseconds:F0} ms, 250 at repository scope {repositoryTime.TotalMilliseconds:F0} ms");
+    }
 }

@@ -87,45 +87,9 @@ public static class FileUploadRunner
 }
 
 /// <summary>Reports how many bytes have been read (for the per-file progress bar).</summary>
-internal sealed class ProgressStream(Stream inner, IProgress<long>? progress) : Stream
+internal sealed class ProgressStream(Stream inner, IProgress<long>? progress) : Infrastructure.CountingReadStream(inner, ownsInner: true)
 {
-    private long _read;
+    public override long Length => Inner.Length;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => inner.Length;
-    public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
-
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Count(await inner.ReadAsync(buffer, cancellationToken));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    private int Count(int n)
-    {
-        _read += n;
-        progress?.Report(_read);
-        return n;
-    }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) inner.Dispose();
-        base.Dispose(disposing);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await inner.DisposeAsync();
-        await base.DisposeAsync();
-    }
+    protected override void OnRead(long total) => progress?.Report(total);
 }

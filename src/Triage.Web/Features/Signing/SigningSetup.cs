@@ -12,6 +12,7 @@ public static class SigningSetup
     {
         services.AddSingleton(ReadOptions(configuration));
         services.AddSingleton<SigningFacade>();
+        services.AddScoped<TrustPolicyChanges>();
         services.AddHttpClient(nameof(SigningFacade));
         services.AddHostedService<VexMaintenance>();
         return services;

@@ -54,34 +54,11 @@ public static class OwnBodyLimitExtensions
         builder.WithMetadata(OwnBodyLimit.Instance);
 }
 
-/// <summary>Throws 413 (as Kestrel does) once more than the limit has been read.</summary>
-internal sealed class LimitedReadStream(Stream inner, long limit) : Stream
+/// <summary>Throws 413 (as Kestrel does) once more than the limit has been read. The body stays the server's to dispose.</summary>
+internal sealed class LimitedReadStream(Stream inner, long limit) : CountingReadStream(inner, ownsInner: false)
 {
-    private long _read;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
-
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Count(await inner.ReadAsync(buffer, cancellationToken));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    private int Count(int n)
+    protected override void OnRead(long total)
     {
-        _read += n;
-        if (_read > limit) throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
-        return n;
+        if (total > limit) throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
