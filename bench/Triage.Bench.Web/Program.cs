@@ -108,9 +108,7 @@ async Task Groups(UserAccess user, string query)
 {
     var q = FindingsQuery.Parse(query);
     await using var c = factory.CreateDbContext();
-    var filtered = q.Apply(c, user, decisions);
-    if (q.Group == FindingGrouping.Vulnerability) await FindingGroupQueries.ByVulnerabilityAsync(c, filtered, 0, q.PageSize);
-    else await FindingGroupQueries.BySourcePackageAsync(c, filtered, 0, q.PageSize);
+    await q.GroupsAsync(c, user, decisions, 0, q.PageSize);
 }
 
 async Task FindingPage(UserAccess user)

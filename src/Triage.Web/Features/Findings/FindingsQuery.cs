@@ -125,6 +125,29 @@ public sealed record FindingsQuery
         return await Apply(db, access, decisions).CountAsync(ct);
     }
 
+    /// <summary>One page of <see cref="Apply"/>'s findings grouped by vulnerability or source package (<see cref="Group"/>).
+    /// Open findings narrowed by nothing but images (team, image, what the reader may see) are read from the rollups,
+    /// whatever the number of findings; any other filter is aggregated from the findings it selects
+    /// (docs/decisions/090-query-scale.md).</summary>
+    public async Task<(List<FindingGroupRow> Rows, int Total)> GroupsAsync(TriageDbContext db, UserAccess access, IDecisionStore decisions, int skip, int take,
+        CancellationToken ct = default)
+    {
+        var byVulnerability = Group != FindingGrouping.SourcePackage;
+        if (Status == FindingStatusFilter.Active && Severities.Count == 0 && Scanner is null && Package is null && Vulnerability is null && FixAvailable is null)
+        {
+            var scope = FindingQueries.ArtifactScope(db, ToFilter());
+            var visible = access.VisibleArtifactIds(db);
+            var artifacts = scope is null ? visible : visible is null ? scope : scope.Where(id => visible.Contains(id));
+            return byVulnerability
+                ? await FindingGroupQueries.ByVulnerabilityFromRollupsAsync(db, artifacts, skip, take, ct)
+                : await FindingGroupQueries.BySourcePackageFromRollupsAsync(db, artifacts, skip, take, ct);
+        }
+        var filtered = Apply(db, access, decisions);
+        return byVulnerability
+            ? await FindingGroupQueries.ByVulnerabilityAsync(db, filtered, skip, take, ct)
+            : await FindingGroupQueries.BySourcePackageAsync(db, filtered, skip, take, ct);
+    }
+
     private FindingFilter ToFilter() => new()
     {
         Severities = Severities.Count > 0 ? Severities : null,
