@@ -53,6 +53,7 @@ public abstract class TriageDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<Rollups.SourcePackageRollup> SourcePackageRollups => Set<Rollups.SourcePackageRollup>();
     public DbSet<Rollups.SourcePackageRollupPart> SourcePackageRollupParts => Set<Rollups.SourcePackageRollupPart>();
     public DbSet<Rollups.PackageRollupKey> PackageRollupKeys => Set<Rollups.PackageRollupKey>();
+    public DbSet<Rollups.DecidedFindingRollup> DecidedFindingRollups => Set<Rollups.DecidedFindingRollup>();
     // Scale-out and operations (docs/decisions/070-scale-out-and-queue.md): the durable import queue, and the Data
     // Protection key ring every instance shares (cookies and antiforgery tokens made by one are read by the others).
     public DbSet<ImportJob> ImportJobs => Set<ImportJob>();

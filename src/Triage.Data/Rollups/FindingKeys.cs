@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
 using Triage.Data.Import;
 
@@ -33,10 +34,38 @@ public static class FindingKeys
         $"WHERE \"Active\" AND {artifactWhere} GROUP BY \"ArtifactId\", \"Severity\", \"FixAvailable\", \"ScannerMask\"",
     ];
 
-    /// <summary>The statements that fill every per-vulnerability and per-source-package rollup from scratch (the
-    /// migration's backfill; also a repair). The tables must be empty.</summary>
+    /// <summary>Rewrites the decided-findings rows of the artifacts <paramref name="artifactWhere"/> selects (a condition on
+    /// "ArtifactId"): their active findings with an effective decision row, one primary-key probe per finding.</summary>
+    public static string[] RebuildDecidedSql(string artifactWhere) =>
+    [
+        $"DELETE FROM \"DecidedFindingRollups\" WHERE {artifactWhere}",
+        "INSERT INTO \"DecidedFindingRollups\" (\"ArtifactId\", \"Severity\", \"FixAvailable\", \"ScannerMask\", \"Count\") " +
+        "SELECT \"ArtifactId\", \"Severity\", \"FixAvailable\", \"ScannerMask\", COUNT(*) FROM \"Findings\" " +
+        $"WHERE \"Active\" AND {artifactWhere} AND EXISTS (SELECT 1 FROM \"EffectiveDecisions\" e WHERE e.\"FindingId\" = \"Findings\".\"Id\") " +
+        "GROUP BY \"ArtifactId\", \"Severity\", \"FixAvailable\", \"ScannerMask\"",
+    ];
+
+    /// <summary>After effective decisions of these findings were rewritten (inside the caller's transaction): the
+    /// decided-findings rows of their artifacts.</summary>
+    public static async Task RefreshDecidedAsync(TriageDbContext db, IReadOnlyCollection<long> findingIds, CancellationToken ct)
+    {
+        if (findingIds.Count == 0) return;
+        var artifacts = new HashSet<long>();
+        foreach (var chunk in findingIds.Chunk(2000))
+        {
+            var ids = chunk.ToList();
+            artifacts.UnionWith(await db.Findings.AsNoTracking().Where(f => ids.Contains(f.Id)).Select(f => f.ArtifactId).Distinct().ToListAsync(ct));
+        }
+        foreach (var chunk in artifacts.Order().Chunk(500))
+            foreach (var sql in RebuildDecidedSql($"\"ArtifactId\" IN ({IdList(chunk)})"))
+                await db.Database.ExecuteSqlRawAsync(sql, ct);
+    }
+
+    /// <summary>The statements that fill every per-vulnerability and per-source-package rollup and the decided-findings
+    /// rows from scratch (the migration's backfill; also a repair). The tables must be empty.</summary>
     public static string[] BackfillGroupRollupsSql() =>
     [
+        .. RebuildDecidedSql("1 = 1"),
         .. GroupRollupSql.Vulnerability.RefreshSql(_ => "1 = 1"),
         .. GroupRollupSql.SourcePackage.RefreshSql(_ => "1 = 1"),
         "INSERT INTO \"PackageRollupKeys\" (\"PackageId\", \"SourceName\") SELECT p.\"Id\", COALESCE(p.\"SourceName\", p.\"Name\") FROM \"Packages\" p " +
@@ -49,6 +78,7 @@ public static class FindingKeys
     {
         await store.ExecuteAsync(RefreshKeysSql("\"ArtifactId\" = @p0"), ct, artifactId);
         foreach (var sql in RebuildRollupsSql("\"ArtifactId\" = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
+        foreach (var sql in RebuildDecidedSql("\"ArtifactId\" = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
         foreach (var sql in GroupRollupSql.Vulnerability.RefreshSql(c => $"{c} = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
 
         // A package of this image that got its source name with this import moves, in every image, to the new name.
@@ -85,6 +115,7 @@ public static class FindingKeys
         {
             var where = $"\"ArtifactId\" IN ({IdList(chunk)})";
             foreach (var sql in RebuildRollupsSql(where)) await store.ExecuteAsync(sql, ct);
+            foreach (var sql in RebuildDecidedSql(where)) await store.ExecuteAsync(sql, ct);
             foreach (var sql in GroupRollupSql.Vulnerability.RefreshSql(c => $"{c} IN ({IdList(chunk)})")) await store.ExecuteAsync(sql, ct);
             foreach (var sql in GroupRollupSql.SourcePackage.RefreshSql(c => $"{c} IN ({IdList(chunk)})")) await store.ExecuteAsync(sql, ct);
         }

@@ -1090,6 +1090,16 @@ VALUES ('20261128211314_QueryScale', '10.0.15');
 COMMIT;
 
 BEGIN TRANSACTION;
+CREATE TABLE "DecidedFindingRollups" (
+    "ArtifactId" INTEGER NOT NULL,
+    "Severity" INTEGER NOT NULL,
+    "FixAvailable" INTEGER NOT NULL,
+    "ScannerMask" INTEGER NOT NULL,
+    "Count" INTEGER NOT NULL,
+    CONSTRAINT "PK_DecidedFindingRollups" PRIMARY KEY ("ArtifactId", "Severity", "FixAvailable", "ScannerMask"),
+    CONSTRAINT "FK_DecidedFindingRollups_Artifacts_ArtifactId" FOREIGN KEY ("ArtifactId") REFERENCES "Artifacts" ("Id") ON DELETE CASCADE
+);
+
 CREATE TABLE "PackageRollupKeys" (
     "PackageId" INTEGER NOT NULL CONSTRAINT "PK_PackageRollupKeys" PRIMARY KEY,
     "SourceName" TEXT NOT NULL,
@@ -1145,6 +1155,10 @@ CREATE TABLE "VulnerabilityRollups" (
     "WorstUnknown" INTEGER NOT NULL
 );
 
+DELETE FROM "DecidedFindingRollups" WHERE 1 = 1;
+
+INSERT INTO "DecidedFindingRollups" ("ArtifactId", "Severity", "FixAvailable", "ScannerMask", "Count") SELECT "ArtifactId", "Severity", "FixAvailable", "ScannerMask", COUNT(*) FROM "Findings" WHERE "Active" AND 1 = 1 AND EXISTS (SELECT 1 FROM "EffectiveDecisions" e WHERE e."FindingId" = "Findings"."Id") GROUP BY "ArtifactId", "Severity", "FixAvailable", "ScannerMask";
+
 INSERT INTO "VulnerabilityRollups" ("GroupId", "MaxSeverity", "Findings", "Images", "Fixable", "WorstCritical", "WorstHigh", "WorstMedium", "WorstLow", "WorstUnknown") SELECT "GroupId", MAX("MaxSeverity"), -SUM("Findings"), -COUNT(*), -SUM("Fixable"), -SUM(CASE WHEN "MaxSeverity" = 4 THEN 1 ELSE 0 END), -SUM(CASE WHEN "MaxSeverity" = 3 THEN 1 ELSE 0 END), -SUM(CASE WHEN "MaxSeverity" = 2 THEN 1 ELSE 0 END), -SUM(CASE WHEN "MaxSeverity" = 1 THEN 1 ELSE 0 END), -SUM(CASE WHEN "MaxSeverity" = 0 THEN 1 ELSE 0 END) FROM "VulnerabilityRollupParts" WHERE 1 = 1 GROUP BY "GroupId" ON CONFLICT ("GroupId") DO UPDATE SET "Findings" = "VulnerabilityRollups"."Findings" + excluded."Findings", "Images" = "VulnerabilityRollups"."Images" + excluded."Images", "Fixable" = "VulnerabilityRollups"."Fixable" + excluded."Fixable", "WorstCritical" = "VulnerabilityRollups"."WorstCritical" + excluded."WorstCritical", "WorstHigh" = "VulnerabilityRollups"."WorstHigh" + excluded."WorstHigh", "WorstMedium" = "VulnerabilityRollups"."WorstMedium" + excluded."WorstMedium", "WorstLow" = "VulnerabilityRollups"."WorstLow" + excluded."WorstLow", "WorstUnknown" = "VulnerabilityRollups"."WorstUnknown" + excluded."WorstUnknown", "MaxSeverity" = CASE WHEN "VulnerabilityRollups"."WorstCritical" + excluded."WorstCritical" > 0 THEN 4 WHEN "VulnerabilityRollups"."WorstHigh" + excluded."WorstHigh" > 0 THEN 3 WHEN "VulnerabilityRollups"."WorstMedium" + excluded."WorstMedium" > 0 THEN 2 WHEN "VulnerabilityRollups"."WorstLow" + excluded."WorstLow" > 0 THEN 1 ELSE 0 END;
 
 DELETE FROM "VulnerabilityRollups" WHERE "Images" <= 0 AND "GroupId" IN (SELECT "GroupId" FROM "VulnerabilityRollupParts" WHERE 1 = 1);
@@ -1172,7 +1186,7 @@ CREATE INDEX "IX_SourcePackageRollups_MaxSeverity_Findings_SourceName_PackageTyp
 CREATE INDEX "IX_VulnerabilityRollups_MaxSeverity_Findings_GroupId" ON "VulnerabilityRollups" ("MaxSeverity" DESC, "Findings" DESC, "GroupId");
 
 INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261128234708_VulnerabilityRollups', '10.0.15');
+VALUES ('20261128235958_VulnerabilityRollups', '10.0.15');
 
 COMMIT;
 

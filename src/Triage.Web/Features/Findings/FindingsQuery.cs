@@ -112,16 +112,23 @@ public sealed record FindingsQuery
     }
 
     /// <summary>How many findings <see cref="Apply"/> selects. Open findings narrowed by image, team, severity, fix and
-    /// scanner are added up from the rollup rows; "open and undecided" is that minus the decided ones (a few thousand at
-    /// most); anything else is counted (docs/decisions/090-query-scale.md).</summary>
+    /// scanner are added up from the rollup rows; "open and undecided" is that minus the decided ones, also added up
+    /// (and corrected by the decisions that expired since the last sweep, usually none); anything else is counted
+    /// (docs/decisions/090-query-scale.md).</summary>
     public async Task<int> CountAsync(TriageDbContext db, UserAccess access, IDecisionStore decisions, CancellationToken ct = default)
     {
+        var visible = access.VisibleArtifactIds(db);
         if (Status is FindingStatusFilter.Active or FindingStatusFilter.Undecided
-            && await FindingCounts.TryCountAsync(db, ToFilter(), access.VisibleArtifactIds(db), ct) is { } open)
-            return Status == FindingStatusFilter.Active
-                ? open
-                : open - await (this with { Status = FindingStatusFilter.Active }).Apply(db, access, decisions)
-                    .Where(f => decisions.DecidedFindings(db).Contains(f.Id)).CountAsync(ct);
+            && await FindingCounts.TryCountAsync(db, ToFilter(), visible, ct) is { } open)
+        {
+            if (Status == FindingStatusFilter.Active) return open;
+            var decidedRows = await FindingCounts.TryCountDecidedAsync(db, ToFilter(), visible, ct) ?? 0;
+            var current = decisions.DecidedFindings(db);
+            var expired = await db.EffectiveDecisions.AsNoTracking().Select(e => e.FindingId).Where(id => !current.Contains(id)).ToListAsync(ct);
+            var expiredOpen = expired.Count == 0 ? 0
+                : await (this with { Status = FindingStatusFilter.Active }).Apply(db, access, decisions).CountAsync(f => expired.Contains(f.Id), ct);
+            return open - (decidedRows - expiredOpen);
+        }
         return await Apply(db, access, decisions).CountAsync(ct);
     }
 
