@@ -42,7 +42,10 @@ public static class FindingKeys
         "INSERT INTO \"DecidedFindingRollups\" (\"ArtifactId\", \"Severity\", \"FixAvailable\", \"ScannerMask\", \"Count\") " +
         "SELECT \"ArtifactId\", \"Severity\", \"FixAvailable\", \"ScannerMask\", COUNT(*) FROM \"Findings\" " +
         $"WHERE \"Active\" AND {artifactWhere} AND EXISTS (SELECT 1 FROM \"EffectiveDecisions\" e WHERE e.\"FindingId\" = \"Findings\".\"Id\") " +
-        "GROUP BY \"ArtifactId\", \"Severity\", \"FixAvailable\", \"ScannerMask\"",
+        "GROUP BY \"ArtifactId\", \"Severity\", \"FixAvailable\", \"ScannerMask\" " +
+        // An upsert: a decision recomputed while an import rewrites the same image (they hold different locks) must not
+        // fail on a row the other inserted after this statement's snapshot.
+        "ON CONFLICT (\"ArtifactId\", \"Severity\", \"FixAvailable\", \"ScannerMask\") DO UPDATE SET \"Count\" = excluded.\"Count\"",
     ];
 
     /// <summary>After effective decisions of these findings were rewritten (inside the caller's transaction): the
