@@ -84,7 +84,8 @@ public static class FindingKeys
         foreach (var sql in RebuildDecidedSql("\"ArtifactId\" = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
         foreach (var sql in GroupRollupSql.Vulnerability.RefreshSql(c => $"{c} = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
 
-        // A package of this image that got its source name with this import moves, in every image, to the new name.
+        // A package of this image that got its source name with this import moves, in every image, to the new name; then
+        // every package of the image (the moved ones included) is recorded under the name it is now counted by.
         var moved = await store.QueryAsync(
             "SELECT k.\"PackageId\" FROM \"PackageRollupKeys\" k JOIN \"Packages\" p ON p.\"Id\" = k.\"PackageId\" " +
             "WHERE k.\"PackageId\" IN (SELECT \"PackageId\" FROM \"ArtifactPackages\" WHERE \"ArtifactId\" = @p0) " +
@@ -97,7 +98,7 @@ public static class FindingKeys
             foreach (var sql in GroupRollupSql.SourcePackage.RefreshSql(c => $"{c} IN ({IdList(chunk)})")) await store.ExecuteAsync(sql, ct);
         await store.ExecuteAsync(
             "INSERT INTO \"PackageRollupKeys\" (\"PackageId\", \"SourceName\") SELECT p.\"Id\", COALESCE(p.\"SourceName\", p.\"Name\") FROM \"Packages\" p " +
-            "WHERE p.\"Id\" IN (SELECT \"PackageId\" FROM \"Findings\" WHERE \"ArtifactId\" = @p0) AND NOT EXISTS (SELECT 1 FROM \"PackageRollupKeys\" k " +
+            "WHERE p.\"Id\" IN (SELECT \"PackageId\" FROM \"ArtifactPackages\" WHERE \"ArtifactId\" = @p0) AND NOT EXISTS (SELECT 1 FROM \"PackageRollupKeys\" k " +
             "WHERE k.\"PackageId\" = p.\"Id\" AND k.\"SourceName\" = COALESCE(p.\"SourceName\", p.\"Name\")) " +
             "ON CONFLICT (\"PackageId\") DO UPDATE SET \"SourceName\" = excluded.\"SourceName\"", ct, artifactId);
     }
