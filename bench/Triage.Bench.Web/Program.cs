@@ -1,12 +1,14 @@
 // Triage.Bench.Web: page server times on a large database.
 //
-//   dotnet run -c Release --project bench/Triage.Bench.Web -- --db "Data Source=/tmp/bench-web.db" [--images 1000] [--per-image 500] [--rounds 5] [--no-seed]
+//   dotnet run -c Release --project bench/Triage.Bench.Web -- --db "Data Source=/tmp/bench-web.db" [--images 1000] [--per-image 500] [--rounds 5] [--no-seed] [--score]
 //   dotnet run -c Release --project bench/Triage.Bench.Web -- --db "Host=127.0.0.1;Port=55432;Username=triage;Database=bench_web" …
 //
 // Seeding goes through ReportImporter.StoreAsync (the bulk import path) with generated reports: each image has
 // --per-image findings over a shared pool of packages and CVEs, images belong to 20 teams, and 5,000 decisions exist.
 // Timing runs the same code the pages run (DashboardModel.LoadAsync, FindingsQuery.Apply + FindingQueries, ImageQueries,
 // FindingDetailQueries) as an admin and as a member of one team, and prints median and worst of --rounds runs in ms.
+// --score scores every finding first, as the web app does at start (FindingRiskService.EnsureCurrentAsync), so the
+// dashboard's priorities and top risks and the priority sort have their production data.
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
@@ -32,6 +34,12 @@ var seed = !args.Contains("--no-seed");
 await TriageDatabase.EnsureMigratedAsync(db);
 var factory = new TriageDbContextFactory(db);
 if (seed) await SeedAsync();
+if (args.Contains("--score"))
+{
+    var scoring = Stopwatch.StartNew();
+    await new Triage.Data.Runtime.FindingRiskService(db).EnsureCurrentAsync();
+    Console.WriteLine($"scored in {scoring.Elapsed.TotalSeconds:0} s");
+}
 
 await using (var c = factory.CreateDbContext())
     Console.WriteLine($"database: {TriageDatabase.DetectProvider(db)}, {await c.Artifacts.CountAsync():N0} images, {await c.Findings.CountAsync():N0} findings, " +
@@ -108,9 +116,7 @@ async Task Groups(UserAccess user, string query)
 {
     var q = FindingsQuery.Parse(query);
     await using var c = factory.CreateDbContext();
-    var filtered = q.Apply(c, user, decisions);
-    if (q.Group == FindingGrouping.Vulnerability) await FindingGroupQueries.ByVulnerabilityAsync(c, filtered, 0, q.PageSize);
-    else await FindingGroupQueries.BySourcePackageAsync(c, filtered, 0, q.PageSize);
+    await q.GroupsAsync(c, user, decisions, 0, q.PageSize);
 }
 
 async Task FindingPage(UserAccess user)

@@ -47,6 +47,13 @@ public abstract class TriageDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<Core.Audit.AuditEvent> AuditEvents => Set<Core.Audit.AuditEvent>();
     // Counts of active findings per artifact, kept by the importer (docs/decisions/090-query-scale.md).
     public DbSet<Rollups.FindingRollup> FindingRollups => Set<Rollups.FindingRollup>();
+    // Open findings per vulnerability and per source package, summed from per-image parts (the same ADR).
+    public DbSet<Rollups.VulnerabilityRollup> VulnerabilityRollups => Set<Rollups.VulnerabilityRollup>();
+    public DbSet<Rollups.VulnerabilityRollupPart> VulnerabilityRollupParts => Set<Rollups.VulnerabilityRollupPart>();
+    public DbSet<Rollups.SourcePackageRollup> SourcePackageRollups => Set<Rollups.SourcePackageRollup>();
+    public DbSet<Rollups.SourcePackageRollupPart> SourcePackageRollupParts => Set<Rollups.SourcePackageRollupPart>();
+    public DbSet<Rollups.PackageRollupKey> PackageRollupKeys => Set<Rollups.PackageRollupKey>();
+    public DbSet<Rollups.DecidedFindingRollup> DecidedFindingRollups => Set<Rollups.DecidedFindingRollup>();
     // Scale-out and operations (docs/decisions/070-scale-out-and-queue.md): the durable import queue, and the Data
     // Protection key ring every instance shares (cookies and antiforgery tokens made by one are read by the others).
     public DbSet<ImportJob> ImportJobs => Set<ImportJob>();

@@ -24,10 +24,23 @@ public static class FindingCounts
 
     /// <summary>How many findings <see cref="FindingQueries.Filtered"/> would return for <paramref name="filter"/> among
     /// <paramref name="visibleArtifacts"/>; null when the rollup cannot say (<see cref="CanAnswer"/>).</summary>
-    public static async Task<int?> TryCountAsync(TriageDbContext db, FindingFilter filter, IQueryable<long>? visibleArtifacts, CancellationToken ct = default)
+    public static Task<int?> TryCountAsync(TriageDbContext db, FindingFilter filter, IQueryable<long>? visibleArtifacts, CancellationToken ct = default) =>
+        TryCountAsync(Visible(db, visibleArtifacts), db, filter, ct);
+
+    /// <summary>Of the findings <see cref="TryCountAsync(TriageDbContext, FindingFilter, IQueryable{long}?, CancellationToken)"/>
+    /// counts, how many have an effective decision row (<see cref="DecidedFindingRollup"/>; rows that expired since the
+    /// last sweep included: the caller corrects for those).</summary>
+    public static Task<int?> TryCountDecidedAsync(TriageDbContext db, FindingFilter filter, IQueryable<long>? visibleArtifacts, CancellationToken ct = default)
+    {
+        var q = db.DecidedFindingRollups.AsNoTracking();
+        if (visibleArtifacts is not null) q = q.Where(r => visibleArtifacts.Contains(r.ArtifactId));
+        return TryCountAsync(q, db, filter, ct);
+    }
+
+    private static async Task<int?> TryCountAsync<T>(IQueryable<T> q, TriageDbContext db, FindingFilter filter, CancellationToken ct)
+        where T : class, IArtifactCountRow
     {
         if (!CanAnswer(filter)) return null;
-        var q = Visible(db, visibleArtifacts);
         if (FindingQueries.ArtifactScope(db, filter) is { } scope) q = q.Where(r => scope.Contains(r.ArtifactId));
         if (filter.MinSeverity is { } min) q = q.Where(r => r.Severity >= min);
         if (filter.Severities is { Count: > 0 } sevs) q = q.Where(r => sevs.Contains(r.Severity));
@@ -49,4 +62,14 @@ public static class FindingCounts
         var rows = await q.GroupBy(r => r.Severity).Select(g => new { g.Key, Count = g.Sum(r => r.Count) }).ToListAsync(ct);
         return rows.Where(r => r.Count > 0).ToDictionary(r => r.Key, r => r.Count);
     }
+}
+
+/// <summary>The shape <see cref="FindingRollup"/> and <see cref="DecidedFindingRollup"/> share, so one filter serves both.</summary>
+public interface IArtifactCountRow
+{
+    long ArtifactId { get; }
+    Severity Severity { get; }
+    bool FixAvailable { get; }
+    int ScannerMask { get; }
+    int Count { get; }
 }

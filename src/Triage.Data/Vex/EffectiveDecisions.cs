@@ -74,6 +74,8 @@ public static class EffectiveDecisions
             db.EffectiveDecisions.AddRange(rows);
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();
+            // The counts of decided open findings per artifact follow (ADR 090): "open and undecided" is read from them.
+            await Rollups.FindingKeys.RefreshDecidedAsync(db, ids, ct);
             decided += rows.Count;
         }
         return decided;

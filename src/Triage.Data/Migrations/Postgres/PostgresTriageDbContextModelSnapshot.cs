@@ -2115,6 +2115,28 @@ namespace Triage.Data.Migrations.Postgres
                     b.ToTable("ImportJobs", (string)null);
                 });
 
+            modelBuilder.Entity("Triage.Data.Rollups.DecidedFindingRollup", b =>
+                {
+                    b.Property<long>("ArtifactId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Severity")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("FixAvailable")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("ScannerMask")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.HasKey("ArtifactId", "Severity", "FixAvailable", "ScannerMask");
+
+                    b.ToTable("DecidedFindingRollups", (string)null);
+                });
+
             modelBuilder.Entity("Triage.Data.Rollups.FindingRollup", b =>
                 {
                     b.Property<long>("ArtifactId")
@@ -2135,6 +2157,150 @@ namespace Triage.Data.Migrations.Postgres
                     b.HasKey("ArtifactId", "Severity", "FixAvailable", "ScannerMask");
 
                     b.ToTable("FindingRollups", (string)null);
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.PackageRollupKey", b =>
+                {
+                    b.Property<long>("PackageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("SourceName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("PackageId");
+
+                    b.ToTable("PackageRollupKeys", (string)null);
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.SourcePackageRollup", b =>
+                {
+                    b.Property<string>("PackageType")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SourceName")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Findings")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Fixable")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Images")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MaxSeverity")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("WorstCritical")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("WorstHigh")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("WorstLow")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("WorstMedium")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("WorstUnknown")
+                        .HasColumnType("integer");
+
+                    b.HasKey("PackageType", "SourceName");
+
+                    b.HasIndex("MaxSeverity", "Findings", "SourceName", "PackageType")
+                        .IsDescending(true, true, false, false);
+
+                    b.ToTable("SourcePackageRollups", (string)null);
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.SourcePackageRollupPart", b =>
+                {
+                    b.Property<long>("ArtifactId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("PackageType")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SourceName")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Findings")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Fixable")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MaxSeverity")
+                        .HasColumnType("integer");
+
+                    b.HasKey("ArtifactId", "PackageType", "SourceName");
+
+                    b.ToTable("SourcePackageRollupParts", (string)null);
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.VulnerabilityRollup", b =>
+                {
+                    b.Property<long>("GroupId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Findings")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Fixable")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Images")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MaxSeverity")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("WorstCritical")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("WorstHigh")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("WorstLow")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("WorstMedium")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("WorstUnknown")
+                        .HasColumnType("integer");
+
+                    b.HasKey("GroupId");
+
+                    b.HasIndex("MaxSeverity", "Findings", "GroupId")
+                        .IsDescending(true, true, false);
+
+                    b.ToTable("VulnerabilityRollups", (string)null);
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.VulnerabilityRollupPart", b =>
+                {
+                    b.Property<long>("ArtifactId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("GroupId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Findings")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Fixable")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MaxSeverity")
+                        .HasColumnType("integer");
+
+                    b.HasKey("ArtifactId", "GroupId");
+
+                    b.ToTable("VulnerabilityRollupParts", (string)null);
                 });
 
             modelBuilder.Entity("Triage.Data.Signing.AppSetting", b =>
@@ -2840,7 +3006,43 @@ namespace Triage.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Triage.Data.Rollups.DecidedFindingRollup", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Artifact", null)
+                        .WithMany()
+                        .HasForeignKey("ArtifactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Triage.Data.Rollups.FindingRollup", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Artifact", null)
+                        .WithMany()
+                        .HasForeignKey("ArtifactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.PackageRollupKey", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Package", null)
+                        .WithMany()
+                        .HasForeignKey("PackageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.SourcePackageRollupPart", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Artifact", null)
+                        .WithMany()
+                        .HasForeignKey("ArtifactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.VulnerabilityRollupPart", b =>
                 {
                     b.HasOne("Triage.Core.Domain.Artifact", null)
                         .WithMany()

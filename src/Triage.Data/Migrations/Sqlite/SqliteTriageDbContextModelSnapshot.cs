@@ -2044,6 +2044,28 @@ namespace Triage.Data.Migrations.Sqlite
                     b.ToTable("ImportJobs", (string)null);
                 });
 
+            modelBuilder.Entity("Triage.Data.Rollups.DecidedFindingRollup", b =>
+                {
+                    b.Property<long>("ArtifactId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Severity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("FixAvailable")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ScannerMask")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ArtifactId", "Severity", "FixAvailable", "ScannerMask");
+
+                    b.ToTable("DecidedFindingRollups", (string)null);
+                });
+
             modelBuilder.Entity("Triage.Data.Rollups.FindingRollup", b =>
                 {
                     b.Property<long>("ArtifactId")
@@ -2064,6 +2086,150 @@ namespace Triage.Data.Migrations.Sqlite
                     b.HasKey("ArtifactId", "Severity", "FixAvailable", "ScannerMask");
 
                     b.ToTable("FindingRollups", (string)null);
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.PackageRollupKey", b =>
+                {
+                    b.Property<long>("PackageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SourceName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PackageId");
+
+                    b.ToTable("PackageRollupKeys", (string)null);
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.SourcePackageRollup", b =>
+                {
+                    b.Property<string>("PackageType")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Findings")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Fixable")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Images")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MaxSeverity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WorstCritical")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WorstHigh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WorstLow")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WorstMedium")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WorstUnknown")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("PackageType", "SourceName");
+
+                    b.HasIndex("MaxSeverity", "Findings", "SourceName", "PackageType")
+                        .IsDescending(true, true, false, false);
+
+                    b.ToTable("SourcePackageRollups", (string)null);
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.SourcePackageRollupPart", b =>
+                {
+                    b.Property<long>("ArtifactId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PackageType")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Findings")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Fixable")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MaxSeverity")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ArtifactId", "PackageType", "SourceName");
+
+                    b.ToTable("SourcePackageRollupParts", (string)null);
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.VulnerabilityRollup", b =>
+                {
+                    b.Property<long>("GroupId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Findings")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Fixable")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Images")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MaxSeverity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WorstCritical")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WorstHigh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WorstLow")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WorstMedium")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WorstUnknown")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("GroupId");
+
+                    b.HasIndex("MaxSeverity", "Findings", "GroupId")
+                        .IsDescending(true, true, false);
+
+                    b.ToTable("VulnerabilityRollups", (string)null);
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.VulnerabilityRollupPart", b =>
+                {
+                    b.Property<long>("ArtifactId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("GroupId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Findings")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Fixable")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MaxSeverity")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ArtifactId", "GroupId");
+
+                    b.ToTable("VulnerabilityRollupParts", (string)null);
                 });
 
             modelBuilder.Entity("Triage.Data.Signing.AppSetting", b =>
@@ -2759,7 +2925,43 @@ namespace Triage.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Triage.Data.Rollups.DecidedFindingRollup", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Artifact", null)
+                        .WithMany()
+                        .HasForeignKey("ArtifactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Triage.Data.Rollups.FindingRollup", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Artifact", null)
+                        .WithMany()
+                        .HasForeignKey("ArtifactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.PackageRollupKey", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Package", null)
+                        .WithMany()
+                        .HasForeignKey("PackageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.SourcePackageRollupPart", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Artifact", null)
+                        .WithMany()
+                        .HasForeignKey("ArtifactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.VulnerabilityRollupPart", b =>
                 {
                     b.HasOne("Triage.Core.Domain.Artifact", null)
                         .WithMany()

@@ -1089,3 +1089,104 @@ VALUES ('20261128211314_QueryScale', '10.0.15');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "DecidedFindingRollups" (
+    "ArtifactId" INTEGER NOT NULL,
+    "Severity" INTEGER NOT NULL,
+    "FixAvailable" INTEGER NOT NULL,
+    "ScannerMask" INTEGER NOT NULL,
+    "Count" INTEGER NOT NULL,
+    CONSTRAINT "PK_DecidedFindingRollups" PRIMARY KEY ("ArtifactId", "Severity", "FixAvailable", "ScannerMask"),
+    CONSTRAINT "FK_DecidedFindingRollups_Artifacts_ArtifactId" FOREIGN KEY ("ArtifactId") REFERENCES "Artifacts" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "PackageRollupKeys" (
+    "PackageId" INTEGER NOT NULL CONSTRAINT "PK_PackageRollupKeys" PRIMARY KEY,
+    "SourceName" TEXT NOT NULL,
+    CONSTRAINT "FK_PackageRollupKeys_Packages_PackageId" FOREIGN KEY ("PackageId") REFERENCES "Packages" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "SourcePackageRollupParts" (
+    "ArtifactId" INTEGER NOT NULL,
+    "PackageType" TEXT NOT NULL,
+    "SourceName" TEXT NOT NULL,
+    "MaxSeverity" INTEGER NOT NULL,
+    "Findings" INTEGER NOT NULL,
+    "Fixable" INTEGER NOT NULL,
+    CONSTRAINT "PK_SourcePackageRollupParts" PRIMARY KEY ("ArtifactId", "PackageType", "SourceName"),
+    CONSTRAINT "FK_SourcePackageRollupParts_Artifacts_ArtifactId" FOREIGN KEY ("ArtifactId") REFERENCES "Artifacts" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "SourcePackageRollups" (
+    "PackageType" TEXT NOT NULL,
+    "SourceName" TEXT NOT NULL,
+    "MaxSeverity" INTEGER NOT NULL,
+    "Findings" INTEGER NOT NULL,
+    "Images" INTEGER NOT NULL,
+    "Fixable" INTEGER NOT NULL,
+    "WorstCritical" INTEGER NOT NULL,
+    "WorstHigh" INTEGER NOT NULL,
+    "WorstMedium" INTEGER NOT NULL,
+    "WorstLow" INTEGER NOT NULL,
+    "WorstUnknown" INTEGER NOT NULL,
+    CONSTRAINT "PK_SourcePackageRollups" PRIMARY KEY ("PackageType", "SourceName")
+);
+
+CREATE TABLE "VulnerabilityRollupParts" (
+    "ArtifactId" INTEGER NOT NULL,
+    "GroupId" INTEGER NOT NULL,
+    "MaxSeverity" INTEGER NOT NULL,
+    "Findings" INTEGER NOT NULL,
+    "Fixable" INTEGER NOT NULL,
+    CONSTRAINT "PK_VulnerabilityRollupParts" PRIMARY KEY ("ArtifactId", "GroupId"),
+    CONSTRAINT "FK_VulnerabilityRollupParts_Artifacts_ArtifactId" FOREIGN KEY ("ArtifactId") REFERENCES "Artifacts" ("Id") ON DELETE CASCADE
+);
+
+CREATE TABLE "VulnerabilityRollups" (
+    "GroupId" INTEGER NOT NULL CONSTRAINT "PK_VulnerabilityRollups" PRIMARY KEY,
+    "MaxSeverity" INTEGER NOT NULL,
+    "Findings" INTEGER NOT NULL,
+    "Images" INTEGER NOT NULL,
+    "Fixable" INTEGER NOT NULL,
+    "WorstCritical" INTEGER NOT NULL,
+    "WorstHigh" INTEGER NOT NULL,
+    "WorstMedium" INTEGER NOT NULL,
+    "WorstLow" INTEGER NOT NULL,
+    "WorstUnknown" INTEGER NOT NULL
+);
+
+DELETE FROM "DecidedFindingRollups" WHERE 1 = 1;
+
+INSERT INTO "DecidedFindingRollups" ("ArtifactId", "Severity", "FixAvailable", "ScannerMask", "Count") SELECT "ArtifactId", "Severity", "FixAvailable", "ScannerMask", COUNT(*) FROM "Findings" WHERE "Active" AND 1 = 1 AND EXISTS (SELECT 1 FROM "EffectiveDecisions" e WHERE e."FindingId" = "Findings"."Id") GROUP BY "ArtifactId", "Severity", "FixAvailable", "ScannerMask" ON CONFLICT ("ArtifactId", "Severity", "FixAvailable", "ScannerMask") DO UPDATE SET "Count" = excluded."Count";
+
+INSERT INTO "VulnerabilityRollups" ("GroupId", "MaxSeverity", "Findings", "Images", "Fixable", "WorstCritical", "WorstHigh", "WorstMedium", "WorstLow", "WorstUnknown") SELECT "GroupId", MAX("MaxSeverity"), -SUM("Findings"), -COUNT(*), -SUM("Fixable"), -SUM(CASE WHEN "MaxSeverity" = 4 THEN 1 ELSE 0 END), -SUM(CASE WHEN "MaxSeverity" = 3 THEN 1 ELSE 0 END), -SUM(CASE WHEN "MaxSeverity" = 2 THEN 1 ELSE 0 END), -SUM(CASE WHEN "MaxSeverity" = 1 THEN 1 ELSE 0 END), -SUM(CASE WHEN "MaxSeverity" = 0 THEN 1 ELSE 0 END) FROM "VulnerabilityRollupParts" WHERE 1 = 1 GROUP BY "GroupId" ON CONFLICT ("GroupId") DO UPDATE SET "Findings" = "VulnerabilityRollups"."Findings" + excluded."Findings", "Images" = "VulnerabilityRollups"."Images" + excluded."Images", "Fixable" = "VulnerabilityRollups"."Fixable" + excluded."Fixable", "WorstCritical" = "VulnerabilityRollups"."WorstCritical" + excluded."WorstCritical", "WorstHigh" = "VulnerabilityRollups"."WorstHigh" + excluded."WorstHigh", "WorstMedium" = "VulnerabilityRollups"."WorstMedium" + excluded."WorstMedium", "WorstLow" = "VulnerabilityRollups"."WorstLow" + excluded."WorstLow", "WorstUnknown" = "VulnerabilityRollups"."WorstUnknown" + excluded."WorstUnknown", "MaxSeverity" = CASE WHEN "VulnerabilityRollups"."WorstCritical" + excluded."WorstCritical" > 0 THEN 4 WHEN "VulnerabilityRollups"."WorstHigh" + excluded."WorstHigh" > 0 THEN 3 WHEN "VulnerabilityRollups"."WorstMedium" + excluded."WorstMedium" > 0 THEN 2 WHEN "VulnerabilityRollups"."WorstLow" + excluded."WorstLow" > 0 THEN 1 ELSE 0 END;
+
+DELETE FROM "VulnerabilityRollups" WHERE "Images" <= 0 AND "GroupId" IN (SELECT "GroupId" FROM "VulnerabilityRollupParts" WHERE 1 = 1);
+
+DELETE FROM "VulnerabilityRollupParts" WHERE 1 = 1;
+
+INSERT INTO "VulnerabilityRollupParts" ("ArtifactId", "GroupId", "MaxSeverity", "Findings", "Fixable") SELECT f."ArtifactId", f."GroupId", MAX(f."Severity"), COUNT(*), SUM(CASE WHEN f."FixAvailable" THEN 1 ELSE 0 END) FROM "Findings" f WHERE f."Active" AND 1 = 1 GROUP BY f."ArtifactId", f."GroupId";
+
+INSERT INTO "VulnerabilityRollups" ("GroupId", "MaxSeverity", "Findings", "Images", "Fixable", "WorstCritical", "WorstHigh", "WorstMedium", "WorstLow", "WorstUnknown") SELECT "GroupId", MAX("MaxSeverity"), SUM("Findings"), COUNT(*), SUM("Fixable"), SUM(CASE WHEN "MaxSeverity" = 4 THEN 1 ELSE 0 END), SUM(CASE WHEN "MaxSeverity" = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN "MaxSeverity" = 2 THEN 1 ELSE 0 END), SUM(CASE WHEN "MaxSeverity" = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN "MaxSeverity" = 0 THEN 1 ELSE 0 END) FROM "VulnerabilityRollupParts" WHERE 1 = 1 GROUP BY "GroupId" ON CONFLICT ("GroupId") DO UPDATE SET "Findings" = "VulnerabilityRollups"."Findings" + excluded."Findings", "Images" = "VulnerabilityRollups"."Images" + excluded."Images", "Fixable" = "VulnerabilityRollups"."Fixable" + excluded."Fixable", "WorstCritical" = "VulnerabilityRollups"."WorstCritical" + excluded."WorstCritical", "WorstHigh" = "VulnerabilityRollups"."WorstHigh" + excluded."WorstHigh", "WorstMedium" = "VulnerabilityRollups"."WorstMedium" + excluded."WorstMedium", "WorstLow" = "VulnerabilityRollups"."WorstLow" + excluded."WorstLow", "WorstUnknown" = "VulnerabilityRollups"."WorstUnknown" + excluded."WorstUnknown", "MaxSeverity" = CASE WHEN "VulnerabilityRollups"."WorstCritical" + excluded."WorstCritical" > 0 THEN 4 WHEN "VulnerabilityRollups"."WorstHigh" + excluded."WorstHigh" > 0 THEN 3 WHEN "VulnerabilityRollups"."WorstMedium" + excluded."WorstMedium" > 0 THEN 2 WHEN "VulnerabilityRollups"."WorstLow" + excluded."WorstLow" > 0 THEN 1 ELSE 0 END;
+
+INSERT INTO "SourcePackageRollups" ("PackageType", "SourceName", "MaxSeverity", "Findings", "Images", "Fixable", "WorstCritical", "WorstHigh", "WorstMedium", "WorstLow", "WorstUnknown") SELECT "PackageType", "SourceName", MAX("MaxSeverity"), -SUM("Findings"), -COUNT(*), -SUM("Fixable"), -SUM(CASE WHEN "MaxSeverity" = 4 THEN 1 ELSE 0 END), -SUM(CASE WHEN "MaxSeverity" = 3 THEN 1 ELSE 0 END), -SUM(CASE WHEN "MaxSeverity" = 2 THEN 1 ELSE 0 END), -SUM(CASE WHEN "MaxSeverity" = 1 THEN 1 ELSE 0 END), -SUM(CASE WHEN "MaxSeverity" = 0 THEN 1 ELSE 0 END) FROM "SourcePackageRollupParts" WHERE 1 = 1 GROUP BY "PackageType", "SourceName" ON CONFLICT ("PackageType", "SourceName") DO UPDATE SET "Findings" = "SourcePackageRollups"."Findings" + excluded."Findings", "Images" = "SourcePackageRollups"."Images" + excluded."Images", "Fixable" = "SourcePackageRollups"."Fixable" + excluded."Fixable", "WorstCritical" = "SourcePackageRollups"."WorstCritical" + excluded."WorstCritical", "WorstHigh" = "SourcePackageRollups"."WorstHigh" + excluded."WorstHigh", "WorstMedium" = "SourcePackageRollups"."WorstMedium" + excluded."WorstMedium", "WorstLow" = "SourcePackageRollups"."WorstLow" + excluded."WorstLow", "WorstUnknown" = "SourcePackageRollups"."WorstUnknown" + excluded."WorstUnknown", "MaxSeverity" = CASE WHEN "SourcePackageRollups"."WorstCritical" + excluded."WorstCritical" > 0 THEN 4 WHEN "SourcePackageRollups"."WorstHigh" + excluded."WorstHigh" > 0 THEN 3 WHEN "SourcePackageRollups"."WorstMedium" + excluded."WorstMedium" > 0 THEN 2 WHEN "SourcePackageRollups"."WorstLow" + excluded."WorstLow" > 0 THEN 1 ELSE 0 END;
+
+DELETE FROM "SourcePackageRollups" WHERE "Images" <= 0 AND ("PackageType", "SourceName") IN (SELECT "PackageType", "SourceName" FROM "SourcePackageRollupParts" WHERE 1 = 1);
+
+DELETE FROM "SourcePackageRollupParts" WHERE 1 = 1;
+
+INSERT INTO "SourcePackageRollupParts" ("ArtifactId", "PackageType", "SourceName", "MaxSeverity", "Findings", "Fixable") SELECT f."ArtifactId", p."Type", COALESCE(p."SourceName", p."Name"), MAX(f."Severity"), COUNT(*), SUM(CASE WHEN f."FixAvailable" THEN 1 ELSE 0 END) FROM "Findings" f JOIN "Packages" p ON p."Id" = f."PackageId" WHERE f."Active" AND 1 = 1 GROUP BY f."ArtifactId", p."Type", COALESCE(p."SourceName", p."Name");
+
+INSERT INTO "SourcePackageRollups" ("PackageType", "SourceName", "MaxSeverity", "Findings", "Images", "Fixable", "WorstCritical", "WorstHigh", "WorstMedium", "WorstLow", "WorstUnknown") SELECT "PackageType", "SourceName", MAX("MaxSeverity"), SUM("Findings"), COUNT(*), SUM("Fixable"), SUM(CASE WHEN "MaxSeverity" = 4 THEN 1 ELSE 0 END), SUM(CASE WHEN "MaxSeverity" = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN "MaxSeverity" = 2 THEN 1 ELSE 0 END), SUM(CASE WHEN "MaxSeverity" = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN "MaxSeverity" = 0 THEN 1 ELSE 0 END) FROM "SourcePackageRollupParts" WHERE 1 = 1 GROUP BY "PackageType", "SourceName" ON CONFLICT ("PackageType", "SourceName") DO UPDATE SET "Findings" = "SourcePackageRollups"."Findings" + excluded."Findings", "Images" = "SourcePackageRollups"."Images" + excluded."Images", "Fixable" = "SourcePackageRollups"."Fixable" + excluded."Fixable", "WorstCritical" = "SourcePackageRollups"."WorstCritical" + excluded."WorstCritical", "WorstHigh" = "SourcePackageRollups"."WorstHigh" + excluded."WorstHigh", "WorstMedium" = "SourcePackageRollups"."WorstMedium" + excluded."WorstMedium", "WorstLow" = "SourcePackageRollups"."WorstLow" + excluded."WorstLow", "WorstUnknown" = "SourcePackageRollups"."WorstUnknown" + excluded."WorstUnknown", "MaxSeverity" = CASE WHEN "SourcePackageRollups"."WorstCritical" + excluded."WorstCritical" > 0 THEN 4 WHEN "SourcePackageRollups"."WorstHigh" + excluded."WorstHigh" > 0 THEN 3 WHEN "SourcePackageRollups"."WorstMedium" + excluded."WorstMedium" > 0 THEN 2 WHEN "SourcePackageRollups"."WorstLow" + excluded."WorstLow" > 0 THEN 1 ELSE 0 END;
+
+INSERT INTO "PackageRollupKeys" ("PackageId", "SourceName") SELECT p."Id", COALESCE(p."SourceName", p."Name") FROM "Packages" p WHERE p."Id" IN (SELECT "PackageId" FROM "Findings");
+
+CREATE INDEX "IX_SourcePackageRollups_MaxSeverity_Findings_SourceName_PackageType" ON "SourcePackageRollups" ("MaxSeverity" DESC, "Findings" DESC, "SourceName", "PackageType");
+
+CREATE INDEX "IX_VulnerabilityRollups_MaxSeverity_Findings_GroupId" ON "VulnerabilityRollups" ("MaxSeverity" DESC, "Findings" DESC, "GroupId");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261128235958_VulnerabilityRollups', '10.0.15');
+
+COMMIT;
+

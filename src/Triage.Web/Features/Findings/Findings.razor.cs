@@ -122,11 +122,7 @@ public partial class Findings
         SyncUrl(q);
         var user = await Access.CurrentAsync(ct);
         await using var db = await Db.CreateDbContextAsync(ct);
-        var filtered = q.Apply(db, user, Decisions);
-        var skip = (q.Page - 1) * q.PageSize;
-        var result = q.Group == FindingGrouping.Vulnerability
-            ? await FindingGroupQueries.ByVulnerabilityAsync(db, filtered, skip, q.PageSize, ct)
-            : await FindingGroupQueries.BySourcePackageAsync(db, filtered, skip, q.PageSize, ct);
+        var result = await q.GroupsAsync(db, user, Decisions, (q.Page - 1) * q.PageSize, q.PageSize, ct);
         SetEmpty(result.Total == 0 && !q.HasFilter);
         return (result.Rows, result.Total);
     }

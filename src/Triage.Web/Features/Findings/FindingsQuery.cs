@@ -112,17 +112,47 @@ public sealed record FindingsQuery
     }
 
     /// <summary>How many findings <see cref="Apply"/> selects. Open findings narrowed by image, team, severity, fix and
-    /// scanner are added up from the rollup rows; "open and undecided" is that minus the decided ones (a few thousand at
-    /// most); anything else is counted (docs/decisions/090-query-scale.md).</summary>
+    /// scanner are added up from the rollup rows; "open and undecided" is that minus the decided ones, also added up
+    /// (and corrected by the decisions that expired since the last sweep, usually none); anything else is counted
+    /// (docs/decisions/090-query-scale.md).</summary>
     public async Task<int> CountAsync(TriageDbContext db, UserAccess access, IDecisionStore decisions, CancellationToken ct = default)
     {
+        var visible = access.VisibleArtifactIds(db);
         if (Status is FindingStatusFilter.Active or FindingStatusFilter.Undecided
-            && await FindingCounts.TryCountAsync(db, ToFilter(), access.VisibleArtifactIds(db), ct) is { } open)
-            return Status == FindingStatusFilter.Active
-                ? open
-                : open - await (this with { Status = FindingStatusFilter.Active }).Apply(db, access, decisions)
-                    .Where(f => decisions.DecidedFindings(db).Contains(f.Id)).CountAsync(ct);
+            && await FindingCounts.TryCountAsync(db, ToFilter(), visible, ct) is { } open)
+        {
+            if (Status == FindingStatusFilter.Active) return open;
+            var decidedRows = await FindingCounts.TryCountDecidedAsync(db, ToFilter(), visible, ct) ?? 0;
+            var current = decisions.DecidedFindings(db);
+            var expired = await db.EffectiveDecisions.AsNoTracking().Select(e => e.FindingId).Where(id => !current.Contains(id)).ToListAsync(ct);
+            var expiredOpen = expired.Count == 0 ? 0
+                : await (this with { Status = FindingStatusFilter.Active }).Apply(db, access, decisions).CountAsync(f => expired.Contains(f.Id), ct);
+            return open - (decidedRows - expiredOpen);
+        }
         return await Apply(db, access, decisions).CountAsync(ct);
+    }
+
+    /// <summary>One page of <see cref="Apply"/>'s findings grouped by vulnerability or source package (<see cref="Group"/>).
+    /// Open findings narrowed by nothing but images (team, image, what the reader may see) are read from the rollups,
+    /// whatever the number of findings; any other filter is aggregated from the findings it selects
+    /// (docs/decisions/090-query-scale.md).</summary>
+    public async Task<(List<FindingGroupRow> Rows, int Total)> GroupsAsync(TriageDbContext db, UserAccess access, IDecisionStore decisions, int skip, int take,
+        CancellationToken ct = default)
+    {
+        var byVulnerability = Group != FindingGrouping.SourcePackage;
+        if (Status == FindingStatusFilter.Active && Severities.Count == 0 && Scanner is null && Package is null && Vulnerability is null && FixAvailable is null)
+        {
+            var scope = FindingQueries.ArtifactScope(db, ToFilter());
+            var visible = access.VisibleArtifactIds(db);
+            var artifacts = scope is null ? visible : visible is null ? scope : scope.Where(id => visible.Contains(id));
+            return byVulnerability
+                ? await FindingGroupQueries.ByVulnerabilityFromRollupsAsync(db, artifacts, skip, take, ct)
+                : await FindingGroupQueries.BySourcePackageFromRollupsAsync(db, artifacts, skip, take, ct);
+        }
+        var filtered = Apply(db, access, decisions);
+        return byVulnerability
+            ? await FindingGroupQueries.ByVulnerabilityAsync(db, filtered, skip, take, ct)
+            : await FindingGroupQueries.BySourcePackageAsync(db, filtered, skip, take, ct);
     }
 
     private FindingFilter ToFilter() => new()
