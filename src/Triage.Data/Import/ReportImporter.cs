@@ -110,7 +110,16 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             }
             catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or ArgumentException)
             {
-                await store.ExecuteAsync("ROLLBACK TO SAVEPOINT import_scores", ct);
+                // If the database itself failed (a restart, a lost connection), the rollback fails too: the import then fails
+                // with the original error, which callers classify (a transient fault is retried, ADR 070).
+                try
+                {
+                    await store.ExecuteAsync("ROLLBACK TO SAVEPOINT import_scores", ct);
+                }
+                catch (Exception)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
+                }
             }
             timer.Lap("risk (same transaction)");
         }
