@@ -120,8 +120,21 @@ public sealed class TwoInstancesTests : IAsyncLifetime
     {
         await _browser.DisposeAsync();
         _playwright.Dispose();
-        await _b.DisposeAsync();
-        await _a.DisposeAsync();
+        await StopAsync(_b);
+        await StopAsync(_a);
         TestDatabases.ClearPools();
+    }
+
+    /// <summary>Stops an instance. A circuit that closes while its host shuts down may ask SignalR's Redis backplane to
+    /// unsubscribe after the host disposed the Redis connection ("triage-web"): there is nothing left to clean up then.</summary>
+    private static async Task StopAsync(IAsyncDisposable instance)
+    {
+        try
+        {
+            await instance.DisposeAsync();
+        }
+        catch (ObjectDisposedException e) when (e.ObjectName == "triage-web")
+        {
+        }
     }
 }
