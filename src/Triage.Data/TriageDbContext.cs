@@ -54,6 +54,8 @@ public abstract class TriageDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<Rollups.SourcePackageRollupPart> SourcePackageRollupParts => Set<Rollups.SourcePackageRollupPart>();
     public DbSet<Rollups.PackageRollupKey> PackageRollupKeys => Set<Rollups.PackageRollupKey>();
     public DbSet<Rollups.DecidedFindingRollup> DecidedFindingRollups => Set<Rollups.DecidedFindingRollup>();
+    // Open, ranked findings per artifact and priority, kept where scores are written and by the importer (the same ADR).
+    public DbSet<Rollups.PriorityRollup> PriorityRollups => Set<Rollups.PriorityRollup>();
     // Scale-out and operations (docs/decisions/070-scale-out-and-queue.md): the durable import queue, and the Data
     // Protection key ring every instance shares (cookies and antiforgery tokens made by one are read by the others).
     public DbSet<ImportJob> ImportJobs => Set<ImportJob>();

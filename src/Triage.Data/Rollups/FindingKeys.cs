@@ -75,8 +75,8 @@ public static class FindingKeys
         "WHERE p.\"Id\" IN (SELECT \"PackageId\" FROM \"Findings\")",
     ];
 
-    /// <summary>After an import wrote one artifact's findings and observations: its keys, its rollup rows, and its
-    /// parts of the per-vulnerability and per-source-package sums.</summary>
+    /// <summary>After an import wrote one artifact's findings and observations: its keys, its rollup rows (by severity,
+    /// decided, by priority), and its parts of the per-vulnerability and per-source-package sums.</summary>
     /// <param name="keysCurrent">The importer wrote every finding of the artifact with its keys (a new image): the
     /// UPDATE of every finding would only rewrite them (~0.1–0.2 s for 22,000 findings).</param>
     internal static async Task RefreshArtifactAsync(ImportStore store, long artifactId, CancellationToken ct, bool keysCurrent = false)
@@ -84,6 +84,10 @@ public static class FindingKeys
         if (!keysCurrent) await store.ExecuteAsync(RefreshKeysSql("\"ArtifactId\" = @p0"), ct, artifactId);
         foreach (var sql in RebuildRollupsSql("\"ArtifactId\" = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
         foreach (var sql in RebuildDecidedSql("\"ArtifactId\" = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
+        // Open findings by priority: a new image's findings have no scores yet (nothing to count, no rows to remove);
+        // a rescan opened and closed findings under their old scores. Scoring, when it follows, rewrites them again.
+        if (!keysCurrent)
+            foreach (var sql in PriorityRollupSql.RebuildSql("\"ArtifactId\" = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
         foreach (var sql in GroupRollupSql.Vulnerability.RefreshSql(c => $"{c} = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
 
         // A package of this image that got its source name with this import moves, in every image, to the new name; then
@@ -122,6 +126,7 @@ public static class FindingKeys
             var where = $"\"ArtifactId\" IN ({IdList(chunk)})";
             foreach (var sql in RebuildRollupsSql(where)) await store.ExecuteAsync(sql, ct);
             foreach (var sql in RebuildDecidedSql(where)) await store.ExecuteAsync(sql, ct);
+            foreach (var sql in PriorityRollupSql.RebuildSql(where)) await store.ExecuteAsync(sql, ct);
             foreach (var sql in GroupRollupSql.Vulnerability.RefreshSql(c => $"{c} IN ({IdList(chunk)})")) await store.ExecuteAsync(sql, ct);
             foreach (var sql in GroupRollupSql.SourcePackage.RefreshSql(c => $"{c} IN ({IdList(chunk)})")) await store.ExecuteAsync(sql, ct);
         }

@@ -32,6 +32,8 @@ internal sealed class FindingRiskContext
     public required long FindingId { get; init; }
     public required long ArtifactId { get; init; }
     public required long GroupId { get; init; }
+    /// <summary>Whether the finding is open (what <see cref="Rollups.PriorityRollup"/> counts).</summary>
+    public bool Active { get; init; }
     public required RiskInput Input { get; init; }
     public double? Cvss { get; init; }
     public required EnrichmentValues Enrichment { get; init; }
@@ -89,6 +91,7 @@ internal static class RiskInputLoader
             {
                 FindingId = f.Id, ArtifactId = f.ArtifactId, GroupId = f.GroupId, Input = input, Cvss = c,
                 Enrichment = values, EpssDate = epssDate, Presence = p, Verdict = verdict,
+                Active = f.Active,
             });
         }
         return result;

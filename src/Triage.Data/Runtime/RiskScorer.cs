@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -6,12 +7,14 @@ using System.Text.Json.Serialization;
 using Triage.Core.Domain;
 using Triage.Core.Ranking;
 using Triage.Data.Import;
+using Triage.Data.Rollups;
 
 namespace Triage.Data.Runtime;
 
 /// <summary>
 /// Scores findings with <see cref="RiskRanker"/> and stores score, priority and the rank key (FindingRisks), inside the
-/// write transaction of the caller so scores never interleave with an import. Explanations are not stored: they are
+/// write transaction of the caller so scores never interleave with an import, and keeps the per-artifact counts by
+/// priority (<see cref="PriorityRollup"/>) in step with what it wrote. Explanations are not stored: they are
 /// rebuilt for the findings shown, by the same ranker and the policy recorded with the score.
 /// </summary>
 internal static class RiskScorer
@@ -29,20 +32,50 @@ internal static class RiskScorer
         timer.Lap("risk: load inputs");
         var ranker = new RiskRanker(policy);
         var rows = new List<object?[]>(contexts.Count);
+        // Open, ranked findings per (artifact, priority) among those scored: the new PriorityRollups contribution.
+        var counts = new Dictionary<(long ArtifactId, SsvcPriority Priority), int>();
         foreach (var c in contexts)
         {
             var r = ranker.Score(c.Input);
-            rows.Add([c.FindingId, (int)(r.Score * 10), r.Priority, r.Disposition == RankDisposition.Excluded, RiskOrder.RankKey(r, policy), c.Cvss, policyId, now]);
+            var excluded = r.Disposition == RankDisposition.Excluded;
+            rows.Add([c.FindingId, (int)(r.Score * 10), r.Priority, excluded, RiskOrder.RankKey(r, policy), c.Cvss, policyId, now]);
+            if (c.Active && !excluded) CollectionsMarshal.GetValueRefOrAddDefault(counts, (c.ArtifactId, r.Priority), out _)++;
         }
         if (scope.IsAll) await store.ExecuteAsync("DELETE FROM \"FindingRisks\"", ct);
         else if (scope.ArtifactIds is { } artifacts)
             await DeleteByKeysAsync(store, "DELETE FROM \"FindingRisks\" WHERE \"FindingId\" IN (SELECT \"Id\" FROM \"Findings\" WHERE \"ArtifactId\" IN ({keys}))", artifacts, ct);
         else if (scope.FindingIds is { } ids)
-            await DeleteByKeysAsync(store, "DELETE FROM \"FindingRisks\" WHERE \"FindingId\" IN ({keys})", ids, ct);
+        {
+            // Some findings of their artifacts: the rollups change by the difference, so take the old scores' share out.
+            var open = contexts.Where(c => c.Active).ToDictionary(c => c.FindingId, c => c.ArtifactId);
+            foreach (var (findingId, priority, wasExcluded) in await DeleteReturningAsync(store, ids, ct))
+                if (!wasExcluded && open.TryGetValue(findingId, out var artifactId))
+                    CollectionsMarshal.GetValueRefOrAddDefault(counts, (artifactId, priority), out _)--;
+        }
         timer.Lap("risk: rank+delete");
         await store.InsertAsync("FindingRisks", Columns, rows, ct);
         timer.Lap("risk: insert");
+        // Every finding of the scope's artifacts was scored (or every finding): their rows are rewritten whole.
+        if (scope.FindingIds is null) await PriorityRollupSql.ReplaceAsync(store, scope.ArtifactIds, counts, ct);
+        else await PriorityRollupSql.AddAsync(store, counts, ct);
+        timer.Lap("risk: priority rollups");
         return rows.Count;
+    }
+
+    /// <summary>Deletes the scores of these findings and returns what they were (priority, excluded), in chunks. Both
+    /// providers support <c>DELETE … RETURNING</c> (SQLite since 3.35).</summary>
+    private static async Task<List<(long FindingId, SsvcPriority Priority, bool Excluded)>> DeleteReturningAsync(ImportStore store, IReadOnlyCollection<long> ids,
+        CancellationToken ct)
+    {
+        var old = new List<(long, SsvcPriority, bool)>();
+        foreach (var chunk in ids.Chunk(900))
+        {
+            var names = string.Join(',', chunk.Select((_, i) => "@p" + i));
+            old.AddRange(await store.QueryAsync(
+                $"DELETE FROM \"FindingRisks\" WHERE \"FindingId\" IN ({names}) RETURNING \"FindingId\", \"Priority\", \"Excluded\"",
+                r => (r.GetInt64(0), (SsvcPriority)r.GetInt32(1), r.GetBoolean(2)), ct, chunk.Cast<object?>().ToArray()));
+        }
+        return old;
     }
 
     /// <summary>Runs a DELETE with an IN-list of keys, in chunks.</summary>

@@ -2173,6 +2173,22 @@ namespace Triage.Data.Migrations.Postgres
                     b.ToTable("PackageRollupKeys", (string)null);
                 });
 
+            modelBuilder.Entity("Triage.Data.Rollups.PriorityRollup", b =>
+                {
+                    b.Property<long>("ArtifactId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.HasKey("ArtifactId", "Priority");
+
+                    b.ToTable("PriorityRollups", (string)null);
+                });
+
             modelBuilder.Entity("Triage.Data.Rollups.SourcePackageRollup", b =>
                 {
                     b.Property<string>("PackageType")
@@ -3029,6 +3045,15 @@ namespace Triage.Data.Migrations.Postgres
                     b.HasOne("Triage.Core.Domain.Package", null)
                         .WithMany()
                         .HasForeignKey("PackageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.PriorityRollup", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Artifact", null)
+                        .WithMany()
+                        .HasForeignKey("ArtifactId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -2102,6 +2102,22 @@ namespace Triage.Data.Migrations.Sqlite
                     b.ToTable("PackageRollupKeys", (string)null);
                 });
 
+            modelBuilder.Entity("Triage.Data.Rollups.PriorityRollup", b =>
+                {
+                    b.Property<long>("ArtifactId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ArtifactId", "Priority");
+
+                    b.ToTable("PriorityRollups", (string)null);
+                });
+
             modelBuilder.Entity("Triage.Data.Rollups.SourcePackageRollup", b =>
                 {
                     b.Property<string>("PackageType")
@@ -2948,6 +2964,15 @@ namespace Triage.Data.Migrations.Sqlite
                     b.HasOne("Triage.Core.Domain.Package", null)
                         .WithMany()
                         .HasForeignKey("PackageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Data.Rollups.PriorityRollup", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Artifact", null)
+                        .WithMany()
+                        .HasForeignKey("ArtifactId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

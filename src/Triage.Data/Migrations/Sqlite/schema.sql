@@ -1190,3 +1190,21 @@ VALUES ('20261128235958_VulnerabilityRollups', '10.0.15');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+CREATE TABLE "PriorityRollups" (
+    "ArtifactId" INTEGER NOT NULL,
+    "Priority" INTEGER NOT NULL,
+    "Count" INTEGER NOT NULL,
+    CONSTRAINT "PK_PriorityRollups" PRIMARY KEY ("ArtifactId", "Priority"),
+    CONSTRAINT "FK_PriorityRollups_Artifacts_ArtifactId" FOREIGN KEY ("ArtifactId") REFERENCES "Artifacts" ("Id") ON DELETE CASCADE
+);
+
+DELETE FROM "PriorityRollups" WHERE 1 = 1;
+
+INSERT INTO "PriorityRollups" ("ArtifactId", "Priority", "Count") SELECT f."ArtifactId", r."Priority", COUNT(*) FROM "Findings" f JOIN "FindingRisks" r ON r."FindingId" = f."Id" WHERE f."Active" AND NOT r."Excluded" AND 1 = 1 GROUP BY f."ArtifactId", r."Priority";
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261129024455_PriorityRollups', '10.0.15');
+
+COMMIT;
+
