@@ -33,15 +33,14 @@ public static class DashboardQueries
         return new ImageCounts(repoCount, artifactCount);
     }
 
-    /// <summary>Open findings by priority (the stored ranking); findings a VEX decision takes out of the ranking are not counted.</summary>
+    /// <summary>Open findings by priority (the stored ranking); findings a VEX decision takes out of the ranking are not
+    /// counted. Added up from the per-artifact rows (<see cref="PriorityRollup"/>, ADR 090), not counted.</summary>
     public static async Task<Dictionary<SsvcPriority, int>> OpenByPriorityAsync(TriageDbContext db, IQueryable<long>? visibleRepositories, CancellationToken ct = default)
     {
-        var rows = await (from f in ActiveFindings(db, visibleRepositories)
-                          join r in db.FindingRisks on f.Id equals r.FindingId
-                          where !r.Excluded
-                          group r by r.Priority into g
-                          select new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        return rows.ToDictionary(r => r.Key, r => r.Count);
+        var q = db.PriorityRollups.AsNoTracking();
+        if (VisibleArtifacts(db, visibleRepositories) is { } artifacts) q = q.Where(r => artifacts.Contains(r.ArtifactId));
+        var rows = await q.GroupBy(r => r.Priority).Select(g => new { g.Key, Count = g.Sum(r => r.Count) }).ToListAsync(ct);
+        return rows.Where(r => r.Count > 0).ToDictionary(r => r.Key, r => r.Count);
     }
 
     /// <summary>
