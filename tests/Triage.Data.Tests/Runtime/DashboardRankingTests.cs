@@ -46,4 +46,22 @@ public class DashboardRankingTests
         Assert.Equal(3, byPriority.Values.Sum()); // log4j, libssl in two images; zlib is not_affected
         Assert.Equal(1, byPriority.Where(kv => kv.Key >= SsvcPriority.Attend).Sum(kv => kv.Value));
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task TopRisks_WhenTheTopRowsAreAllOneVulnerability_StillNameTheNextOnes(string provider)
+    {
+        var w = new RuntimeWorld(provider);
+        // 100 critical findings of one CVE (one per package) rank above everything else: more than the first window holds.
+        var b = new ReportBuilder(ScannerKind.Trivy, "docker.io/library/a:1", "sha256:" + new string('a', 64));
+        for (var i = 0; i < 100; i++) b.Claim("CVE-2024-0001", "deb", $"lib{i:D3}", "1.0", Severity.Critical, fixedIn: ["1.1"]);
+        b.Claim("CVE-2024-0002", "deb", "zlib1g", "1.2.13", Severity.Medium).Claim("CVE-2024-0003", "deb", "curl", "7.88", Severity.Low);
+        await w.StoreAsync(b);
+
+        await using var db = w.Db();
+        var top = await DashboardQueries.TopRisksAsync(db, null, 2);
+        Assert.Equal(["CVE-2024-0001", "CVE-2024-0002"], top.Select(t => t.VulnerabilityId));
+        Assert.Equal((1, 100), (top[0].Images, top[0].Findings));
+        Assert.Equal(["CVE-2024-0001", "CVE-2024-0002", "CVE-2024-0003"], (await DashboardQueries.TopRisksAsync(db, null, 8)).Select(t => t.VulnerabilityId));
+    }
 }
