@@ -49,7 +49,8 @@ public sealed record EnrichmentSummary
 /// Imports CISA KEV catalogs (JSON or CSV) and FIRST EPSS scores (CSV plain or gzip, or the API's JSON), detected
 /// from content. A KEV catalog replaces the previous one (it is complete); EPSS scores are upserted per CVE and a
 /// score never replaces a newer one. Then the findings the change reaches through their alias groups are scored again
-/// (every finding after KEV; after EPSS those whose group holds a CVE whose score or percentile moved or is new).
+/// (every finding after KEV; after EPSS those whose group holds a CVE whose score or percentile moved or is new, and those
+/// whose decision in force changed or expired since they were scored: ADR 035).
 /// The same bytes twice change nothing.
 /// </summary>
 public sealed class EnrichmentService(string connectionString, RankingPolicy? policy = null, RuntimeSettings? settings = null, TimeProvider? time = null,
