@@ -17,7 +17,8 @@ namespace Triage.Bench.Ranking;
 /// EPSS feed (300,000 rows, plain and gzip). Inputs are generated with a fixed seed so runs compare.
 /// Usage: dotnet run -c Release --project bench/Triage.Bench.Ranking [-- --findings 500000 --epss-rows 300000 --runs 3]
 /// With <c>--epss-import CONN</c> (SQLite or PostgreSQL), also the whole EPSS import through <see cref="EnrichmentService"/>
-/// into that database: each run into an empty EPSS table, then a newer file over it (every row changes).
+/// into that database: each run into an empty EPSS table, then a newer file over it (every score moves). Every CVE the
+/// database's findings reference is in the files, so with findings (e.g. an ingested 30 MiB report) their rescoring is timed too.
 /// </summary>
 public static class Program
 {
@@ -70,15 +71,21 @@ public static class Program
         return 0;
     }
 
-    /// <summary>The whole `triage enrich` path for a gzip EPSS file (parse, bulk load, upsert, record, rescore), migration excluded.</summary>
+    /// <summary>The whole `triage enrich` path for a gzip EPSS file (parse, bulk load, upsert, record, rescore), migration excluded.
+    /// The files name first every CVE the database's findings reference (so a database with findings has them scored), then
+    /// generated ones up to <paramref name="rows"/>; the newer file moves every score.</summary>
     private static async Task ImportAsync(string connectionString, int rows, int runs)
     {
         await TriageDatabase.EnsureMigratedAsync(connectionString);
-        var first = EpssCsv(rows, gzip: true, seed: 42);
-        var newer = EpssCsv(rows, gzip: true, seed: 43, scoreDate: "2025-08-26");
+        List<string> referenced;
+        await using (var db = TriageDatabase.CreateContext(connectionString))
+            referenced = await db.Vulnerabilities.Where(v => v.VulnId.StartsWith("CVE-")).Select(v => v.VulnId).Take(rows).ToListAsync();
+        var first = EpssCsv(rows, gzip: true, seed: 42, cves: referenced);
+        var newer = EpssCsv(rows, gzip: true, seed: 42, scoreDate: "2025-08-26", cves: referenced, moved: true);
         var service = new EnrichmentService(connectionString);
         var fresh = new List<double>();
         var update = new List<double>();
+        var scored = 0;
         for (var r = 0; r < runs; r++)
         {
             await using (var db = TriageDatabase.CreateContext(connectionString))
@@ -93,9 +100,10 @@ public static class Program
             var b = await service.ImportAsync(new MemoryStream(newer), "epss_scores-2025-08-26.csv.gz", new EnrichmentImportOptions());
             update.Add(sw.Elapsed.TotalMilliseconds);
             if (a.Added != rows || b.Changed != rows) throw new InvalidOperationException($"expected {rows} added then changed, got {a.Added} and {b.Changed}");
+            scored = b.Refresh.FindingsScored;
         }
         Console.WriteLine($"import EPSS csv.gz {rows:N0} rows into an empty table ({TriageDatabase.DetectProvider(connectionString)}): {Summary(fresh)}");
-        Console.WriteLine($"import a newer EPSS csv.gz over it (every row changes): {Summary(update)}");
+        Console.WriteLine($"import a newer EPSS csv.gz over it (every score moves, {scored:N0} findings scored): {Summary(update)}");
     }
 
     private static string Summary(List<double> ms)
@@ -143,16 +151,26 @@ public static class Program
         return list;
     }
 
-    /// <summary>A FIRST-shaped EPSS CSV: "#model_version…,score_date…", header, one row per CVE (years 1999–2025).</summary>
-    private static byte[] EpssCsv(int rows, bool gzip, int seed, string scoreDate = "2025-08-25")
+    /// <summary>A FIRST-shaped EPSS CSV: "#model_version…,score_date…", header, one row per CVE (<paramref name="cves"/>, then
+    /// generated ids of years 1999–2025). With <paramref name="moved"/> every score is 0.00001 higher than the same seed gives.</summary>
+    private static byte[] EpssCsv(int rows, bool gzip, int seed, string scoreDate = "2025-08-25", IReadOnlyList<string>? cves = null, bool moved = false)
     {
         var random = new Random(seed);
         var sb = new StringBuilder(rows * 36);
         sb.Append($"#model_version:v2025.03.14,score_date:{scoreDate}T00:00:00+0000\ncve,epss,percentile\n");
-        for (var i = 0; i < rows; i++)
+        var named = new HashSet<string>(cves ?? [], StringComparer.OrdinalIgnoreCase);
+        for (int i = 0, generated = 0; i < rows; i++)
         {
+            string cve;
+            if (cves is not null && i < cves.Count) cve = cves[i];
+            else
+            {
+                do cve = $"CVE-{1999 + generated * 27 / rows}-{10000 + generated++}";
+                while (named.Contains(cve));
+            }
             var epss = Math.Round(Math.Pow(random.NextDouble(), 6), 5);
-            sb.Append("CVE-").Append(1999 + i * 27 / rows).Append('-').Append(10000 + i).Append(',')
+            if (moved) epss = epss >= 1 ? 0.99999 : Math.Round(epss + 0.00001, 5);
+            sb.Append(cve).Append(',')
               .Append(epss.ToString("0.#####", CultureInfo.InvariantCulture)).Append(',')
               .Append(Math.Round(Math.Pow(epss, 0.15), 5).ToString("0.#####", CultureInfo.InvariantCulture)).Append('\n');
         }

@@ -231,6 +231,64 @@ public class EnrichmentTests
         Assert.Equal(await StoredRisksAsync(w.Conn), scored);
     }
 
+    /// <summary>What the daily full rescore used to refresh besides EPSS: a decision in force that expired since the score
+    /// (only the clock moved) and one recorded after it (decisions do not rescore). The next EPSS file scores those findings
+    /// too, although their EPSS did not move, and the stored scores equal a full rescore.</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Epss_NextFile_AlsoScoresFindingsWhoseDecisionExpiredOrChangedSinceScored_AsAFullRescoreWould(string provider)
+    {
+        var clock = new MovableTime(new DateTimeOffset(2025, 8, 25, 6, 0, 0, TimeSpan.Zero));
+        var w = new RuntimeWorld(provider, time: clock);
+        await w.StoreAsync(new ReportBuilder(ScannerKind.Trivy, "registry.example/e:1", "sha256:" + new string('e', 64))
+            .Claim("CVE-2024-0001", "deb", "libssl3", "3.0.11-1", Severity.Critical)
+            .Claim("CVE-2024-0002", "deb", "zlib1g", "1.2.13", Severity.High)
+            .Claim("CVE-2024-0003", "deb", "libc6", "2.36-9", Severity.Medium));
+        var decisions = new Triage.Data.Vex.DecisionService(w.Conn, clock);
+        await decisions.RecordAsync(new Triage.Data.Vex.DecisionRequest
+        {
+            Vulnerability = "CVE-2024-0002", Target = new Triage.Data.Vex.DecisionTarget.Image("registry.example/e:1"), Status = Triage.Core.Vex.VexStatus.NotAffected,
+            Justification = Triage.Core.Vex.VexJustification.ComponentNotPresent, Author = "alice", ExpiresAt = clock.GetUtcNow().AddHours(1),
+        });
+        var epss = EpssCsv("2025-08-25", 20, ("CVE-2024-0001", 0.5, 0.9), ("CVE-2024-0002", 0.2, 0.8), ("CVE-2024-0003", 0.1, 0.7));
+        Assert.Equal(3, (await w.EnrichBytesAsync(epss, "epss-25.csv")).Refresh.FindingsScored);
+        Assert.True(await StoredExcludedAsync(w, "CVE-2024-0002"));
+
+        // Two hours later zlib's decision has expired, and libc6 is decided not_affected (no rescore follows a decision).
+        clock.Now = clock.Now.AddHours(2);
+        await decisions.RecordAsync(new Triage.Data.Vex.DecisionRequest
+        {
+            Vulnerability = "CVE-2024-0003", Target = new Triage.Data.Vex.DecisionTarget.Image("registry.example/e:1"), Status = Triage.Core.Vex.VexStatus.NotAffected,
+            Justification = Triage.Core.Vex.VexJustification.VulnerableCodeNotPresent, Author = "alice",
+        });
+        // The next day only libssl's score moves; zlib and libc6 are scored for their decisions.
+        var next = await w.EnrichBytesAsync(EpssCsv("2025-08-26", 20, ("CVE-2024-0001", 0.6, 0.95), ("CVE-2024-0002", 0.2, 0.8), ("CVE-2024-0003", 0.1, 0.7)),
+            "epss-26.csv");
+        Assert.Equal(3, next.Refresh.FindingsScored);
+        Assert.False(await StoredExcludedAsync(w, "CVE-2024-0002"));
+        Assert.True(await StoredExcludedAsync(w, "CVE-2024-0003"));
+
+        // Nothing is stale any more: a further file that moves nothing scores nothing.
+        var same = await w.EnrichBytesAsync(EpssCsv("2025-08-27", 20, ("CVE-2024-0001", 0.6, 0.95), ("CVE-2024-0002", 0.2, 0.8), ("CVE-2024-0003", 0.1, 0.7)),
+            "epss-27.csv");
+        Assert.Equal(0, same.Refresh.FindingsScored);
+
+        var scored = await StoredRisksAsync(w.Conn);
+        await w.Risk.RefreshEverythingAsync();
+        Assert.Equal(await StoredRisksAsync(w.Conn), scored);
+    }
+
+    /// <summary>The stored score's exclusion (pages rebuild explanations with the real clock; this is what the dashboard counts).</summary>
+    private static async Task<bool> StoredExcludedAsync(RuntimeWorld w, string cve)
+    {
+        await using var db = w.Db();
+        return await (from r in db.FindingRisks
+                      join f in db.Findings on r.FindingId equals f.Id
+                      join v in db.Vulnerabilities on f.GroupId equals v.GroupId
+                      where v.VulnId == cve
+                      select r.Excluded).SingleAsync();
+    }
+
     private static async Task<List<(long, int, int, long)>> StoredRisksAsync(string conn)
     {
         await using var db = TriageDatabase.CreateContext(conn);
@@ -282,4 +340,10 @@ public class EnrichmentTests
 internal sealed class FixedTime(DateTimeOffset now) : TimeProvider
 {
     public override DateTimeOffset GetUtcNow() => now;
+}
+
+internal sealed class MovableTime(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+    public override DateTimeOffset GetUtcNow() => Now;
 }
