@@ -32,10 +32,12 @@ internal static class DecisionBench
                 var times = new List<double>();
                 for (var round = 0; round < rounds; round++)
                 {
-                    var conn = target == "SQLite" ? FreshSqlite(work, round) : await IngestBench.FreshPostgres(postgres!, round, migrate: true);
+                    var conn = target == "SQLite" ? FreshSqlite(work, n, round) : await IngestBench.FreshPostgres(postgres!, round, migrate: true);
                     var ms = await OneAsync(conn, n);
                     times.Add(ms);
                     Console.Error.WriteLine($"decisions {target} {n} {ms:F0} ms");
+                    // A pooled connection would outlive the file it was opened on.
+                    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
                     if (target == "PostgreSQL") await DropPostgres(postgres!, conn);
                 }
                 Console.WriteLine($"| {target} | {n:N0} | {IngestBench.Median(times):F0} ms | {string.Join(", ", times.Select(t => t.ToString("F0", CultureInfo.InvariantCulture)))} |");
@@ -95,9 +97,9 @@ internal static class DecisionBench
         return elapsed;
     }
 
-    private static string FreshSqlite(string work, int round)
+    private static string FreshSqlite(string work, int n, int round)
     {
-        var db = Path.Combine(work, $"decisions-{round}.db");
+        var db = Path.Combine(work, $"decisions-{n}-{round}.db");
         foreach (var s in new[] { "", "-wal", "-shm" }) File.Delete(db + s);
         return $"Data Source={db}";
     }
