@@ -96,6 +96,12 @@ internal sealed class BulkDecisionRowWriter(TriageDbContext db) : DecisionRowWri
                     break;
             }
         }
+        catch (DbException e)
+        {
+            // As SaveChanges reports it, so callers that catch a failed write (the pages) and classify its cause (the
+            // storage-fault handling searches the inner exceptions) see the same thing whichever path wrote.
+            throw new DbUpdateException($"An error occurred while saving {table.Name}: {e.Message}", e);
+        }
         finally
         {
             if (opened) await db.Database.CloseConnectionAsync();

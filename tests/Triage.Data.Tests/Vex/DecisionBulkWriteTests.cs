@@ -161,9 +161,10 @@ public class DecisionBulkWriteTests
         var before = await DumpAsync(w.Connection);
         var request = Bulk(selected.Select(f => f.Id).ToList(), DecisionScopeKind.Digest, new Dictionary<long, long?>(), w.Clock.Now) with { Seen = null };
 
-        var e = await Assert.ThrowsAnyAsync<DbException>(() => service.RecordAsync(request));
+        // Reported as the entity path's SaveChanges reports a failed write, with the database's own error inside.
+        var e = await Assert.ThrowsAsync<DbUpdateException>(() => service.RecordAsync(request));
 
-        Assert.Contains("fail midway", e.Message);
+        Assert.Contains("fail midway", Assert.IsAssignableFrom<DbException>(e.InnerException).Message);
         var after = await DumpAsync(w.Connection);
         foreach (var (table, _) in Written) Assert.Equal(before[table], after[table]);
 
