@@ -10,6 +10,7 @@ using Triage.Data.Import;
 //
 //   dotnet run -c Release --project bench/Triage.Bench.Ingest -- ingest --triage out/triage [--postgres CONN] [--rounds 3]
 //   dotnet run -c Release --project bench/Triage.Bench.Ingest -- dedup [--postgres CONN] [--artifacts 1000] [--per 500]
+//   dotnet run -c Release --project bench/Triage.Bench.Ingest -- decisions [--postgres CONN] [--findings 500,5000] [--rounds 3]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var command = args.FirstOrDefault() ?? "help";
 string? Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
@@ -25,8 +26,13 @@ switch (command)
     case "dedup":
         return await DedupBench.RunAsync(work, postgres, int.Parse(Arg("--artifacts") ?? "1000", CultureInfo.InvariantCulture),
             int.Parse(Arg("--per") ?? "500", CultureInfo.InvariantCulture));
+    case "decisions":
+        return await DecisionBench.RunAsync(work, postgres,
+            (Arg("--findings") ?? "500,5000").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList(),
+            int.Parse(Arg("--rounds") ?? "3", CultureInfo.InvariantCulture));
     default:
-        Console.Error.WriteLine("usage: ingest --triage PATH [--postgres CONN] [--rounds N] | dedup [--postgres CONN] [--artifacts N] [--per N]");
+        Console.Error.WriteLine("usage: ingest --triage PATH [--postgres CONN] [--rounds N] | dedup [--postgres CONN] [--artifacts N] [--per N] " +
+                                "| decisions [--postgres CONN] [--findings N,N] [--rounds N]");
         return 2;
 }
 

@@ -17,6 +17,9 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    /// <summary>How <see cref="RecordAsync"/> stores its rows; tests pin one path to compare the two.</summary>
+    internal DecisionWritePath WritePath { get; init; } = DecisionWritePath.Auto;
+
     /// <summary>What <paramref name="request"/> would record and which current findings it would reach; writes nothing.</summary>
     public async Task<DecisionOutcome> PreviewAsync(DecisionRequest request, CancellationToken ct = default)
     {
@@ -43,21 +46,18 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
         var plan = await PlanAsync(db, request, now, ct);
         var recordedAt = DecisionRows.Utc(now);
         var rows = plan.Statements.Select(p => DecisionRows.ToRow(p.Statement, null, p.Supersedes, recordedAt)).ToList();
-        db.Decisions.AddRange(rows);
-        await db.SaveChangesAsync(ct);
-        // The rows have their ids now; left tracked, every later SaveChanges would compare all their columns again (a bulk
-        // decision makes hundreds of rows).
-        db.ChangeTracker.Clear();
-        db.DecisionVulnerabilityIds.AddRange(rows.Zip(plan.Statements).SelectMany(x => DecisionRows.VulnerabilityIdRows(x.First.Id, x.Second.Statement)));
+        // A bulk decision makes one statement per selected finding: hundreds of rows go the bulk path, one stays an entity.
+        var writer = DecisionRowWriter.For(db, WritePath, rows.Count);
+        await writer.AddDecisionsAsync(rows, ct);
+        await writer.AddAsync(rows.Zip(plan.Statements).SelectMany(x => DecisionRows.VulnerabilityIdRows(x.First.Id, x.Second.Statement)).ToList(), ct);
         if (request.Origin is { } origin)
-            db.DecisionOrigins.AddRange(rows.Select(r => new DecisionOrigin
+            await writer.AddAsync(rows.Select(r => new DecisionOrigin
             {
                 DecisionId = r.Id, FindingId = origin.FindingId, SessionId = origin.SessionId, UserId = origin.UserId,
-            }));
-        await db.SaveChangesAsync(ct);
+            }).ToList(), ct);
         // The materialised decision in force of every finding the new statements can reach (ADR 025).
         var statements = plan.Statements.Select(p => p.Statement).ToList();
-        await EffectiveDecisions.RecomputeAsync(db, await EffectiveDecisions.ReachAsync(db, statements, ct), now, ct);
+        await EffectiveDecisions.RecomputeAsync(db, await EffectiveDecisions.ReachAsync(db, statements, ct), now, WritePath, ct);
         await tx.CommitAsync(ct);
 
         var views = rows.Zip(plan.Statements).Select(x => DecisionView.From(x.Second.Statement, x.First)).ToArray();

@@ -40,7 +40,11 @@ public static class EffectiveDecisions
 
     /// <summary>Resolves these findings now and rewrites their rows (inside the caller's transaction). Returns how many
     /// findings have a decision in force afterwards.</summary>
-    public static async Task<int> RecomputeAsync(TriageDbContext db, IReadOnlyCollection<long> findingIds, DateTimeOffset now, CancellationToken ct = default)
+    public static Task<int> RecomputeAsync(TriageDbContext db, IReadOnlyCollection<long> findingIds, DateTimeOffset now, CancellationToken ct = default) =>
+        RecomputeAsync(db, findingIds, now, DecisionWritePath.Auto, ct);
+
+    internal static async Task<int> RecomputeAsync(TriageDbContext db, IReadOnlyCollection<long> findingIds, DateTimeOffset now, DecisionWritePath path,
+        CancellationToken ct)
     {
         if (findingIds.Count == 0) return 0;
         var decided = 0;
@@ -71,9 +75,7 @@ public static class EffectiveDecisions
             }
             var ids = chunk.ToList();
             await db.EffectiveDecisions.Where(e => ids.Contains(e.FindingId)).ExecuteDeleteAsync(ct);
-            db.EffectiveDecisions.AddRange(rows);
-            await db.SaveChangesAsync(ct);
-            db.ChangeTracker.Clear();
+            await DecisionRowWriter.For(db, path, rows.Count).AddAsync(rows, ct);
             // The counts of decided open findings per artifact follow (ADR 090): "open and undecided" is read from them.
             await Rollups.FindingKeys.RefreshDecidedAsync(db, ids, ct);
             decided += rows.Count;
