@@ -24,9 +24,21 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
     public async Task<ImportSummary> ImportAsync(Stream content, string fileName, ImportOptions options, CancellationToken ct = default)
     {
         var timer = ImportTimings.Start();
+        // The database is created or checked on the second core while the report is parsed (a brand-new SQLite file gets
+        // its whole schema here). Bad input still fails before anything of the report is stored.
+        var migrated = Task.Run(() => TriageDatabase.EnsureMigratedForBulkLoadAsync(_connectionString, ct), ct);
+        ParsedReport parsed;
         using var capture = new CaptureStream(content, options.MaxBytes);
-        var parsed = await ScanReportReader.Default.ParseAsync(capture, options.Scanner, ParseOptions.Default, ct);
-        await capture.DrainAsync(ct);
+        try
+        {
+            parsed = await ScanReportReader.Default.ParseAsync(capture, options.Scanner, ParseOptions.Default, ct);
+            await capture.DrainAsync(ct);
+        }
+        catch
+        {
+            try { await migrated; } catch (Exception) { /* the parse error is the one to report */ }
+            throw;
+        }
         timer.Lap("parse");
         var plan = ImportPlan.Build(parsed, options.Image, fileName);
         plan.CheckKeyLengths();
@@ -34,7 +46,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         var sha = capture.Sha256Hex;
         var compressed = capture.CompressedBytes;
         timer.Lap("hash+gzip");
-        var summary = await StoreAsync(plan, fileName, sha, compressed, capture.BytesRead, options, ct);
+        var summary = await StoreAsync(plan, fileName, sha, compressed, capture.BytesRead, options, migrated, ct);
         timer.Lap("store");
         return summary;
     }
@@ -60,11 +72,16 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
     }
 
     /// <summary>Stores an already parsed and planned report (also used by runtime inventories that carry scan results).</summary>
-    public async Task<ImportSummary> StoreAsync(ImportPlan plan, string fileName, string sha256, byte[] compressed, long size,
-        ImportOptions options, CancellationToken ct = default)
+    public Task<ImportSummary> StoreAsync(ImportPlan plan, string fileName, string sha256, byte[] compressed, long size,
+        ImportOptions options, CancellationToken ct = default) =>
+        StoreAsync(plan, fileName, sha256, compressed, size, options, migrated: null, ct);
+
+    /// <param name="migrated">The database check started earlier (<see cref="TriageDatabase.EnsureMigratedForBulkLoadAsync"/>), if any.</param>
+    private async Task<ImportSummary> StoreAsync(ImportPlan plan, string fileName, string sha256, byte[] compressed, long size,
+        ImportOptions options, Task<bool>? migrated, CancellationToken ct)
     {
         var timer = ImportTimings.Start();
-        var freshFile = await TriageDatabase.EnsureMigratedForBulkLoadAsync(_connectionString, ct);
+        var freshFile = await (migrated ?? TriageDatabase.EnsureMigratedForBulkLoadAsync(_connectionString, ct));
         timer.Lap("migrate-check");
         await using var store = await ImportStore.BeginAsync(_connectionString, ct);
         var scanner = plan.Report.Scanner.ToWire();
