@@ -645,6 +645,8 @@ namespace Triage.Data.Migrations.Postgres
                     b.HasKey("Cve");
 
                     b.ToTable("EpssEntries");
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 50);
                 });
 
             modelBuilder.Entity("Triage.Core.Domain.Finding", b =>
