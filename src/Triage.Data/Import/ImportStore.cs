@@ -169,8 +169,21 @@ internal abstract class ImportStore : IAsyncDisposable
     /// <summary>Reads a text column as stored by <see cref="Text"/>.</summary>
     public virtual string Str(DbDataReader r, int ordinal) => r.GetString(ordinal);
 
+    /// <summary>False for a store over a connection and transaction someone else owns (<see cref="Over"/>).</summary>
+    private bool OwnsConnection { get; init; } = true;
+
+    /// <summary>A store that writes through an open connection and its transaction (an EF context's), and leaves both to
+    /// their owner when disposed.</summary>
+    public static ImportStore Over(DbConnection connection, DbTransaction transaction) => connection switch
+    {
+        SqliteConnection sqlite => new SqliteImportStore(sqlite, (SqliteTransaction)transaction) { OwnsConnection = false },
+        NpgsqlConnection npgsql => new PostgresImportStore(npgsql, (NpgsqlTransaction)transaction) { OwnsConnection = false },
+        _ => throw new ArgumentException($"unsupported connection {connection.GetType().Name}", nameof(connection)),
+    };
+
     public async ValueTask DisposeAsync()
     {
+        if (!OwnsConnection) return;
         await Transaction.DisposeAsync();
         await Connection.DisposeAsync();
     }

@@ -49,8 +49,12 @@ public static class EffectiveDecisions
         if (findingIds.Count == 0) return 0;
         var decided = 0;
         var computedAt = DecisionRows.Utc(now);
+        var statusChanged = new List<long>();
         foreach (var chunk in findingIds.Distinct().Chunk(Chunk))
         {
+            var ids0 = chunk.ToList();
+            var before = (await db.EffectiveDecisions.AsNoTracking().Where(e => ids0.Contains(e.FindingId))
+                .Select(e => new { e.FindingId, e.Status }).ToListAsync(ct)).ToDictionary(e => e.FindingId, e => e.Status);
             var refs = await VexFindingRefs.LoadAsync(db, chunk, ct);
             var set = await VexStatementQueries.CandidatesAsync(db, refs, ct);
             var rows = new List<EffectiveDecision>();
@@ -79,7 +83,13 @@ public static class EffectiveDecisions
             // The counts of decided open findings per artifact follow (ADR 090): "open and undecided" is read from them.
             await Rollups.FindingKeys.RefreshDecidedAsync(db, ids, ct);
             decided += rows.Count;
+            var after = rows.ToDictionary(r => r.FindingId, r => r.Status);
+            foreach (var id in ids)
+                if (before.TryGetValue(id, out var was) != after.TryGetValue(id, out var status) || was != status) statusChanged.Add(id);
         }
+        // A status that changed changes the score (not_affected and fixed leave the ranking): stored scores, priorities and
+        // top risks follow in the same transaction instead of at the next rescore.
+        await Runtime.DecisionRescoring.RescoreAsync(db, statusChanged, computedAt, ct);
         return decided;
     }
 

@@ -254,17 +254,19 @@ public class EnrichmentTests
         Assert.Equal(3, (await w.EnrichBytesAsync(epss, "epss-25.csv")).Refresh.FindingsScored);
         Assert.True(await StoredExcludedAsync(w, "CVE-2024-0002"));
 
-        // Two hours later zlib's decision has expired, and libc6 is decided not_affected (no rescore follows a decision).
+        // Two hours later zlib's decision has expired (nothing swept it), and libc6 is decided not_affected: the decision
+        // scores libc6 again in its own transaction.
         clock.Now = clock.Now.AddHours(2);
         await decisions.RecordAsync(new Triage.Data.Vex.DecisionRequest
         {
             Vulnerability = "CVE-2024-0003", Target = new Triage.Data.Vex.DecisionTarget.Image("registry.example/e:1"), Status = Triage.Core.Vex.VexStatus.NotAffected,
             Justification = Triage.Core.Vex.VexJustification.VulnerableCodeNotPresent, Author = "alice",
         });
-        // The next day only libssl's score moves; zlib and libc6 are scored for their decisions.
+        Assert.True(await StoredExcludedAsync(w, "CVE-2024-0003"));
+        // The next day only libssl's score moves; zlib is scored for its expired decision.
         var next = await w.EnrichBytesAsync(EpssCsv("2025-08-26", 20, ("CVE-2024-0001", 0.6, 0.95), ("CVE-2024-0002", 0.2, 0.8), ("CVE-2024-0003", 0.1, 0.7)),
             "epss-26.csv");
-        Assert.Equal(3, next.Refresh.FindingsScored);
+        Assert.Equal(2, next.Refresh.FindingsScored);
         Assert.False(await StoredExcludedAsync(w, "CVE-2024-0002"));
         Assert.True(await StoredExcludedAsync(w, "CVE-2024-0003"));
 
