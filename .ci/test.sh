@@ -5,7 +5,11 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-WORK=${TRIAGE_TEST_WORK:-$(mktemp -d /tmp/triage-test.XXXXXX)}
+# Everything the run writes outside the clone (PostgreSQL's data, the tests' SQLite files and temp folders, Chromium
+# profiles) goes under $WORK, which is removed at the end unless the caller chose it (TRIAGE_TEST_WORK) or asked to keep
+# it (TRIAGE_TEST_KEEP=1): repeated runs must not fill the disk.
+OWN_WORK=""
+if [ -n "${TRIAGE_TEST_WORK:-}" ]; then WORK=$TRIAGE_TEST_WORK; else WORK=$(mktemp -d /tmp/triage-test.XXXXXX); OWN_WORK=1; fi
 RESULTS="$WORK/results"
 mkdir -p "$RESULTS"
 log() { echo "[test] $*" >&2; }
@@ -63,11 +67,19 @@ stop_all() {
     else "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null 2>&1; fi
   fi
   [ -n "$REDIS_STARTED" ] && [ -f "$WORK/redis.pid" ] && kill "$(cat "$WORK/redis.pid")" 2>/dev/null
+  # Keep the logs beside the test results in the clone; drop the rest.
+  [ -d "${TRIAGE_TEST_RESULTS:-}" ] && cp "$WORK"/*.log "$TRIAGE_TEST_RESULTS/" 2>/dev/null
+  if [ -n "$OWN_WORK" ] && [ "${TRIAGE_TEST_KEEP:-}" != 1 ]; then sleep 1; rm -rf "$WORK"; fi
   true
 }
 trap stop_all EXIT
 start_pg || true
 start_redis || true
+# The tests' own temporary files (SQLite databases, private PostgreSQL servers, imports, browser profiles) land here
+# too. The npm sigstore oracle is a cache worth keeping between runs, so it stays in the system temp folder.
+export TRIAGE_SIGSTORE_ORACLE_CACHE="${TRIAGE_SIGSTORE_ORACLE_CACHE:-${TMPDIR:-/tmp}/triage-sigstore-oracle}"
+mkdir -p "$WORK/tmp" && chmod 1777 "$WORK/tmp"
+export TMPDIR="$WORK/tmp"
 
 # --- build once, run every test project ----------------------------------------------------------------------------
 export TRIAGE_TEST_RESULTS="${TRIAGE_TEST_RESULTS:-$ROOT/test-results}"

@@ -9,7 +9,8 @@ namespace Triage.Sigstore.Tests.Support;
 public static class SigstoreJsOracle
 {
     public const string Version = "4.1.1";
-    private static readonly string CacheDir = Path.Combine(Path.GetTempPath(), "triage-sigstore-oracle");
+    private static readonly string CacheDir =
+        Environment.GetEnvironmentVariable("TRIAGE_SIGSTORE_ORACLE_CACHE") is { Length: > 0 } dir ? dir : Path.Combine(Path.GetTempPath(), "triage-sigstore-oracle");
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
 
     public static bool NodeAvailable => OnPath("node") && OnPath("npm");
