@@ -153,7 +153,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         // carry decisions to findings elsewhere.
         if (anyDecision)
         {
-            await Vex.EffectiveDecisions.RecomputeForArtifactsAsync(_connectionString, artifacts.Select(a => a.ArtifactId), ct: ct);
+            await Vex.EffectiveDecisions.RecomputeAfterImportAsync(_connectionString, artifacts.Select(a => a.ArtifactId), ct);
             timer.Lap("effective-decisions");
         }
         var first = artifacts.FirstOrDefault();

@@ -44,7 +44,7 @@ public static class EffectiveDecisions
         RecomputeAsync(db, findingIds, now, DecisionWritePath.Auto, ct);
 
     internal static async Task<int> RecomputeAsync(TriageDbContext db, IReadOnlyCollection<long> findingIds, DateTimeOffset now, DecisionWritePath path,
-        CancellationToken ct)
+        CancellationToken ct, IReadOnlySet<long>? scoredByCaller = null)
     {
         if (findingIds.Count == 0) return 0;
         var decided = 0;
@@ -85,7 +85,8 @@ public static class EffectiveDecisions
             decided += rows.Count;
             var after = rows.ToDictionary(r => r.FindingId, r => r.Status);
             foreach (var id in ids)
-                if (before.TryGetValue(id, out var was) != after.TryGetValue(id, out var status) || was != status) statusChanged.Add(id);
+                if ((before.TryGetValue(id, out var was) != after.TryGetValue(id, out var status) || was != status) && scoredByCaller?.Contains(id) != true)
+                    statusChanged.Add(id);
         }
         // A status that changed changes the score (not_affected and fixed leave the ranking): stored scores, priorities and
         // top risks follow in the same transaction instead of at the next rescore.
@@ -140,8 +141,18 @@ public static class EffectiveDecisions
     /// <summary>After a report import: every finding of the imported artifacts (a repository, team or global decision
     /// reaches a new digest), and every finding of their alias groups that some decision names (the import may have merged
     /// groups, so a decision on an alias now reaches findings in other images). Opens its own transaction.</summary>
-    public static async Task<int> RecomputeForArtifactsAsync(string connectionString, IEnumerable<long> artifactIds, TimeProvider? time = null,
-        CancellationToken ct = default)
+    public static Task<int> RecomputeForArtifactsAsync(string connectionString, IEnumerable<long> artifactIds, TimeProvider? time = null,
+        CancellationToken ct = default) =>
+        RecomputeForArtifactsAsync(connectionString, artifactIds, time, rescoreArtifacts: true, ct);
+
+    /// <summary>The same after a report import whose caller scores the imported artifacts next (the import's risk refresh,
+    /// <see cref="Runtime.FindingRiskService.AfterImportAsync"/>): only findings of other images whose status changed (a
+    /// merged alias group) are scored here, so no finding is scored twice.</summary>
+    internal static Task<int> RecomputeAfterImportAsync(string connectionString, IEnumerable<long> artifactIds, CancellationToken ct) =>
+        RecomputeForArtifactsAsync(connectionString, artifactIds, null, rescoreArtifacts: false, ct);
+
+    private static async Task<int> RecomputeForArtifactsAsync(string connectionString, IEnumerable<long> artifactIds, TimeProvider? time,
+        bool rescoreArtifacts, CancellationToken ct)
     {
         var artifacts = artifactIds.Distinct().ToList();
         if (artifacts.Count == 0) return 0;
@@ -162,9 +173,10 @@ public static class EffectiveDecisions
                 where chunk.Contains(v.GroupId)
                 join k in db.DecisionVulnerabilityIds.AsNoTracking() on v.VulnId.ToUpper() equals k.VulnKey
                 select v.GroupId).Distinct().ToListAsync(ct));
+        var ofArtifacts = rescoreArtifacts ? null : findings.ToHashSet();
         foreach (var chunk in decidedGroups.Chunk(Chunk))
             findings.UnionWith(await db.Findings.AsNoTracking().Where(f => chunk.Contains(f.GroupId)).Select(f => f.Id).ToListAsync(ct));
-        var n = await RecomputeAsync(db, findings, (time ?? TimeProvider.System).GetUtcNow(), ct);
+        var n = await RecomputeAsync(db, findings, (time ?? TimeProvider.System).GetUtcNow(), DecisionWritePath.Auto, ct, ofArtifacts);
         await tx.CommitAsync(ct);
         return n;
     }
