@@ -70,9 +70,9 @@ public sealed class RedisRateWindows
             var redis = _redis ??= _connect();
             return redis.IsConnected ? redis.GetDatabase() : null;
         }
-        catch (Exception e) when (e is RedisException or InvalidOperationException or TimeoutException)
+        catch (Exception)
         {
-            return null;
+            return null;   // whatever the connection throws, the request is limited locally rather than failed
         }
     }
 
@@ -185,7 +185,7 @@ internal sealed class RedisFixedWindowRateLimiter : RateLimiter
         {
             throw;
         }
-        catch (Exception e) when (e is TimeoutException or RedisException or InvalidCastException)
+        catch (Exception e)   // timeout, RedisException, an unexpected reply: never a 500, never unlimited
         {
             _windows.Degraded(_kind, e is TimeoutException ? $"no answer within {_windows.Timeout.TotalMilliseconds:0} ms" : e.GetType().Name);
             return _local.Value.AttemptAcquire(permitCount);
