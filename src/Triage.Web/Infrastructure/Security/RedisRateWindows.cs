@@ -14,6 +14,10 @@ public sealed class RedisRateWindows
     /// <summary>Beyond this a Redis answer is not waited for: the request is counted by the local limiter instead.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>After a failed or late answer Redis is not asked again for this long (the local limiter decides), so a hung
+    /// Redis costs one wait of <see cref="Timeout"/> per pause, not one per request.</summary>
+    public static readonly TimeSpan PauseAfterFailure = TimeSpan.FromSeconds(5);
+
     internal static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
     // One atomic step: count, and give the key an expiry if it has none (a new key, or one whose expiry was lost), so no
@@ -31,6 +35,7 @@ public sealed class RedisRateWindows
     private readonly ILogger _log;
     private long _lastWarning = long.MinValue;
     private int _degraded;
+    private long _pausedUntil = long.MinValue;
 
     public RedisRateWindows(Func<IConnectionMultiplexer> connect, string keyPrefix, ILogger<RedisRateWindows> log,
         TimeProvider? time = null, TimeSpan? timeout = null)
@@ -61,17 +66,27 @@ public sealed class RedisRateWindows
         return (start / 1000, TimeSpan.FromMilliseconds(start + windowMs - now));
     }
 
-    /// <summary>Null when Redis cannot be asked now (not connected, or it threw while connecting): the caller counts locally.
-    /// The connection is the app's one (resolved here on first use, then kept; a failure is retried on the next call).</summary>
-    internal IDatabase? Database()
+    /// <summary>Null when Redis cannot be asked now (not connected, paused after a failure, or it threw while connecting):
+    /// the caller counts locally. The connection is the app's one (resolved here on first use, then kept; a failure to
+    /// resolve it is retried on the next call).</summary>
+    internal IDatabase? Database(out string reason)
     {
+        reason = "";
+        if (Stopwatch.GetTimestamp() < Interlocked.Read(ref _pausedUntil))
+        {
+            reason = "paused after a failure";
+            return null;
+        }
         try
         {
             var redis = _redis ??= _connect();
-            return redis.IsConnected ? redis.GetDatabase() : null;
+            if (redis.IsConnected) return redis.GetDatabase();
+            reason = "not connected";
+            return null;
         }
-        catch (Exception)
+        catch (Exception e)
         {
+            reason = e.GetType().Name;
             return null;   // whatever the connection throws, the request is limited locally rather than failed
         }
     }
@@ -86,10 +101,11 @@ public sealed class RedisRateWindows
     }
 
     /// <summary>Redis did not answer (in time): warn, at most once a minute, without keys, addresses or connection details.</summary>
-    internal void Degraded(string kind, string reason)
+    internal void Degraded(string kind, string reason, bool failedCall = false)
     {
         Interlocked.Exchange(ref _degraded, 1);
         var now = Stopwatch.GetTimestamp();
+        if (failedCall) Interlocked.Exchange(ref _pausedUntil, now + (long)(PauseAfterFailure.TotalSeconds * Stopwatch.Frequency));
         var last = Interlocked.Read(ref _lastWarning);
         if (last != long.MinValue && Stopwatch.GetElapsedTime(last, now) < Window) return;
         if (Interlocked.CompareExchange(ref _lastWarning, now, last) != last) return;
@@ -112,7 +128,7 @@ public sealed class RedisRateWindows
 /// <see cref="AcquireAsyncCore"/> asks Redis. <see cref="AttemptAcquireCore"/> cannot without blocking a thread on the
 /// network, so while Redis is connected it answers "not acquired, ask asynchronously" (no Retry-After): the rate limiting
 /// middleware (and <see cref="PartitionedRateLimiter.CreateChained{TResource}"/>) then calls <c>AcquireAsync</c>, which
-/// decides. While Redis is not connected the synchronous path uses the local limiter directly.
+/// decides. While Redis is not connected (or paused after a failure) the synchronous path uses the local limiter directly.
 /// </para>
 /// </summary>
 internal sealed class RedisFixedWindowRateLimiter : RateLimiter
@@ -160,8 +176,8 @@ internal sealed class RedisFixedWindowRateLimiter : RateLimiter
     {
         Check(permitCount);
         Interlocked.Exchange(ref _lastUsed, Stopwatch.GetTimestamp());
-        if (_windows.Database() is not null) return AskAsync;
-        _windows.Degraded(_kind, "not connected");
+        if (_windows.Database(out var reason) is not null) return AskAsync;
+        _windows.Degraded(_kind, reason);
         return _local.Value.AttemptAcquire(permitCount);
     }
 
@@ -169,10 +185,10 @@ internal sealed class RedisFixedWindowRateLimiter : RateLimiter
     {
         Check(permitCount);
         Interlocked.Exchange(ref _lastUsed, Stopwatch.GetTimestamp());
-        var db = _windows.Database();
+        var db = _windows.Database(out var reason);
         if (db is null)
         {
-            _windows.Degraded(_kind, "not connected");
+            _windows.Degraded(_kind, reason);
             return _local.Value.AttemptAcquire(permitCount);
         }
         var (start, left) = _windows.CurrentWindow();
@@ -187,7 +203,7 @@ internal sealed class RedisFixedWindowRateLimiter : RateLimiter
         }
         catch (Exception e)   // timeout, RedisException, an unexpected reply: never a 500, never unlimited
         {
-            _windows.Degraded(_kind, e is TimeoutException ? $"no answer within {_windows.Timeout.TotalMilliseconds:0} ms" : e.GetType().Name);
+            _windows.Degraded(_kind, e is TimeoutException ? $"no answer within {_windows.Timeout.TotalMilliseconds:0} ms" : e.GetType().Name, failedCall: true);
             return _local.Value.AttemptAcquire(permitCount);
         }
         _windows.Answered();
