@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 using Triage.Web.Infrastructure.Access;
 
 namespace Triage.Web.Infrastructure.Security;
@@ -9,18 +11,26 @@ namespace Triage.Web.Infrastructure.Security;
 /// One global limiter, so an endpoint added later is limited without naming a policy: /api/* per API token (or per
 /// address without one), uploads per token on top, sign-in form posts per address. Beyond a window: 429 problem+json
 /// with Retry-After. Pages and the circuit are not limited (they are behind sign-in and hold one connection).
+/// With Redis (ConnectionStrings:Redis) the windows are counted there and shared by every instance, falling back to this
+/// instance's memory while Redis does not answer (<see cref="RedisRateWindows"/>); without it they are in memory.
 /// </summary>
 public static class RateLimits
 {
     public static IServiceCollection AddTriageRateLimits(this IServiceCollection services, RateLimitOptions options)
     {
+        // Redis is "configured" when the scale-out services registered its connection (AddTriageScaleOut, before this).
+        services.AddSingleton(sp => new RedisRateWindows(sp.GetRequiredService<IConnectionMultiplexer>, options.RedisKeyPrefix,
+            sp.GetRequiredService<ILogger<RedisRateWindows>>()));
+        services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<IServiceProvider>((o, sp) =>
+        {
+            var shared = sp.GetService<IServiceProviderIsService>()?.IsService(typeof(IConnectionMultiplexer)) == true
+                ? sp.GetRequiredService<RedisRateWindows>()
+                : null;
+            o.GlobalLimiter = GlobalLimiter(options, shared);
+        });
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-                PartitionedRateLimiter.Create<HttpContext, string>(http => Partition(http, "api", options.Enabled && IsApi(http), options.ApiPerMinute)),
-                PartitionedRateLimiter.Create<HttpContext, string>(http => Partition(http, "upload", options.Enabled && IsApi(http) && IsWrite(http), options.UploadsPerMinute)),
-                PartitionedRateLimiter.Create<HttpContext, string>(http => Partition(http, "signin", options.Enabled && IsSignIn(http), options.SignInPerMinute)));
             o.OnRejected = async (ctx, ct) =>
             {
                 var seconds = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)) : 60;
@@ -32,13 +42,24 @@ public static class RateLimits
         return services;
     }
 
-    private static RateLimitPartition<string> Partition(HttpContext http, string kind, bool applies, int perMinute) =>
-        applies && perMinute > 0
-            ? RateLimitPartition.GetFixedWindowLimiter($"{kind}:{Caller(http)}", _ => new FixedWindowRateLimiterOptions
+    /// <summary>The chained limiter: in memory when <paramref name="shared"/> is null, else windows in Redis.</summary>
+    public static PartitionedRateLimiter<HttpContext> GlobalLimiter(RateLimitOptions options, RedisRateWindows? shared) =>
+        PartitionedRateLimiter.CreateChained(
+            PartitionedRateLimiter.Create<HttpContext, string>(http => Partition(http, "api", options.Enabled && IsApi(http), options.ApiPerMinute, shared)),
+            PartitionedRateLimiter.Create<HttpContext, string>(http => Partition(http, "upload", options.Enabled && IsApi(http) && IsWrite(http), options.UploadsPerMinute, shared)),
+            PartitionedRateLimiter.Create<HttpContext, string>(http => Partition(http, "signin", options.Enabled && IsSignIn(http), options.SignInPerMinute, shared)));
+
+    private static RateLimitPartition<string> Partition(HttpContext http, string kind, bool applies, int perMinute, RedisRateWindows? shared)
+    {
+        if (!applies || perMinute <= 0) return RateLimitPartition.GetNoLimiter("none");
+        var key = $"{kind}:{Caller(http)}";
+        return shared is null
+            ? RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0, AutoReplenishment = true,
             })
-            : RateLimitPartition.GetNoLimiter("none");
+            : RateLimitPartition.Get(key, k => shared.Create(k, perMinute));
+    }
 
     private static bool IsApi(HttpContext http) => http.Request.Path.StartsWithSegments("/api");
 

@@ -23,4 +23,7 @@ public sealed class RateLimitOptions
     public int UploadsPerMinute { get; set; } = 120;
     /// <summary>Sign-in and setup form posts per minute from one address.</summary>
     public int SignInPerMinute { get; set; } = 30;
+    /// <summary>With ConnectionStrings:Redis the windows are counted there under this prefix (shared by every instance; give
+    /// each deployment sharing one Redis its own).</summary>
+    public string RedisKeyPrefix { get; set; } = "triage:rl";
 }
