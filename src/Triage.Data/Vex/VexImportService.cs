@@ -81,11 +81,13 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
     public async Task<VexImportReport> ImportAsync(Stream content, string fileName, VexImportOptions? options = null, CancellationToken ct = default)
     {
         options ??= new VexImportOptions();
+        var timings = Import.ImportTimings.Start();
         var bytes = await ReadAllAsync(content, options.MaxBytes, ct);
         var document = VexDocumentReader.Read(bytes, new VexReadOptions { MaxBytes = options.MaxBytes });
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes.Span));
         var now = DecisionRows.Now(_time);
         var nowUtc = DecisionRows.Utc(now);
+        timings.Lap("vex read");
 
         await TriageDatabase.EnsureMigratedAsync(connectionString, ct);
         await using var db = TriageDatabase.CreateContext(connectionString);
@@ -97,7 +99,9 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         var trust = await AuthorTrustAsync(db, author, options, nowUtc, ct);
 
         var images = await InventoryAsync(db, document, ct);
+        timings.Lap("vex inventory");
         var result = VexMatcher.Match(document, images, new VexTrustPolicy(trust), now);
+        timings.Lap("vex match");
 
         var record = await db.VexDocuments.FirstOrDefaultAsync(d => d.Sha256 == sha, ct);
         var again = record is not null;
@@ -135,6 +139,7 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         db.Decisions.AddRange(rows);
         await db.SaveChangesAsync(ct);
         db.DecisionVulnerabilityIds.AddRange(rows.Zip(fresh).SelectMany(x => DecisionRows.VulnerabilityIdRows(x.First.Id, x.Second)));
+        timings.Lap("vex decisions");
 
         // Issues: the latest matching is what is true now; what an earlier import could not match may match today.
         var issues = Issues(document, result).ToList();
@@ -150,10 +155,15 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         record.RejectedCount = issues.Count(i => i.Kind == VexIssueKind.Rejected);
         record.DecisionCount = recordedBefore + rows.Count;
         await db.SaveChangesAsync(ct);
+        timings.Lap("vex issues");
         // The decision in force of every finding this author's statements reach (ADR 025): the author's trust or this
         // document's signature may have changed with this import, so all of them, not only the new ones.
-        await EffectiveDecisions.RecomputeAsync(db, await EffectiveDecisions.ReachOfAuthorAsync(db, author, ct), now, ct);
+        var reach = await EffectiveDecisions.ReachOfAuthorAsync(db, author, ct);
+        timings.Lap("vex reach");
+        await EffectiveDecisions.RecomputeAsync(db, reach, now, ct);
+        timings.Lap("vex recompute");
         await tx.CommitAsync(ct);
+        timings.Lap("vex commit");
 
         var views = issues.Select(VexIssueView.From).ToList();
         return new VexImportReport(
