@@ -77,6 +77,9 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    /// <summary>How <see cref="ImportAsync"/> stores its decision rows; tests pin one path to compare the two.</summary>
+    internal DecisionWritePath WritePath { get; init; } = DecisionWritePath.Auto;
+
     /// <summary>Throws <see cref="VexFormatException"/> for a file that is not a readable VEX document (nothing stored).</summary>
     public async Task<VexImportReport> ImportAsync(Stream content, string fileName, VexImportOptions? options = null, CancellationToken ct = default)
     {
@@ -136,9 +139,12 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         var recordedBefore = known.Count;
         var fresh = result.Decisions.Where(s => known.Add((DecisionRows.SlotKey(s), DecisionRows.Offset(DecisionRows.Utc(s.Timestamp))))).ToList();
         var rows = fresh.Select(s => DecisionRows.ToRow(s, record.Id, null, nowUtc)).ToList();
-        db.Decisions.AddRange(rows);
-        await db.SaveChangesAsync(ct);
-        db.DecisionVulnerabilityIds.AddRange(rows.Zip(fresh).SelectMany(x => DecisionRows.VulnerabilityIdRows(x.First.Id, x.Second)));
+        // A document of thousands of statements goes the bulk path (as a bulk decision does), a few rows stay entities.
+        // Both paths save what is pending first and leave nothing tracked: the document is attached again to be updated.
+        var writer = DecisionRowWriter.For(db, WritePath, rows.Count);
+        await writer.AddDecisionsAsync(rows, ct);
+        await writer.AddAsync(rows.Zip(fresh).SelectMany(x => DecisionRows.VulnerabilityIdRows(x.First.Id, x.Second)).ToList(), ct);
+        if (db.Entry(record).State == EntityState.Detached) db.VexDocuments.Attach(record);
         timings.Lap("vex decisions");
 
         // Issues: the latest matching is what is true now; what an earlier import could not match may match today.
