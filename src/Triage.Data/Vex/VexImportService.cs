@@ -77,7 +77,8 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    /// <summary>How <see cref="ImportAsync"/> stores its decision rows; tests pin one path to compare the two.</summary>
+    /// <summary>How <see cref="ImportAsync"/> stores its decision rows and the decisions in force; tests pin one path to
+    /// compare the two.</summary>
     internal DecisionWritePath WritePath { get; init; } = DecisionWritePath.Auto;
 
     /// <summary>Throws <see cref="VexFormatException"/> for a file that is not a readable VEX document (nothing stored).</summary>
@@ -166,7 +167,7 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         // document's signature may have changed with this import, so all of them, not only the new ones.
         var reach = await EffectiveDecisions.ReachOfAuthorAsync(db, author, ct);
         timings.Lap("vex reach");
-        await EffectiveDecisions.RecomputeAsync(db, reach, now, ct);
+        await EffectiveDecisions.RecomputeAsync(db, reach, now, WritePath, ct);
         timings.Lap("vex recompute");
         await tx.CommitAsync(ct);
         timings.Lap("vex commit");
