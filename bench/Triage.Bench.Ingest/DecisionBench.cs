@@ -104,7 +104,7 @@ internal static class DecisionBench
         return $"Data Source={db}";
     }
 
-    private static async Task DropPostgres(string admin, string conn)
+    internal static async Task DropPostgres(string admin, string conn)
     {
         Npgsql.NpgsqlConnection.ClearAllPools();
         var name = new Npgsql.NpgsqlConnectionStringBuilder(conn).Database;

@@ -11,6 +11,7 @@ using Triage.Data.Import;
 //   dotnet run -c Release --project bench/Triage.Bench.Ingest -- ingest --triage out/triage [--postgres CONN] [--rounds 3]
 //   dotnet run -c Release --project bench/Triage.Bench.Ingest -- dedup [--postgres CONN] [--artifacts 1000] [--per 500]
 //   dotnet run -c Release --project bench/Triage.Bench.Ingest -- decisions [--postgres CONN] [--findings 500,5000] [--rounds 3]
+//   dotnet run -c Release --project bench/Triage.Bench.Ingest -- vex-import [--postgres CONN] [--statements 1000,5000] [--rounds 3] [--sqlite-only|--postgres-only]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var command = args.FirstOrDefault() ?? "help";
 string? Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
@@ -30,9 +31,14 @@ switch (command)
         return await DecisionBench.RunAsync(work, postgres,
             (Arg("--findings") ?? "500,5000").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList(),
             int.Parse(Arg("--rounds") ?? "3", CultureInfo.InvariantCulture));
+    case "vex-import":
+        return await VexImportBench.RunAsync(work, postgres,
+            (Arg("--statements") ?? "1000,5000").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList(),
+            int.Parse(Arg("--rounds") ?? "3", CultureInfo.InvariantCulture), args.Contains("--sqlite-only"), args.Contains("--postgres-only"));
     default:
         Console.Error.WriteLine("usage: ingest --triage PATH [--postgres CONN] [--rounds N] | dedup [--postgres CONN] [--artifacts N] [--per N] " +
-                                "| decisions [--postgres CONN] [--findings N,N] [--rounds N]");
+                                "| decisions [--postgres CONN] [--findings N,N] [--rounds N] " +
+                                "| vex-import [--postgres CONN] [--statements N,N] [--rounds N] [--sqlite-only|--postgres-only]");
         return 2;
 }
 

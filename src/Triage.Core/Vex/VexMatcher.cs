@@ -110,6 +110,7 @@ public static class VexMatcher
         var matches = new List<VexMatch>();
         var unmatched = new List<VexUnmatched>();
         var docTrust = trust.For(document.Source);
+        var index = new InventoryIndex(images);
 
         foreach (var st in document.Statements)
         {
@@ -128,7 +129,7 @@ public static class VexMatcher
             }
             foreach (var product in st.Products)
             {
-                var (found, miss) = MatchProduct(st, product, images, docTrust);
+                var (found, miss) = MatchProduct(st, product, index, docTrust);
                 matches.AddRange(found);
                 if (found.Count == 0 && miss is not null) unmatched.Add(miss);
             }
@@ -138,8 +139,9 @@ public static class VexMatcher
         return new VexMatchResult(document, matches, unmatched, rejected, decisions);
     }
 
-    private static (List<VexMatch>, VexUnmatched?) MatchProduct(ImportedVexStatement st, VexComponentRef product, IReadOnlyList<VexInventoryImage> images, VexTrust trust)
+    private static (List<VexMatch>, VexUnmatched?) MatchProduct(ImportedVexStatement st, VexComponentRef product, InventoryIndex index, VexTrust trust)
     {
+        var images = index.Images;
         var found = new List<VexMatch>();
         if (product.Purl is not { } purl)
             return (found, new(st, product, VexUnmatchedReason.ProductNotPurl,
@@ -148,7 +150,7 @@ public static class VexMatcher
         var subs = product.Subcomponents.Select(s => s.Purl).OfType<Purl>().ToArray();
         if (purl.Type == "oci")
         {
-            var candidates = images.Where(img => ImageMatches(purl, img)).ToArray();
+            var candidates = index.Candidates(purl).Where(img => ImageMatches(purl, img)).ToArray();
             var digest = DigestOf(purl);
             if (candidates.Length == 0)
             {
@@ -159,15 +161,14 @@ public static class VexMatcher
             }
             var kind = digest is not null ? VexMatchKind.ImageDigest : VexMatchKind.ImageRepository;
             foreach (var img in candidates)
-                foreach (var f in img.Findings)
+                foreach (var f in index.Of(img).FindingsOf(st.Vulnerability))
                 {
-                    if (!st.Vulnerability.Matches(f.VulnerabilityIds)) continue;
                     if (subs.Length == 0) { found.Add(new(st, product, img, f, kind, trust, null)); continue; }
                     if (FirstCovering(subs, f.Package) is { } sub) found.Add(new(st, product, img, f, kind, trust, sub));
                 }
             if (found.Count > 0) return (found, null);
             var imgs = string.Join(", ", candidates.Select(c => c.ToString()));
-            if (subs.Length > 0 && !candidates.Any(img => img.AllPackages.Any(p => subs.Any(s => s.Covers(p)))))
+            if (subs.Length > 0 && !candidates.Any(img => subs.Any(s => index.Of(img).AnyPackageCoveredBy(s))))
                 return (found, new(st, product, VexUnmatchedReason.PackageNotInImage,
                     $"Package {string.Join(", ", subs.Select(s => s.ToString()))} is not in {imgs}."));
             return (found, new(st, product, VexUnmatchedReason.VulnerabilityUnknown,
@@ -177,24 +178,109 @@ public static class VexMatcher
         // A package product: applies wherever the package is. With subcomponents (an application and its dependencies,
         // as govulncheck writes), the application must be in the image and the finding must be on a dependency.
         var anyPackage = false;
+        // Through the image's index: only findings on the statement's vulnerability are looked at, only packages with the
+        // product's name are compared (the same matches in the same order as a walk over every finding and package).
         foreach (var img in images)
         {
-            if (subs.Length > 0 && !img.AllPackages.Any(p => purl.Covers(p))) continue;
-            foreach (var f in img.Findings)
+            var ix = index.Of(img);
+            if (subs.Length > 0 && !ix.AnyPackageCoveredBy(purl)) continue;
+            foreach (var f in ix.FindingsOf(st.Vulnerability))
             {
                 var covering = subs.Length == 0 ? (purl.Covers(f.Package) ? purl : null) : FirstCovering(subs, f.Package);
                 if (covering is null) continue;
-                anyPackage = true;
-                if (st.Vulnerability.Matches(f.VulnerabilityIds))
-                    found.Add(new(st, product, img, f, VexMatchKind.Package, trust, subs.Length == 0 ? null : covering));
+                found.Add(new(st, product, img, f, VexMatchKind.Package, trust, subs.Length == 0 ? null : covering));
             }
-            anyPackage |= img.AllPackages.Any(p => subs.Length == 0 ? purl.Covers(p) : FirstCovering(subs, p) is not null);
+            // Every finding's package is among the image's packages, so this also says whether a finding's package was covered.
+            anyPackage |= subs.Length == 0 ? ix.AnyPackageCoveredBy(purl) : subs.Any(ix.AnyPackageCoveredBy);
         }
         if (found.Count > 0) return (found, null);
         var what = subs.Length == 0 ? purl.ToString() : $"{string.Join(", ", subs.Select(s => s.ToString()))} in {purl}";
         return anyPackage
             ? (found, new(st, product, VexUnmatchedReason.VulnerabilityUnknown, $"Vulnerability {st.Vulnerability} is not among the findings on package {what}."))
             : (found, new(st, product, VexUnmatchedReason.PackageNotInAnyImage, $"Package {what} is not in any image."));
+    }
+
+    /// <summary>
+    /// The inventory indexed once per document, so matching costs the statements' own findings rather than statements ×
+    /// findings: images by digest, and per image its findings by vulnerability id (as <see cref="VulnerabilityRef.Matches"/>
+    /// compares them: trimmed, case-insensitive) and its packages by type and name (a key <see cref="PurlMatching.Covers"/>
+    /// needs equal; the full rule is still applied to each package of the bucket).
+    /// </summary>
+    private sealed class InventoryIndex
+    {
+        private readonly Dictionary<string, List<VexInventoryImage>> _byDigest = new(StringComparer.Ordinal);
+        private readonly Dictionary<VexInventoryImage, ImageIndex> _images = new(ReferenceEqualityComparer.Instance);
+
+        public InventoryIndex(IReadOnlyList<VexInventoryImage> images)
+        {
+            Images = images;
+            foreach (var img in images)
+            {
+                if (!_byDigest.TryGetValue(img.NormalizedDigest, out var list)) _byDigest[img.NormalizedDigest] = list = [];
+                list.Add(img);
+            }
+        }
+
+        public IReadOnlyList<VexInventoryImage> Images { get; }
+
+        /// <summary>The images an OCI purl can name, in inventory order: those with its digest when it has a version.</summary>
+        public IEnumerable<VexInventoryImage> Candidates(Purl oci) =>
+            oci.Version is null ? Images
+            : DigestOf(oci) is { } d && _byDigest.TryGetValue(d, out var list) ? list
+            : [];
+
+        public ImageIndex Of(VexInventoryImage img)
+        {
+            if (!_images.TryGetValue(img, out var ix)) _images[img] = ix = new ImageIndex(img);
+            return ix;
+        }
+    }
+
+    private sealed class ImageIndex
+    {
+        private readonly IReadOnlyList<VexInventoryFinding> _findings;
+        private readonly Dictionary<string, List<int>> _byVulnerability = new(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<(string Type, string Name), List<Purl>> _packages = new();
+
+        public ImageIndex(VexInventoryImage img)
+        {
+            _findings = img.Findings;
+            for (var i = 0; i < _findings.Count; i++)
+                foreach (var id in _findings[i].VulnerabilityIds)
+                {
+                    if (id is null) continue;
+                    var key = id.Trim();
+                    if (!_byVulnerability.TryGetValue(key, out var list)) _byVulnerability[key] = list = [];
+                    if (list.Count == 0 || list[^1] != i) list.Add(i);
+                }
+            foreach (var p in img.AllPackages)
+            {
+                var key = Key(p);
+                if (!_packages.TryGetValue(key, out var list)) _packages[key] = list = [];
+                list.Add(p);
+            }
+        }
+
+        /// <summary>The findings whose alias set has the vulnerability's id or one of its aliases, in inventory order.</summary>
+        public IEnumerable<VexInventoryFinding> FindingsOf(VulnerabilityRef vulnerability)
+        {
+            List<int>? hits = null;
+            var lists = 0;
+            foreach (var id in vulnerability.AllIds)
+            {
+                if (!_byVulnerability.TryGetValue(id, out var list)) continue;
+                if (lists++ == 0) hits = list;
+                else hits = [.. hits!.Concat(list).Distinct().Order()];
+            }
+            return hits is null ? [] : hits.Select(i => _findings[i]);
+        }
+
+        public bool AnyPackageCoveredBy(Purl vexSide) =>
+            _packages.TryGetValue(Key(vexSide), out var list) && list.Exists(vexSide.Covers);
+
+        // Covers needs the types equal ignoring case and the names equal (ordinal, ignoring case, or PyPI's '_' = '-'):
+        // each of those implies this key is equal.
+        private static (string, string) Key(Purl p) => (p.Type.ToUpperInvariant(), p.Name.Replace('_', '-').ToUpperInvariant());
     }
 
     private static Purl? FirstCovering(Purl[] subs, Purl package)

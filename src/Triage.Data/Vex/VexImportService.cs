@@ -77,15 +77,21 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    /// <summary>How <see cref="ImportAsync"/> stores its decision rows and the decisions in force; tests pin one path to
+    /// compare the two.</summary>
+    internal DecisionWritePath WritePath { get; init; } = DecisionWritePath.Auto;
+
     /// <summary>Throws <see cref="VexFormatException"/> for a file that is not a readable VEX document (nothing stored).</summary>
     public async Task<VexImportReport> ImportAsync(Stream content, string fileName, VexImportOptions? options = null, CancellationToken ct = default)
     {
         options ??= new VexImportOptions();
+        var timings = Import.ImportTimings.Start();
         var bytes = await ReadAllAsync(content, options.MaxBytes, ct);
         var document = VexDocumentReader.Read(bytes, new VexReadOptions { MaxBytes = options.MaxBytes });
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes.Span));
         var now = DecisionRows.Now(_time);
         var nowUtc = DecisionRows.Utc(now);
+        timings.Lap("vex read");
 
         await TriageDatabase.EnsureMigratedAsync(connectionString, ct);
         await using var db = TriageDatabase.CreateContext(connectionString);
@@ -97,7 +103,9 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         var trust = await AuthorTrustAsync(db, author, options, nowUtc, ct);
 
         var images = await InventoryAsync(db, document, ct);
+        timings.Lap("vex inventory");
         var result = VexMatcher.Match(document, images, new VexTrustPolicy(trust), now);
+        timings.Lap("vex match");
 
         var record = await db.VexDocuments.FirstOrDefaultAsync(d => d.Sha256 == sha, ct);
         var again = record is not null;
@@ -132,9 +140,13 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         var recordedBefore = known.Count;
         var fresh = result.Decisions.Where(s => known.Add((DecisionRows.SlotKey(s), DecisionRows.Offset(DecisionRows.Utc(s.Timestamp))))).ToList();
         var rows = fresh.Select(s => DecisionRows.ToRow(s, record.Id, null, nowUtc)).ToList();
-        db.Decisions.AddRange(rows);
-        await db.SaveChangesAsync(ct);
-        db.DecisionVulnerabilityIds.AddRange(rows.Zip(fresh).SelectMany(x => DecisionRows.VulnerabilityIdRows(x.First.Id, x.Second)));
+        // A document of thousands of statements goes the bulk path (as a bulk decision does), a few rows stay entities.
+        // Both paths save what is pending first and leave nothing tracked: the document is attached again to be updated.
+        var writer = DecisionRowWriter.For(db, WritePath, rows.Count);
+        await writer.AddDecisionsAsync(rows, ct);
+        await writer.AddAsync(rows.Zip(fresh).SelectMany(x => DecisionRows.VulnerabilityIdRows(x.First.Id, x.Second)).ToList(), ct);
+        if (db.Entry(record).State == EntityState.Detached) db.VexDocuments.Attach(record);
+        timings.Lap("vex decisions");
 
         // Issues: the latest matching is what is true now; what an earlier import could not match may match today.
         var issues = Issues(document, result).ToList();
@@ -150,10 +162,15 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         record.RejectedCount = issues.Count(i => i.Kind == VexIssueKind.Rejected);
         record.DecisionCount = recordedBefore + rows.Count;
         await db.SaveChangesAsync(ct);
+        timings.Lap("vex issues");
         // The decision in force of every finding this author's statements reach (ADR 025): the author's trust or this
         // document's signature may have changed with this import, so all of them, not only the new ones.
-        await EffectiveDecisions.RecomputeAsync(db, await EffectiveDecisions.ReachOfAuthorAsync(db, author, ct), now, ct);
+        var reach = await EffectiveDecisions.ReachOfAuthorAsync(db, author, ct);
+        timings.Lap("vex reach");
+        await EffectiveDecisions.RecomputeAsync(db, reach, now, WritePath, ct);
+        timings.Lap("vex recompute");
         await tx.CommitAsync(ct);
+        timings.Lap("vex commit");
 
         var views = issues.Select(VexIssueView.From).ToList();
         return new VexImportReport(

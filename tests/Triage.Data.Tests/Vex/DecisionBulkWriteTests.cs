@@ -39,12 +39,12 @@ public class DecisionBulkWriteTests
 
     /// <summary>Every row of the tables a decision writes, as the database holds it (type and value of each column). A
     /// statement id is random, so only its form is kept (its type, length and the case of its letters).</summary>
-    private static async Task<Dictionary<string, List<string>>> DumpAsync(string connection)
+    internal static async Task<Dictionary<string, List<string>>> DumpAsync(string connection, IEnumerable<(string Table, string OrderBy)>? tables = null)
     {
         await using var db = TriageDatabase.CreateContext(connection);
         await db.Database.OpenConnectionAsync();
         var result = new Dictionary<string, List<string>>();
-        foreach (var (table, orderBy) in Written)
+        foreach (var (table, orderBy) in tables ?? Written)
         {
             await using var cmd = db.Database.GetDbConnection().CreateCommand();
             cmd.CommandText = $"SELECT * FROM \"{table}\" ORDER BY {orderBy}";
