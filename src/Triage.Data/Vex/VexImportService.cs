@@ -100,6 +100,7 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         var author = string.IsNullOrWhiteSpace(document.Author)
             ? $"unknown author of {document.Format.ToWire()} document {document.Id ?? "sha256:" + sha}"
             : document.Author.Trim();
+        var trustBefore = await db.VexAuthors.AsNoTracking().Where(a => a.AuthorKey == author.ToLowerInvariant()).Select(a => (VexTrust?)a.Trust).FirstOrDefaultAsync(ct);
         var trust = await AuthorTrustAsync(db, author, options, nowUtc, ct);
 
         var images = await InventoryAsync(db, document, ct);
@@ -129,6 +130,7 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         record.Version = document.Version;
         record.Timestamp = document.Timestamp is { } t ? DecisionRows.Utc(t) : null;
         record.Tooling = document.Tooling;
+        var signatureBefore = again ? record.Signature : (VexSignatureStatus?)null;
         record.Signature = options.Signature ?? (again ? record.Signature : document.Signature);
         record.Trust = trust;
         record.LastMatchedAt = nowUtc;
@@ -164,11 +166,16 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         await db.SaveChangesAsync(ct);
         timings.Lap("vex issues");
         // The decision in force of every finding this author's statements reach (ADR 025): the author's trust or this
-        // document's signature may have changed with this import, so all of them, not only the new ones.
-        var reach = await EffectiveDecisions.ReachOfAuthorAsync(db, author, ct);
-        timings.Lap("vex reach");
-        await EffectiveDecisions.RecomputeAsync(db, reach, now, WritePath, ct);
-        timings.Lap("vex recompute");
+        // document's signature may have changed with this import, so all of them, not only the new ones. A re-import that
+        // recorded nothing new under the same trust and signature cannot change any of them (new images are reached by
+        // their own import's hook, expiries by the sweep), so it skips the recompute.
+        if (rows.Count > 0 || trustBefore != trust || signatureBefore != record.Signature)
+        {
+            var reach = await EffectiveDecisions.ReachOfAuthorAsync(db, author, ct);
+            timings.Lap("vex reach");
+            await EffectiveDecisions.RecomputeAsync(db, reach, now, WritePath, ct);
+            timings.Lap("vex recompute");
+        }
         await tx.CommitAsync(ct);
         timings.Lap("vex commit");
 

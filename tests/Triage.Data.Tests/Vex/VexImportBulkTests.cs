@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
 using Triage.Core.Vex;
 using Triage.Data.Vex;
@@ -123,6 +124,10 @@ public class VexImportBulkTests
         Assert.True(counts[0] >= 2 * DecisionRowWriter.BulkFrom, $"first import recorded {counts[0]}");
         Assert.True(counts[1] >= DecisionRowWriter.BulkFrom, $"re-import recorded {counts[1]}");
         Assert.Equal(0, counts[2]);
+        // The third import recorded nothing under the same trust and signature: it left the decisions in force alone
+        // (the clock moved a minute before it; a recompute would have stamped every row with that minute).
+        await using (var db = TriageDatabase.CreateContext(bulk.Connection))
+            Assert.True((await db.EffectiveDecisions.Select(e => e.ComputedAt).ToListAsync()).Max() < bulk.Clock.GetUtcNow().UtcDateTime.AddSeconds(-30));
         Assert.Equal(counts[0] + counts[1], document.Decisions);
         Assert.Equal(document.Decisions, expected["Decisions"].Count);
         Assert.NotEmpty(expected["EffectiveDecisions"]);
