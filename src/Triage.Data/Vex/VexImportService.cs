@@ -100,8 +100,7 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         var author = string.IsNullOrWhiteSpace(document.Author)
             ? $"unknown author of {document.Format.ToWire()} document {document.Id ?? "sha256:" + sha}"
             : document.Author.Trim();
-        var trustBefore = await db.VexAuthors.AsNoTracking().Where(a => a.AuthorKey == author.ToLowerInvariant()).Select(a => (VexTrust?)a.Trust).FirstOrDefaultAsync(ct);
-        var trust = await AuthorTrustAsync(db, author, options, nowUtc, ct);
+        var (trust, trustChanged) = await AuthorTrustAsync(db, author, options, nowUtc, ct);
 
         var images = await InventoryAsync(db, document, ct);
         timings.Lap("vex inventory");
@@ -169,7 +168,7 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         // document's signature may have changed with this import, so all of them, not only the new ones. A re-import that
         // recorded nothing new under the same trust and signature cannot change any of them (new images are reached by
         // their own import's hook, expiries by the sweep), so it skips the recompute.
-        if (rows.Count > 0 || trustBefore != trust || signatureBefore != record.Signature)
+        if (rows.Count > 0 || trustChanged || signatureBefore != record.Signature)
         {
             var reach = await EffectiveDecisions.ReachOfAuthorAsync(db, author, ct);
             timings.Lap("vex reach");
@@ -250,20 +249,24 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         await tx.CommitAsync(ct);
     }
 
-    private static async Task<VexTrust> AuthorTrustAsync(TriageDbContext db, string author, VexImportOptions options, DateTime now, CancellationToken ct)
+    /// <summary>The author's trust after this import (the option given, else the stored one, else trusted), stored; and whether
+    /// it is new or differs from what was stored.</summary>
+    private static async Task<(VexTrust Trust, bool Changed)> AuthorTrustAsync(TriageDbContext db, string author, VexImportOptions options, DateTime now,
+        CancellationToken ct)
     {
         var key = author.ToLowerInvariant();
         var row = await db.VexAuthors.FirstOrDefaultAsync(a => a.AuthorKey == key, ct);
         var trust = options.Trust ?? row?.Trust ?? VexTrust.Trusted;
         if (row is null)
-            db.VexAuthors.Add(new VexAuthor { AuthorKey = key, Name = author, Trust = trust, UpdatedAt = now, UpdatedBy = options.ImportedBy });
-        else if (row.Trust != trust)
         {
-            row.Trust = trust;
-            row.UpdatedAt = now;
-            row.UpdatedBy = options.ImportedBy;
+            db.VexAuthors.Add(new VexAuthor { AuthorKey = key, Name = author, Trust = trust, UpdatedAt = now, UpdatedBy = options.ImportedBy });
+            return (trust, true);
         }
-        return trust;
+        if (row.Trust == trust) return (trust, false);
+        row.Trust = trust;
+        row.UpdatedAt = now;
+        row.UpdatedBy = options.ImportedBy;
+        return (trust, true);
     }
 
     /// <summary>

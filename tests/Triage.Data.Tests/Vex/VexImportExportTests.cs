@@ -142,6 +142,30 @@ public class VexImportExportTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task ReimportOfTheSameBytes_WithAnotherTrust_RecomputesTheDecisionsInForce(string provider)
+    {
+        var w = new VexWorld(provider);
+        await w.Scan(Image($"{App}:1", D1, ("CVE-2024-0001", "busybox", "1.36.1-r15")));
+        var doc = OpenVex(Statement("CVE-2024-0001", Oci(D1), "fixed"));
+        Assert.Equal(1, (await w.Imports.ImportAsync(Bytes(doc), "v.json")).DecisionsRecorded);
+        Assert.Equal(VexStatus.Fixed, (await w.Finding(D1, "CVE-2024-0001", "busybox")).Vex!.Status);
+
+        // Nothing new is recorded, but the author's trust changes with this import: what they said stops counting.
+        var again = await w.Imports.ImportAsync(Bytes(doc), "v.json",
+            new VexImportOptions { Trust = VexTrust.ShowOnly });
+        Assert.True(again.AlreadyImported);
+        Assert.Equal(0, again.DecisionsRecorded);
+        Assert.Null((await w.Finding(D1, "CVE-2024-0001", "busybox")).Vex);
+
+        // The same bytes once more under the same trust change nothing; trusted again, the decision is back in force.
+        await w.Imports.ImportAsync(Bytes(doc), "v.json");
+        Assert.Null((await w.Finding(D1, "CVE-2024-0001", "busybox")).Vex);
+        await w.Imports.ImportAsync(Bytes(doc), "v.json", new VexImportOptions { Trust = VexTrust.Trusted });
+        Assert.Equal(VexStatus.Fixed, (await w.Finding(D1, "CVE-2024-0001", "busybox")).Vex!.Status);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Import_NotVex_FailsWithItsReasonAndStoresNothing(string provider)
     {
         var w = new VexWorld(provider);
