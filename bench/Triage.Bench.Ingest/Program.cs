@@ -9,7 +9,9 @@ using Triage.Data.Import;
 // baselines measured in the same run (this machine is noisy; ratios travel, absolute numbers do not).
 //
 //   dotnet run -c Release --project bench/Triage.Bench.Ingest -- ingest --triage out/triage [--postgres CONN] [--rounds 3]
-//   dotnet run -c Release --project bench/Triage.Bench.Ingest -- dedup [--postgres CONN] [--artifacts 1000] [--per 500]
+//   dotnet run -c Release --project bench/Triage.Bench.Ingest -- dedup [--postgres CONN] [--artifacts 1000] [--per 500] [--from 0] [--keep]
+//     (--keep continues in the SQLite file of an earlier run, from artifact --from on: per-import figures at a given
+//      database size without filling it again)
 //   dotnet run -c Release --project bench/Triage.Bench.Ingest -- decisions [--postgres CONN] [--findings 500,5000] [--rounds 3]
 //   dotnet run -c Release --project bench/Triage.Bench.Ingest -- vex-import [--postgres CONN] [--statements 1000,5000] [--rounds 3] [--sqlite-only|--postgres-only]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -26,7 +28,8 @@ switch (command)
             work, postgres, int.Parse(Arg("--rounds") ?? "3", CultureInfo.InvariantCulture));
     case "dedup":
         return await DedupBench.RunAsync(work, postgres, int.Parse(Arg("--artifacts") ?? "1000", CultureInfo.InvariantCulture),
-            int.Parse(Arg("--per") ?? "500", CultureInfo.InvariantCulture));
+            int.Parse(Arg("--per") ?? "500", CultureInfo.InvariantCulture), int.Parse(Arg("--from") ?? "0", CultureInfo.InvariantCulture),
+            args.Contains("--keep"));
     case "decisions":
         return await DecisionBench.RunAsync(work, postgres,
             (Arg("--findings") ?? "500,5000").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList(),
@@ -36,7 +39,7 @@ switch (command)
             (Arg("--statements") ?? "1000,5000").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList(),
             int.Parse(Arg("--rounds") ?? "3", CultureInfo.InvariantCulture), args.Contains("--sqlite-only"), args.Contains("--postgres-only"));
     default:
-        Console.Error.WriteLine("usage: ingest --triage PATH [--postgres CONN] [--rounds N] | dedup [--postgres CONN] [--artifacts N] [--per N] " +
+        Console.Error.WriteLine("usage: ingest --triage PATH [--postgres CONN] [--rounds N] | dedup [--postgres CONN] [--artifacts N] [--per N] [--from N] [--keep] " +
                                 "| decisions [--postgres CONN] [--findings N,N] [--rounds N] " +
                                 "| vex-import [--postgres CONN] [--statements N,N] [--rounds N] [--sqlite-only|--postgres-only]");
         return 2;
@@ -152,7 +155,7 @@ internal static class IngestBench
 /// time must follow its own size, not the database's: per-import times at the start and the end are compared.</summary>
 internal static class DedupBench
 {
-    public static async Task<int> RunAsync(string work, string? postgres, int artifacts, int per)
+    public static async Task<int> RunAsync(string work, string? postgres, int artifacts, int per, int from, bool keep)
     {
         // A shared pool: images reuse packages and CVEs, as real fleets do, so identity lookups hit existing rows.
         var pool = ReportGenerator.Claims(20_000, 3_000, seed: 7);
@@ -164,7 +167,7 @@ internal static class DedupBench
             if (target == "SQLite")
             {
                 var db = Path.Combine(work, "dedup.db");
-                foreach (var s in new[] { "", "-wal", "-shm" }) File.Delete(db + s);
+                if (!keep) foreach (var s in new[] { "", "-wal", "-shm" }) File.Delete(db + s);
                 conn = $"Data Source={db}";
             }
             else conn = await IngestBench.FreshPostgres(postgres!, 99);
@@ -172,8 +175,8 @@ internal static class DedupBench
             var importer = new ReportImporter(conn);
             var times = new List<double>();
             var total = Stopwatch.StartNew();
-            var rnd = new Random(11);
-            for (var a = 0; a < artifacts; a++)
+            var rnd = new Random(11 + from);
+            for (var a = from; a < from + artifacts; a++)
             {
                 var image = $"registry.example/fleet/app{a % 250}:{a / 250 + 1}";
                 var digest = "sha256:" + a.ToString("x64", CultureInfo.InvariantCulture);
