@@ -39,7 +39,10 @@ internal abstract class ImportStore : IAsyncDisposable
                     // cache_size 16 MiB: a bigger cache only holds pages the commit writes anyway and raises the peak RSS.
                     // foreign_keys=OFF on this connection only: the importer inserts parents before children with ids it
                     // allocated itself, so the per-row checks buy nothing here (PostgreSQL still enforces them on the same path).
-                    pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF;";
+                    // wal_autocheckpoint: the log is checkpointed after the commit on another thread (SqliteCheckpointer); this
+                    // connection only does it itself past the backstop. journal_size_limit: the log file shrinks back after.
+                    pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF; " +
+                                         $"PRAGMA wal_autocheckpoint={SqliteCheckpointer.WriterBackstopPages}; PRAGMA journal_size_limit={64 << 20};";
                     await pragma.ExecuteNonQueryAsync(ct);
                 }
                 var tx = conn.BeginTransaction(deferred: false);

@@ -143,6 +143,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         await store.CommitAsync(ct);
         await store.DisposeAsync();
         if (freshFile) await TriageDatabase.EnableWalAsync(_connectionString, ct);
+        else SqliteCheckpointer.Request(_connectionString);
         timer.Lap("commit");
         if (versionBound)
         {
@@ -451,9 +452,17 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         public bool Active;
         public Severity Severity;
         public List<string> FixedVersions = [];
+        public int ScannerMask;
         public long PackageId;
         public long GroupId;
         public string? PackageName;
+        /// <summary>An existing finding's stored aggregate, to write only what changed (an UPDATE that sets an indexed
+        /// column rewrites its index entries even when the value stays the same).</summary>
+        public (bool Active, Severity Severity, List<string> FixedVersions, int ScannerMask) Stored;
+
+        /// <summary>A column some index of Findings covers changes (Active, Severity, FixAvailable).</summary>
+        public bool IndexedChanged =>
+            Active != Stored.Active || Severity != Stored.Severity || FixedVersions.Count > 0 != Stored.FixedVersions.Count > 0;
     }
 
     private sealed record ExistingObservation(long Id, long FindingId, string Scanner, string RawVulnId, bool Active, Severity Severity, List<string> FixedVersions);
@@ -487,11 +496,19 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         var observations = new List<ExistingObservation>();
         if (!isNewArtifact)
         {
-            foreach (var (id, pkg, grp, active) in await store.QueryAsync(
-                "SELECT \"Id\", \"PackageId\", \"GroupId\", \"Active\" FROM \"Findings\" WHERE \"ArtifactId\" = @p0",
-                r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetBoolean(3)), ct, artifactId))
+            foreach (var (id, pkg, grp, stored) in await store.QueryAsync(
+                "SELECT \"Id\", \"PackageId\", \"GroupId\", \"Active\", \"Severity\", \"FixedVersions\", \"ScannerMask\" FROM \"Findings\" WHERE \"ArtifactId\" = @p0",
+                r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2),
+                    (Active: r.GetBoolean(3), Severity: (Severity)r.GetInt32(4), Fixed: Configuration.StringListJsonConverter.Deserialize(store.Str(r, 5)),
+                     Mask: r.GetInt32(6))), ct, artifactId))
             {
-                var f = new FindingState { Id = id, Active = active };
+                // Until this import says otherwise, the finding keeps what is stored (a finding that closes keeps its last
+                // severity and fixed versions).
+                var f = new FindingState
+                {
+                    Id = id, Active = stored.Active, Severity = stored.Severity, FixedVersions = stored.Fixed, ScannerMask = stored.Mask,
+                    Stored = (stored.Active, stored.Severity, stored.Fixed, stored.Mask),
+                };
                 findings[(pkg, grp)] = f;
                 findingById[id] = f;
             }
@@ -529,7 +546,8 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         var insertObs = new List<object?[]>();
         var updateObs = new List<object?[]>();
         var reported = new HashSet<(long, string)>();
-        var activeObs = new Dictionary<long, List<(Severity Severity, List<string> Fixed)>>();
+        var activeObs = new Dictionary<long, List<(Severity Severity, List<string> Fixed, int ScannerBit)>>();
+        var scannerBit = plan.Report.Scanner.Bit();
         foreach (var (claim, f) in claimFinding)
         {
             foreach (var (rawVulnId, o) in claim.Observations)
@@ -543,14 +561,14 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
                     updateObs.Add([scanId, pkg.Name, pkg.Version, pkg.Purl, o.Severity, o.SeveritySource, cvss, fixedVersions, o.FixState, o.Status, paths, now, prev.Id]);
                 else
                     insertObs.Add([0L, f.Id, scanId, scanner, rawVulnId, pkg.Name, pkg.Version, pkg.Purl, o.Severity, o.SeveritySource, cvss, fixedVersions, o.FixState, o.Status, paths, true, now, now]);
-                Add(activeObs, f.Id, (o.Severity, fixedVersions));
+                Add(activeObs, f.Id, (o.Severity, fixedVersions, scannerBit));
             }
         }
         var retire = previous.Values.Where(p => p.Active && !reported.Contains((p.FindingId, p.RawVulnId))).ToList();
         foreach (var o in observations)
         {
             // Other scanners' active observations, and this scanner's only if reported again (already added above).
-            if (o.Active && o.Scanner != scanner) Add(activeObs, o.FindingId, (o.Severity, o.FixedVersions));
+            if (o.Active && o.Scanner != scanner) Add(activeObs, o.FindingId, (o.Severity, o.FixedVersions, ScannerBitOf(o.Scanner)));
         }
         foreach (var r in retire)
             if (findingById.TryGetValue(r.FindingId, out var f)) f.Touched = true;
@@ -558,7 +576,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         var obsIds = await store.AllocateIdsAsync("Observations", insertObs.Count, ct);
         for (var i = 0; i < insertObs.Count; i++) insertObs[i][0] = obsIds[i];
 
-        // Aggregate each touched finding from its active observations.
+        // Aggregate each touched finding from its active observations, with its stored scanner mask (ADR 090).
         foreach (var f in findingById.Values.Where(f => f.Touched))
         {
             if (activeObs.TryGetValue(f.Id, out var list))
@@ -566,10 +584,12 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
                 f.Active = true;
                 f.Severity = list.Max(x => x.Severity);
                 f.FixedVersions = FixedVersionsOf(list);
+                f.ScannerMask = list.Aggregate(0, (mask, x) => mask | x.ScannerBit);
             }
             else
             {
                 f.Active = false;
+                f.ScannerMask = 0;
             }
         }
 
@@ -584,17 +604,26 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             [[scanId, artifactId, rawId, scanner, plan.Report.ScannerVersion, plan.Report.DatabaseInfo, plan.Report.CreatedAt?.UtcDateTime, now,
               ap.TargetNames.Count == 0 ? null : string.Join(", ", ap.TargetNames), reported.Count, claimedFindings, newCount, skipped, options.ImportedBy]], ct);
 
-        // New findings carry their stored keys (ADR 090) from the start: in a new image nothing needs refreshing after.
-        var scannerBit = plan.Report.Scanner.Bit();
+        // Findings carry their stored keys (ADR 090) from the start and the importer keeps the scanner mask of those it
+        // touches: nothing needs refreshing after (package names never change, canonical ids only with their group, which
+        // RefreshGroupsAsync follows).
         await store.InsertAsync("Findings",
             ["Id", "ArtifactId", "PackageId", "GroupId", "Severity", "FixedVersions", "FixAvailable", "Active", "FirstSeen", "LastSeen", "Version",
              "PackageName", "VulnerabilityId", "ScannerMask"],
             newFindings.Select(f => new object?[] { f.Id, artifactId, f.PackageId, f.GroupId, f.Severity, f.FixedVersions, f.FixedVersions.Count > 0, f.Active, now, now, 1L,
-                f.PackageName, canonicalOf[f.GroupId], f.Active ? scannerBit : 0 }).ToList(), ct);
+                f.PackageName, canonicalOf[f.GroupId], f.ScannerMask }).ToList(), ct);
+        // A rescan, or another scanner on the same image, mostly finds what was found before: the columns that indexes cover
+        // are written only where they change; the rest (LastSeen, Version, the fixed versions, the scanner mask) no index holds.
+        var touched = findingById.Values.Where(f => f.Touched && !f.IsNew).ToList();
         await store.ExecuteForEachAsync(
             "UPDATE \"Findings\" SET \"Severity\" = @p0, \"FixedVersions\" = @p1, \"Active\" = @p2, \"LastSeen\" = CASE WHEN @p2 THEN @p3 ELSE \"LastSeen\" END, " +
-            "\"Version\" = \"Version\" + 1, \"FixAvailable\" = @p5 WHERE \"Id\" = @p4",
-            6, findingById.Values.Where(f => f.Touched && !f.IsNew).Select(f => new object?[] { f.Severity, f.FixedVersions, f.Active, now, f.Id, f.FixedVersions.Count > 0 }).ToList(), ct);
+            "\"Version\" = \"Version\" + 1, \"FixAvailable\" = @p5, \"ScannerMask\" = @p6 WHERE \"Id\" = @p4",
+            7, touched.Where(f => f.IndexedChanged)
+                .Select(f => new object?[] { f.Severity, f.FixedVersions, f.Active, now, f.Id, f.FixedVersions.Count > 0, f.ScannerMask }).ToList(), ct);
+        await store.ExecuteForEachAsync(
+            "UPDATE \"Findings\" SET \"FixedVersions\" = @p0, \"ScannerMask\" = @p1, \"LastSeen\" = CASE WHEN \"Active\" THEN @p2 ELSE \"LastSeen\" END, " +
+            "\"Version\" = \"Version\" + 1 WHERE \"Id\" = @p3",
+            4, touched.Where(f => !f.IndexedChanged).Select(f => new object?[] { f.FixedVersions, f.ScannerMask, now, f.Id }).ToList(), ct);
 
         await store.InsertAsync("Observations",
             ["Id", "FindingId", "ScanId", "Scanner", "RawVulnId", "RawPackageName", "RawPackageVersion", "Purl", "Severity", "SeveritySource",
@@ -607,7 +636,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             retire.Select(r => new object?[] { r.Id }).ToList(), ct);
 
         timer.Lap("findings+observations written");
-        await Rollups.FindingKeys.RefreshArtifactAsync(store, artifactId, ct, keysCurrent: isNewArtifact);
+        await Rollups.FindingKeys.RefreshArtifactAsync(store, artifactId, isNewArtifact, ct);
         timer.Lap("finding keys+rollups");
         await UpdateArtifactAsync(store, artifactId, ap, present.Count, now, ct);
         return new ImportedArtifact(ap.DisplayName, ap.Repository, ap.Digest, artifactId, scanId, reported.Count, claimedFindings, newCount);
@@ -615,13 +644,17 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
 
     /// <summary>The union of the observations' fixed versions, distinct and in ordinal order. Most findings have one
     /// observation with at most one fixed version: that list is used as it is instead of through a LINQ pipeline.</summary>
-    private static List<string> FixedVersionsOf(List<(Severity Severity, List<string> Fixed)> observations)
+    private static List<string> FixedVersionsOf(List<(Severity Severity, List<string> Fixed, int ScannerBit)> observations)
     {
         if (observations.Count == 1 && observations[0].Fixed.Count <= 1) return observations[0].Fixed;
         return observations.SelectMany(x => x.Fixed).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 
-    private static void Add(Dictionary<long, List<(Severity, List<string>)>> map, long findingId, (Severity, List<string>) value)
+    private static readonly Dictionary<string, int> ScannerBits = ScannerKindNames.All.ToDictionary(k => k.ToWire(), k => k.Bit(), StringComparer.Ordinal);
+
+    private static int ScannerBitOf(string wire) => ScannerBits.GetValueOrDefault(wire);
+
+    private static void Add(Dictionary<long, List<(Severity, List<string>, int)>> map, long findingId, (Severity, List<string>, int) value)
     {
         if (!map.TryGetValue(findingId, out var list)) map[findingId] = list = [];
         list.Add(value);

@@ -85,6 +85,55 @@ public class FindingRollupTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task ScannerMask_WhenAnotherImagesAliasMergesTwoScannersFindings_IsTheUnionOfBoth(string provider)
+    {
+        var conn = TestDatabases.New(provider);
+        await Store(conn, new ReportBuilder(ScannerKind.Trivy, "registry.example/team/one:1", Digest('1'))
+            .Claim("CVE-2024-9000", "deb", "libxml2", "2.9", Severity.High));
+        await Store(conn, new ReportBuilder(ScannerKind.Grype, "registry.example/team/one:1", Digest('1'))
+            .Claim("GHSA-zzzz-zzzz-zzzz", "deb", "libxml2", "2.9", Severity.Medium));
+        await using (var before = TriageDatabase.CreateContext(conn))
+            Assert.Equal([1, 2], (await before.Findings.Select(f => f.ScannerMask).ToListAsync()).Order());
+
+        // Image two's report says the advisory is the CVE: image one's two findings fold into one that both scanners report.
+        await Store(conn, new ReportBuilder(ScannerKind.Grype, "registry.example/other/two:1", Digest('2'))
+            .Claim("GHSA-zzzz-zzzz-zzzz", "deb", "libxml2", "2.9", Severity.Medium, aliases: ["CVE-2024-9000"]));
+
+        await using var db = TriageDatabase.CreateContext(conn);
+        var one = await db.Artifacts.Where(a => a.Digest == Digest('1')).Select(a => a.Id).SingleAsync();
+        var merged = await db.Findings.SingleAsync(f => f.ArtifactId == one);
+        Assert.Equal(ScannerKind.Trivy.Bit() | ScannerKind.Grype.Bit(), merged.ScannerMask);
+        await AssertConsistentAsync(db);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Rescan_ThatNoLongerReportsAFinding_ClosesItWithItsLastSeverityAndFixedVersions(string provider)
+    {
+        var conn = TestDatabases.New(provider);
+        await Store(conn, new ReportBuilder(ScannerKind.Trivy, "registry.example/team/one:1", Digest('1'))
+            .Claim("CVE-2024-0001", "deb", "openssl", "3.0.1", Severity.Critical, fixedIn: ["3.0.2"])
+            .Claim("CVE-2024-0002", "deb", "curl", "7.88", Severity.Low));
+        // The same scanner again, the same verdict on curl: nothing indexed changes, only when it was last seen.
+        await Store(conn, new ReportBuilder(ScannerKind.Trivy, "registry.example/team/one:1", Digest('1'))
+            .Claim("CVE-2024-0002", "deb", "curl", "7.88", Severity.Low));
+
+        await using var db = TriageDatabase.CreateContext(conn);
+        var openssl = await db.Findings.SingleAsync(f => f.PackageName == "openssl");
+        Assert.False(openssl.Active);
+        Assert.Equal(Severity.Critical, openssl.Severity);       // what it was when it was last reported
+        Assert.Equal(["3.0.2"], openssl.FixedVersions);
+        Assert.True(openssl.FixAvailable);
+        Assert.Equal(0, openssl.ScannerMask);
+        var curl = await db.Findings.SingleAsync(f => f.PackageName == "curl");
+        Assert.True(curl.Active);
+        Assert.Equal(2, curl.Version);
+        Assert.Equal(ScannerKind.Trivy.Bit(), curl.ScannerMask);
+        await AssertConsistentAsync(db);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Rollups_ArtifactDeleted_TheirRowsGoWithIt(string provider)
     {
         var conn = await SeedAsync(provider);
