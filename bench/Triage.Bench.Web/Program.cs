@@ -86,6 +86,7 @@ foreach (var (who, user) in new[] { ("admin", admin), ("member", member) })
     await Time($"Findings team=1 ({who})", "150", () => Grid(user, "team=" + memberTeam));
     await Time($"Findings sort=package ({who})", "150", () => Grid(user, "sort=package&dir=asc"));
     await Time($"Findings sort=vulnerability ({who})", "150", () => Grid(user, "sort=vulnerability&dir=asc"));
+    await Time($"Findings sort=priority ({who})", "150", () => Grid(user, "sort=priority"));
     await Time($"Findings group=vulnerability ({who})", "150", () => Groups(user, "group=vulnerability"));
     await Time($"Findings group=package ({who})", "150", () => Groups(user, "group=package"));
     await Time($"Finding page ({who})", "300", () => FindingPage(user));
