@@ -88,7 +88,10 @@ public static class FindingKeys
         // a rescan opened and closed findings under their old scores. Scoring, when it follows, rewrites them again.
         if (!newArtifact)
             foreach (var sql in PriorityRollupSql.RebuildSql("\"ArtifactId\" = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
-        foreach (var sql in GroupRollupSql.Vulnerability.RefreshSql(c => $"{c} = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
+        // The per-vulnerability and per-source-package sums: only when the image's parts of them changed (ADR 095).
+        // (A new image has no parts yet: nothing to compare.)
+        if (newArtifact || !await GroupRollupSql.Vulnerability.PartsCurrentAsync(store, c => $"{c} = @p0", [artifactId], ct))
+            foreach (var sql in GroupRollupSql.Vulnerability.RefreshSql(c => $"{c} = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
 
         // A package of this image that got its source name with this import moves, in every image, to the new name; then
         // every package of the image (the moved ones included) is recorded under the name it is now counted by.
@@ -100,8 +103,9 @@ public static class FindingKeys
         foreach (var chunk in moved.Chunk(500))
             artifacts.UnionWith(await store.QueryAsync($"SELECT DISTINCT \"ArtifactId\" FROM \"Findings\" WHERE \"PackageId\" IN ({IdList(chunk)})",
                 r => r.GetInt64(0), ct));
-        foreach (var chunk in artifacts.Order().Chunk(500))
-            foreach (var sql in GroupRollupSql.SourcePackage.RefreshSql(c => $"{c} IN ({IdList(chunk)})")) await store.ExecuteAsync(sql, ct);
+        if (newArtifact || artifacts.Count > 1 || !await GroupRollupSql.SourcePackage.PartsCurrentAsync(store, c => $"{c} = @p0", [artifactId], ct))
+            foreach (var chunk in artifacts.Order().Chunk(500))
+                foreach (var sql in GroupRollupSql.SourcePackage.RefreshSql(c => $"{c} IN ({IdList(chunk)})")) await store.ExecuteAsync(sql, ct);
         await store.ExecuteAsync(
             "INSERT INTO \"PackageRollupKeys\" (\"PackageId\", \"SourceName\") SELECT p.\"Id\", COALESCE(p.\"SourceName\", p.\"Name\") FROM \"Packages\" p " +
             "WHERE p.\"Id\" IN (SELECT \"PackageId\" FROM \"ArtifactPackages\" WHERE \"ArtifactId\" = @p0) AND NOT EXISTS (SELECT 1 FROM \"PackageRollupKeys\" k " +

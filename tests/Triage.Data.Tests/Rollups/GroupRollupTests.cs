@@ -112,6 +112,34 @@ public class GroupRollupTests
         Assert.False(await db.VulnerabilityRollups.AnyAsync(r => !db.AliasGroups.Any(g => g.Id == r.GroupId)));
     }
 
+    /// <summary>ADR 095: an image whose parts did not change skips the five statements; one whose parts changed only in a
+    /// severity or a fix count still rewrites them.</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Sums_AfterRescansThatChangeNothing_AndOneThatOnlyRaisesASeverity_EqualARecount(string provider)
+    {
+        var conn = await SeedAsync(provider);
+        ReportBuilder ImageThree(ScannerKind scanner, Severity bash, string[]? libsslFix = null) =>
+            new ReportBuilder(scanner, "registry.example/team/three:1", Digest('3'))
+                .Claim("CVE-2024-0001", "deb", "libssl3", "3.0.1", Severity.Medium, source: "openssl", fixedIn: libsslFix)
+                .Claim("CVE-2024-0003", "deb", "bash", "5.2", bash);
+        await using var db = TriageDatabase.CreateContext(conn);
+        async Task<List<(long, Severity, int, int, int)>> Sums() => (await db.VulnerabilityRollups.AsNoTracking().OrderBy(r => r.GroupId).ToListAsync())
+            .Select(r => (r.GroupId, r.MaxSeverity, r.Findings, r.Images, r.Fixable)).ToList();
+        var before = await Sums();
+
+        await Store(conn, ImageThree(ScannerKind.Trivy, Severity.Unknown));           // the same findings again
+        await Store(conn, ImageThree(ScannerKind.Grype, Severity.Unknown));           // another scanner confirms them
+        await AssertSumsAsync(conn);
+        Assert.Equal(before, await Sums());
+
+        await Store(conn, ImageThree(ScannerKind.Trivy, Severity.High));              // bash's severity rises
+        await AssertSumsAsync(conn);
+        await Store(conn, ImageThree(ScannerKind.Trivy, Severity.High, ["3.0.2"]));   // libssl3 gets a fix
+        await AssertSumsAsync(conn);
+        Assert.NotEqual(before, await Sums());
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Backfill_OverAnExistingDatabase_GivesTheSumsTheImportsKept(string provider)
