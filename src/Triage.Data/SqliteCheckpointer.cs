@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace Triage.Data;
 
 /// <summary>
-/// Copies SQLite's write-ahead log back into the database file off the writer's path (docs/decisions/095-sqlite-checkpoints.md).
+/// Copies SQLite's write-ahead log back into the database file off the writer's path (docs/decisions/095-sqlite-checkpoints-and-rescan-writes.md).
 /// By default the connection that commits past 1,000 WAL pages runs the checkpoint inside its commit: at 500,000 findings
 /// that was half of an import's time (copying every page it wrote once more and two fsyncs). Imports raise that
 /// threshold on their own connection to a backstop (<see cref="WriterBackstopPages"/>) and ask for a passive checkpoint

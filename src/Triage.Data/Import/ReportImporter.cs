@@ -456,13 +456,11 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         public long PackageId;
         public long GroupId;
         public string? PackageName;
-        /// <summary>An existing finding's stored aggregate, to write only what changed (an UPDATE that sets an indexed
-        /// column rewrites its index entries even when the value stays the same).</summary>
-        public (bool Active, Severity Severity, List<string> FixedVersions, int ScannerMask) Stored;
+        /// <summary>An existing finding's stored values of the columns some index of Findings covers: an UPDATE that sets an
+        /// indexed column rewrites its index entries even when the value stays the same, so they are written only on change.</summary>
+        public (bool Active, Severity Severity, bool FixAvailable) Stored;
 
-        /// <summary>A column some index of Findings covers changes (Active, Severity, FixAvailable).</summary>
-        public bool IndexedChanged =>
-            Active != Stored.Active || Severity != Stored.Severity || FixedVersions.Count > 0 != Stored.FixedVersions.Count > 0;
+        public bool IndexedChanged => (Active, Severity, FixedVersions.Count > 0) != Stored;
     }
 
     private sealed record ExistingObservation(long Id, long FindingId, string Scanner, string RawVulnId, bool Active, Severity Severity, List<string> FixedVersions);
@@ -507,7 +505,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
                 var f = new FindingState
                 {
                     Id = id, Active = stored.Active, Severity = stored.Severity, FixedVersions = stored.Fixed, ScannerMask = stored.Mask,
-                    Stored = (stored.Active, stored.Severity, stored.Fixed, stored.Mask),
+                    Stored = (stored.Active, stored.Severity, stored.Fixed.Count > 0),
                 };
                 findings[(pkg, grp)] = f;
                 findingById[id] = f;

@@ -76,9 +76,9 @@ public static class FindingKeys
     ];
 
     /// <summary>After an import wrote one artifact's findings and observations: its rollup rows (by severity, decided, by
-    /// priority), and its parts of the per-vulnerability and per-source-package sums. The findings' own keys are the importer's to write (it writes them with every finding it inserts or changes;
-    /// <see cref="RefreshKeysSql"/> over every finding of the artifact cost ~0.1–0.2 s for 22,000 findings and ~10 ms for
-    /// a rescan of 1,500).</summary>
+    /// priority), and its parts of the per-vulnerability and per-source-package sums. The findings' own keys are the
+    /// importer's to write, with every finding it inserts or changes (<see cref="RefreshKeysSql"/> over every finding of the
+    /// artifact cost ~0.1–0.2 s for 22,000 findings and ~10 ms for a rescan of 1,500).</summary>
     /// <param name="newArtifact">The image is new: its findings have no scores yet, so no priority rows to rebuild.</param>
     internal static async Task RefreshArtifactAsync(ImportStore store, long artifactId, bool newArtifact, CancellationToken ct)
     {
