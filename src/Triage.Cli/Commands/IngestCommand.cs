@@ -41,17 +41,17 @@ internal static class IngestCommand
         var options = new ImportOptions { Image = image, Scanner = scanner, ImportedBy = "cli:" + Environment.UserName, MaxBytes = CliSettings.MaxReportBytes };
         var imports = new List<ImportSummary>();
         var failed = new List<(string File, string Error, string Code)>();
-        foreach (var file in files)
+        // The next file is read and planned while the current one is stored (ReportImporter.ImportManyAsync).
+        var sources = files.Select(file => new ReportSource(file, () => Open(file), LengthOf(file))).ToList();
+        await importer.ImportManyAsync(sources, options, async (source, summary, error) =>
         {
+            var file = source.FileName;
             try
             {
-                await using var file0 = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-                // Local files are read synchronously: an async read per buffer would hop threads for no gain.
-                await using var stream = new Triage.Core.Ingest.Json.SynchronousReadStream(file0);
-                var summary = await importer.ImportAsync(stream, file, options, ct);
-                await RuntimeCommand.AfterImportAsync(conn, summary, ct);
-                imports.Add(summary);
-                await CliAudit.RecordAsync(conn, AuditActions.ReportImported, "scan", summary.Image ?? file,
+                if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+                await RuntimeCommand.AfterImportAsync(conn, summary!, ct);
+                imports.Add(summary!);
+                await CliAudit.RecordAsync(conn, AuditActions.ReportImported, "scan", summary!.Image ?? file,
                     $"{Path.GetFileName(file)}: {summary.Findings} findings ({summary.NewFindings} new)" + (summary.Duplicate ? ", same bytes imported before" : ""));
                 if (!json) Console.WriteLine(Describe(summary));
             }
@@ -68,7 +68,7 @@ internal static class IngestCommand
             {
                 Fail(file, e.Message, "invalid");
             }
-        }
+        }, ct: ct);
 
         if (json) WriteJson(imports, failed);
         return failed.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
@@ -77,6 +77,25 @@ internal static class IngestCommand
         {
             failed.Add((file, error, code));
             if (!json) Console.Error.WriteLine($"error: {file}: {error}");
+        }
+    }
+
+    private static Stream Open(string file)
+    {
+        var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        // Local files are read synchronously: an async read per buffer would hop threads for no gain.
+        return new Triage.Core.Ingest.Json.SynchronousReadStream(stream);
+    }
+
+    private static long? LengthOf(string file)
+    {
+        try
+        {
+            return new FileInfo(file).Length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return null;
         }
     }
 

@@ -46,3 +46,11 @@ public sealed record ImportSummary
 }
 
 public sealed record ImportedArtifact(string Image, string Repository, string? Digest, long ArtifactId, long ScanId, int Observations, int Findings, int NewFindings);
+
+/// <summary>A report to import: its name (messages, the stored raw report), how to open it, and its length when known
+/// (<see cref="ReportImporter.ImportManyAsync"/> reads a long one alone rather than beside another).</summary>
+public sealed record ReportSource(string FileName, Func<Stream> Open, long? Length = null);
+
+/// <summary>A report read and planned by <see cref="ReportImporter.PrepareAsync"/>, not yet stored.</summary>
+public sealed record PreparedReport(Triage.Core.Identity.ImportPlan Plan, string FileName, string Sha256, byte[] Compressed, long Size,
+    ImportOptions Options);

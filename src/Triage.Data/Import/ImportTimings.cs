@@ -17,7 +17,8 @@ internal sealed class ImportTimings
         var now = _watch.Elapsed;
         Console.Error.WriteLine($"[timing] {phase}: {(now - _last).TotalMilliseconds:F0} ms (cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds:F0} ms total; " +
                                 $"allocated {GC.GetTotalAllocatedBytes() >> 20} MiB, GC {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, paused {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms; " +
-                                $"jit {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0} ms)");
+                                $"jit {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0} ms; " +
+                                $"heap {GC.GetGCMemoryInfo().HeapSizeBytes >> 20} MiB, rss {Environment.WorkingSet >> 20} MiB)");
         _last = now;
     }
 }

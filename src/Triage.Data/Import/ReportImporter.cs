@@ -27,28 +27,101 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         // The database is created or checked on the second core while the report is parsed (a brand-new SQLite file gets
         // its whole schema here). Bad input still fails before anything of the report is stored.
         var migrated = Task.Run(() => TriageDatabase.EnsureMigratedForBulkLoadAsync(_connectionString, ct), ct);
-        ParsedReport parsed;
-        using var capture = new CaptureStream(content, options.MaxBytes);
+        PreparedReport prepared;
         try
         {
-            parsed = await ScanReportReader.Default.ParseAsync(capture, options.Scanner, ParseOptions.Default, ct);
-            await capture.DrainAsync(ct);
+            prepared = await PrepareAsync(content, fileName, options, ct);
         }
         catch
         {
             try { await migrated; } catch (Exception) { /* the parse error is the one to report */ }
             throw;
         }
+        var summary = await StoreAsync(prepared, migrated, ct);
+        timer.Lap("store");
+        return summary;
+    }
+
+    /// <summary>The half of an import that needs no database: reads the report once (hash, gzip copy, streaming parse)
+    /// and plans its identities in memory. Safe to run on another thread while an earlier report is stored
+    /// (<see cref="ImportManyAsync"/>). Throws <see cref="ReportFormatException"/> for bad input.</summary>
+    public static async Task<PreparedReport> PrepareAsync(Stream content, string fileName, ImportOptions options, CancellationToken ct = default)
+    {
+        var timer = ImportTimings.Start();
+        using var capture = new CaptureStream(content, options.MaxBytes);
+        var parsed = await ScanReportReader.Default.ParseAsync(capture, options.Scanner, ParseOptions.Default, ct);
+        await capture.DrainAsync(ct);
         timer.Lap("parse");
         var plan = ImportPlan.Build(parsed, options.Image, fileName);
         plan.CheckKeyLengths();
         timer.Lap("plan");
-        var sha = capture.Sha256Hex;
-        var compressed = capture.CompressedBytes;
+        var prepared = new PreparedReport(plan, fileName, capture.Sha256Hex, capture.CompressedBytes, capture.BytesRead, options);
         timer.Lap("hash+gzip");
-        var summary = await StoreAsync(plan, fileName, sha, compressed, capture.BytesRead, options, migrated, ct);
-        timer.Lap("store");
-        return summary;
+        return prepared;
+    }
+
+    /// <summary>Stores a report that <see cref="PrepareAsync"/> read: one transaction, whole or not at all.</summary>
+    public Task<ImportSummary> StoreAsync(PreparedReport prepared, CancellationToken ct = default) => StoreAsync(prepared, migrated: null, ct);
+
+    private Task<ImportSummary> StoreAsync(PreparedReport p, Task<bool>? migrated, CancellationToken ct) =>
+        StoreAsync(p.Plan, p.FileName, p.Sha256, p.Compressed, p.Size, p.Options, migrated, ct);
+
+    /// <summary>
+    /// Imports several reports in order, each in its own transaction (one failing leaves the others whole), reading and
+    /// planning the next report on another thread while the current one is stored: the database work stays on one
+    /// connection, one report at a time, and the parse, which needs no database, leaves the critical path. A next report
+    /// longer than <paramref name="prefetchBytes"/> is read after the current one is stored, not beside it, so at most one
+    /// large report is in memory at a time. <paramref name="onResult"/> sees every report in order with its summary or
+    /// the error that stopped it (<see cref="ReportFormatException"/>, an I/O error opening it, ...); an error of the
+    /// database itself ends the run.
+    /// </summary>
+    public async Task ImportManyAsync(IEnumerable<ReportSource> reports, ImportOptions options,
+        Func<ReportSource, ImportSummary?, Exception?, Task> onResult, long prefetchBytes = 16 << 20, CancellationToken ct = default)
+    {
+        using var sources = reports.GetEnumerator();
+        if (!sources.MoveNext()) return;
+        var current = sources.Current;
+        // The first report is read while the database is created or checked (a brand-new SQLite file gets its schema).
+        var next = Task.Run(() => PrepareSourceAsync(current, options, ct), ct);
+        await TriageDatabase.EnsureMigratedForBulkLoadAsync(_connectionString, ct);
+        while (true)
+        {
+            PreparedReport? prepared = null;
+            Exception? error = null;
+            try
+            {
+                prepared = await next;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                error = e;
+            }
+            var ahead = sources.MoveNext() ? sources.Current : null;
+            var readAfter = ahead is not null && prepared is not null && ahead.Length > prefetchBytes;
+            if (ahead is not null && !readAfter) next = Task.Run(() => PrepareSourceAsync(ahead, options, ct), ct);
+            ImportSummary? summary = null;
+            if (prepared is not null)
+            {
+                try
+                {
+                    summary = await StoreAsync(prepared, migrated: null, ct);
+                }
+                catch (Exception e) when (e is ReportFormatException or ArgumentException)
+                {
+                    error = e;
+                }
+            }
+            await onResult(current, summary, error);
+            if (ahead is null) return;
+            if (readAfter) next = PrepareSourceAsync(ahead, options, ct);
+            current = ahead;
+        }
+    }
+
+    private static async Task<PreparedReport> PrepareSourceAsync(ReportSource source, ImportOptions options, CancellationToken ct)
+    {
+        await using var stream = source.Open();
+        return await PrepareAsync(stream, source.FileName, options, ct);
     }
 
     /// <summary>Imports a report that was read whole earlier: <paramref name="gzip"/> holds its bytes as

@@ -2,7 +2,7 @@ namespace Triage.Core.Ingest.Json;
 
 /// <summary>Serves ReadAsync with a synchronous Read. Wrap a local <see cref="FileStream"/> in it before parsing (as
 /// <see cref="ScanReportReader.ParseFileAsync"/> does): on Linux each "async" file read is a thread-pool hop, and for
-/// a 30 MiB report the hops cost more than the reads. Not for network streams.</summary>
+/// a 30 MiB report the hops cost more than the reads. Not for network streams. Disposing it disposes the inner stream.</summary>
 public sealed class SynchronousReadStream(Stream inner) : Stream
 {
     public override bool CanRead => true;
@@ -22,6 +22,12 @@ public sealed class SynchronousReadStream(Stream inner) : Stream
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
 
     public override void Flush() { }
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
