@@ -45,14 +45,14 @@ internal sealed class FindingRiskContext
 /// <summary>
 /// Loads ranking inputs from the database with plain SQL (it runs for 500,000 findings inside the scoring transaction,
 /// and for one page of findings on a page's connection): severity and fix of the finding, highest CVSS of its
-/// observations, KEV and EPSS of its alias group's CVEs (<see cref="EnrichmentSelector"/>), where its image runs
+/// observations and alias group, KEV and EPSS of its alias group's CVEs (<see cref="EnrichmentSelector"/>), where its image runs
 /// (<see cref="RuntimePresence"/> over current workloads), its stored verdict, and the decision in force.
 /// </summary>
 internal static class RiskInputLoader
 {
     private sealed record FindingRow(long Id, long ArtifactId, long GroupId, Severity Severity, bool FixAvailable, bool Active, double? StoredCvss, bool HasRisk);
 
-    /// <param name="refreshCvss">Read CVSS from the observations even when a stored score has it (after an import changed them).</param>
+    /// <param name="refreshCvss">Read CVSS again even when a stored score has it (after an import changed the evidence).</param>
     /// <param name="verdictDetails">Also read each verdict's sources and notes (explanations), not only the verdict.</param>
     /// <param name="now">When decisions in force are read (an expired one no longer counts).</param>
     /// <param name="vexResolved">The VEX store's decisions in force, when the caller read them already.</param>
@@ -108,20 +108,23 @@ internal static class RiskInputLoader
         return sql.QueryAsync(select, Map, ct);
     }
 
-    /// <summary>Highest CVSS per finding from its observations, for findings whose stored value cannot be used.</summary>
+    /// <summary>Highest CVSS per finding, for findings whose stored value cannot be used (none stored yet, or an import
+    /// changed their evidence): the scores its observations carry and those of the vulnerability records of its alias
+    /// group, where the parsers put the scanners' CVSS (Trivy's CVSS by source, Grype's cvss, Snyk's CVSSv3). A v3 or v4
+    /// score wins over a v2 one; among them the highest counts.</summary>
     private static async Task<Dictionary<long, double?>> CvssAsync(SqlSource sql, RiskScope scope, List<FindingRow> findings, bool refresh, CancellationToken ct)
     {
         var need = findings.Where(f => refresh || !f.HasRisk).ToList();
         var result = new Dictionary<long, double?>(need.Count);
         if (need.Count == 0) return result;
-        foreach (var f in need) result[f.Id] = null;
+        var all = need.Count == findings.Count;
         var active = need.ToDictionary(f => f.Id, f => f.Active);
         const string select = "SELECT o.\"FindingId\", o.\"CvssJson\", o.\"Active\" FROM \"Observations\" o";
         static (long FindingId, string Json, bool Active) Map(DbDataReader r) => (r.GetInt64(0), r.GetString(1), r.GetBoolean(2));
         List<(long FindingId, string Json, bool Active)> rows;
-        if (scope.ArtifactIds is { } artifacts && need.Count == findings.Count)
+        if (scope.ArtifactIds is { } artifacts && all)
             rows = await sql.QueryByKeysAsync(select + " JOIN \"Findings\" f ON f.\"Id\" = o.\"FindingId\" WHERE f.\"ArtifactId\" IN ({keys}) AND o.\"CvssJson\" IS NOT NULL", artifacts, Map, ct);
-        else if (scope.IsAll && need.Count == findings.Count)
+        else if (scope.IsAll && all)
             rows = await sql.QueryAsync(select + " WHERE o.\"CvssJson\" IS NOT NULL", Map, ct);
         else
             rows = await sql.QueryByKeysAsync(select + " WHERE o.\"FindingId\" IN ({keys}) AND o.\"CvssJson\" IS NOT NULL", need.Select(f => f.Id).ToList(), Map, ct);
@@ -131,13 +134,32 @@ internal static class RiskInputLoader
         {
             // An open finding is scored from what scanners report now; a resolved one from everything it had.
             if (!active.TryGetValue(id, out var findingActive) || (findingActive && !obsActive)) continue;
-            var (modern, any) = Cvss.MaxScores(json);
-            if (modern is null && any is null) continue;
-            best.TryGetValue(id, out var b);
-            best[id] = (Math.Max(b.Modern, modern ?? -1), Math.Max(b.Any, any ?? -1));
+            Raise(best, id, Cvss.MaxScores(json));
         }
-        foreach (var (id, (modern, any)) in best) result[id] = modern >= 0 ? modern : any >= 0 ? any : null;
+
+        const string vulnerabilities = "SELECT \"GroupId\", \"CvssJson\" FROM \"Vulnerabilities\" WHERE \"CvssJson\" IS NOT NULL";
+        static (long GroupId, string Json) MapVulnerability(DbDataReader r) => (r.GetInt64(0), r.GetString(1));
+        var byGroup = new Dictionary<long, (double Modern, double Any)>();
+        var groupRows = scope.IsAll && all
+            ? await sql.QueryAsync(vulnerabilities, MapVulnerability, ct)
+            : await sql.QueryByKeysAsync(vulnerabilities + " AND \"GroupId\" IN ({keys})", need.Select(f => f.GroupId).Distinct().ToList(), MapVulnerability, ct);
+        foreach (var (groupId, json) in groupRows) Raise(byGroup, groupId, Cvss.MaxScores(json));
+
+        foreach (var f in need)
+        {
+            var fromObservations = best.TryGetValue(f.Id, out var o) ? o : (Modern: -1d, Any: -1d);
+            var fromGroup = byGroup.TryGetValue(f.GroupId, out var g) ? g : (Modern: -1d, Any: -1d);
+            var (modern, any) = (Math.Max(fromObservations.Modern, fromGroup.Modern), Math.Max(fromObservations.Any, fromGroup.Any));
+            result[f.Id] = modern >= 0 ? modern : any >= 0 ? any : null;
+        }
         return result;
+
+        static void Raise(Dictionary<long, (double Modern, double Any)> into, long key, (double? Modern, double? Any) scores)
+        {
+            if (scores.Modern is null && scores.Any is null) return;
+            var b = into.TryGetValue(key, out var found) ? found : (-1, -1);
+            into[key] = (Math.Max(b.Modern, scores.Modern ?? -1), Math.Max(b.Any, scores.Any ?? -1));
+        }
     }
 
     // -------------------------------------------------------------------------------------------------------------
@@ -316,9 +338,13 @@ internal static class Cvss
     public static (double? Modern, double? Any) MaxScores(string json)
     {
         double? modern = null, any = null;
-        var bytes = Encoding.UTF8.GetBytes(json);
+        // Called for every vulnerability record of the images being scored: no allocation per call.
+        var max = Encoding.UTF8.GetMaxByteCount(json.Length);
+        byte[]? rented = max > 1024 ? System.Buffers.ArrayPool<byte>.Shared.Rent(max) : null;
+        Span<byte> buffer = rented ?? stackalloc byte[1024];
+        var bytes = buffer[..Encoding.UTF8.GetBytes(json, buffer)];
         var reader = new Utf8JsonReader(bytes);
-        string? version = null;
+        var modernVersion = false;
         double? score = null;
         var depth = 0;
         try
@@ -329,7 +355,7 @@ internal static class Cvss
                 {
                     case JsonTokenType.StartObject:
                         depth++;
-                        version = null;
+                        modernVersion = false;
                         score = null;
                         break;
                     case JsonTokenType.EndObject:
@@ -337,14 +363,18 @@ internal static class Cvss
                         if (score is { } s and >= 0 and <= 10)
                         {
                             any = Math.Max(any ?? -1, s);
-                            if (version is not null && (version.StartsWith('3') || version.StartsWith('4'))) modern = Math.Max(modern ?? -1, s);
+                            if (modernVersion) modern = Math.Max(modern ?? -1, s);
                         }
                         break;
                     case JsonTokenType.PropertyName when depth == 1:
-                        var name = reader.GetString();
+                        var isVersion = reader.ValueTextEquals("version"u8);
+                        var isScore = !isVersion && reader.ValueTextEquals("score"u8);
                         reader.Read();
-                        if (name == "version") version = reader.TokenType == JsonTokenType.String ? reader.GetString() : reader.TokenType == JsonTokenType.Number ? reader.GetDouble().ToString(CultureInfo.InvariantCulture) : null;
-                        else if (name == "score" && reader.TokenType == JsonTokenType.Number) score = reader.GetDouble();
+                        if (isVersion)
+                            // "3.1", "4.0" (or a number 3.1): versions 3 and 4 are the modern ones.
+                            modernVersion = reader.TokenType is JsonTokenType.String or JsonTokenType.Number && reader.ValueSpan.Length > 0 &&
+                                            !reader.ValueIsEscaped && reader.ValueSpan[0] is (byte)'3' or (byte)'4';
+                        else if (isScore && reader.TokenType == JsonTokenType.Number) score = reader.GetDouble();
                         else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
                         break;
                 }
@@ -353,6 +383,10 @@ internal static class Cvss
         catch (JsonException)
         {
             // Stored by the importer, so well-formed; a damaged value counts as no score rather than failing ranking.
+        }
+        finally
+        {
+            if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         }
         return (modern, any);
     }

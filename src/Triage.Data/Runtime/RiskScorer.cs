@@ -122,9 +122,15 @@ internal static class RiskOrder
         };
 }
 
-/// <summary>What a stored score depends on besides the data: the ranking policy and the running window.</summary>
-internal sealed record ScoringConfig(RankingPolicy Ranking, double RunningWindowHours)
+/// <summary>What a stored score depends on besides the data: the ranking policy, the running window, and the version of
+/// how inputs are read (<see cref="CurrentInputs"/>). A change to any of them changes the stored configuration's hash, so
+/// scores made before are computed again (<see cref="FindingRiskService"/>'s start-up check).</summary>
+internal sealed record ScoringConfig(RankingPolicy Ranking, double RunningWindowHours, int Inputs = ScoringConfig.CurrentInputs)
 {
+    /// <summary>2: a finding's CVSS also comes from the vulnerability records of its alias group, where the parsers keep
+    /// the scanners' scores (before, only observations were read, and they carry none).</summary>
+    public const int CurrentInputs = 2;
+
     public RuntimeSettings Settings(RuntimeSettings? template = null) => (template ?? RuntimeSettings.Default) with { RunningWindowHours = RunningWindowHours };
 }
 
@@ -137,7 +143,7 @@ internal sealed partial class ScoringJson : JsonSerializerContext;
 internal static class RankingPolicies
 {
     // Source-generated: the reflection serializer cost ~80 ms of start-up (emitted accessors) in every `triage ingest`.
-    // The text is the same as before (enums as names, declaration order), so stored hashes stay valid.
+    // Enums as names, declaration order. Adding a field changes every hash, and with it every stored score is computed again.
     public static string ToJson(RankingPolicy policy, RuntimeSettings settings) =>
         JsonSerializer.Serialize(new ScoringConfig(policy, settings.RunningWindowHours), ScoringJson.Default.ScoringConfig);
 

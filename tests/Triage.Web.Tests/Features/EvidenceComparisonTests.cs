@@ -29,6 +29,22 @@ public sealed class EvidenceComparisonTests
     }
 
     [Fact]
+    public void CvssRow_ShowsTheScoresOfEachScannersOwnVulnerabilityRecord()
+    {
+        var trivy = Obs("trivy", Severity.High, [], FixState.NotFixed);
+        var grype = Obs("grype", Severity.High, [], FixState.NotFixed, cvss: """[{"source":"grype","version":"3.1","score":7.0}]""") with { RawId = "GHSA-aaaa-bbbb-cccc" };
+        var records = new Dictionary<string, string?>
+        {
+            ["CVE-2024-1"] = """[{"source":"nvd","version":"3.1","vector":"CVSS:3.1/AV:N","score":9.8}]""",
+            ["GHSA-aaaa-bbbb-cccc"] = """[{"source":"github","version":"3.1","score":7.5}]""",
+        };
+        var row = EvidenceComparison.Compare([trivy, grype], records).Single(r => r.Label == "CVSS");
+        // Trivy's observation carries none: its record's; Grype's observation has its own, which wins.
+        Assert.Equal(["9.8 (nvd v3.1)", "7.0 (grype v3.1)"], row.Values);
+        Assert.Equal(["", ""], EvidenceComparison.Compare([trivy, trivy with { RawId = "CVE-2024-9" }]).Single(r => r.Label == "CVSS").Values);
+    }
+
+    [Fact]
     public void SingleScanner_NeverDisagrees()
     {
         Assert.False(EvidenceComparison.AnyDisagreement(EvidenceComparison.Compare([Obs("trivy", Severity.Critical, ["2"], FixState.Fixed)])));

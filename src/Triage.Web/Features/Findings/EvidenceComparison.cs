@@ -10,7 +10,10 @@ namespace Triage.Web.Features.Findings;
 /// </summary>
 public static class EvidenceComparison
 {
-    public static IReadOnlyList<EvidenceRow> Compare(IReadOnlyList<ObservationView> observations)
+    /// <param name="cvssByVulnerabilityId">CVSS JSON of the vulnerability records by id: the parsers keep a scanner's
+    /// scores on the record of the id it reported, so each scanner's column shows the scores of its own id.</param>
+    public static IReadOnlyList<EvidenceRow> Compare(IReadOnlyList<ObservationView> observations,
+        IReadOnlyDictionary<string, string?>? cvssByVulnerabilityId = null)
     {
         var active = observations.Where(o => o.Active).ToList();
         var rows = new List<EvidenceRow>
@@ -21,7 +24,7 @@ public static class EvidenceComparison
                 o => string.Join(",", o.FixedVersions.Order(StringComparer.Ordinal))),
             Row("Fix state", observations, o => o.FixState.ToWire(), active, o => FixCategory(o.FixState)),
             Row("Scanner status", observations, o => o.Status ?? "", compare: false),
-            Row("CVSS", observations, o => CvssSummary(o.CvssJson), compare: false),
+            Row("CVSS", observations, o => CvssSummary(o.CvssJson ?? cvssByVulnerabilityId?.GetValueOrDefault(o.RawId)), compare: false),
             Row("Reported now", observations, o => o.Active ? "yes" : "no (no longer reported)", compare: false),
         };
         return rows;
