@@ -93,3 +93,81 @@ public static class EvidenceJson
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }
+
+/// <summary>
+/// Merges a report's descriptive evidence into a stored vulnerability record's (ADR 003: every scanner's evidence is
+/// kept): CVSS entries of a (source, version) the record does not have yet, severities of sources it does not have yet.
+/// What a source said first stays. Each method returns the merged JSON, or null when the report adds nothing (then
+/// nothing is written).
+/// </summary>
+public static class VulnerabilityEvidence
+{
+    public static string? MergeCvss(string? storedJson, IReadOnlyList<CvssScore> reported)
+    {
+        if (reported.Count == 0) return null;
+        if (storedJson is null) return EvidenceJson.Cvss(reported);
+        // Fast path, the usual case of a rescan: every reported (source, version) is in the stored text as the writer
+        // spelled it. A miss only means the exact check below runs.
+        var allThere = true;
+        foreach (var r in reported)
+            if (!Plain(r.Source) || !Plain(r.Version) || !storedJson.Contains($"\"source\":\"{r.Source}\",\"version\":\"{r.Version}\"", StringComparison.Ordinal))
+            {
+                allThere = false;
+                break;
+            }
+        if (allThere) return null;
+
+        List<CvssScore> stored;
+        try
+        {
+            stored = EvidenceJson.ReadCvss(storedJson);
+        }
+        catch (JsonException)
+        {
+            return EvidenceJson.Cvss(reported); // a damaged stored value is replaced by what the report says
+        }
+        var merged = new List<CvssScore>(stored);
+        foreach (var r in reported)
+            if (!merged.Exists(m => m.Source == r.Source && m.Version == r.Version)) merged.Add(r);
+        return merged.Count == stored.Count ? null : EvidenceJson.Cvss(merged);
+    }
+
+    public static string? MergeSeverities(string? storedJson, IReadOnlyDictionary<string, Severity> reported)
+    {
+        if (reported.Count == 0) return null;
+        if (storedJson is null) return EvidenceJson.SeverityBySource(reported);
+        var allThere = true;
+        foreach (var key in reported.Keys)
+            if (!Plain(key) || !storedJson.Contains($"\"{key}\":", StringComparison.Ordinal))
+            {
+                allThere = false;
+                break;
+            }
+        if (allThere) return null;
+
+        var merged = new Dictionary<string, Severity>(StringComparer.Ordinal);
+        try
+        {
+            using var doc = JsonDocument.Parse(storedJson);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object)
+                foreach (var p in doc.RootElement.EnumerateObject())
+                    merged[p.Name] = p.Value.ValueKind == JsonValueKind.String ? SeverityNames.Parse(p.Value.GetString()) : Severity.Unknown;
+        }
+        catch (JsonException)
+        {
+            merged.Clear();
+        }
+        var before = merged.Count;
+        foreach (var (k, v) in reported) merged.TryAdd(k, v);
+        return merged.Count == before ? null : EvidenceJson.SeverityBySource(merged);
+    }
+
+    /// <summary>Text the JSON writer copies as it is (source names such as "nvd", "github:language:go", versions "3.1"), so the
+    /// fast paths can look for it in the stored JSON.</summary>
+    private static bool Plain(string s)
+    {
+        foreach (var c in s)
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or ':' or '-' or '_' or ' ' or '/')) return false;
+        return true;
+    }
+}

@@ -311,8 +311,10 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
     {
         var ids = plan.VulnerabilityIds();
         var existing = await store.QueryByKeysAsync(
-            "SELECT \"VulnId\", \"Id\", \"GroupId\", CASE WHEN \"Description\" IS NULL THEN 1 ELSE 0 END FROM \"Vulnerabilities\" WHERE \"VulnId\" IN ({keys})",
-            ids, r => (VulnId: store.Str(r, 0), Id: r.GetInt64(1), GroupId: r.GetInt64(2), NoDescription: r.GetInt32(3) == 1), ct);
+            "SELECT \"VulnId\", \"Id\", \"GroupId\", CASE WHEN \"Description\" IS NULL THEN 1 ELSE 0 END, CASE WHEN \"Title\" IS NULL THEN 1 ELSE 0 END, " +
+            "\"CvssJson\", \"SeverityBySourceJson\" FROM \"Vulnerabilities\" WHERE \"VulnId\" IN ({keys})",
+            ids, r => new ExistingVulnerability(store.Str(r, 0), r.GetInt64(1), r.GetInt64(2), r.GetInt32(3) == 1, r.GetInt32(4) == 1,
+                r.IsDBNull(5) ? null : store.Str(r, 5), r.IsDBNull(6) ? null : store.Str(r, 6)), ct);
 
         var groups = new Dictionary<long, GroupNode>();
         if (existing.Count > 0)
@@ -399,6 +401,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
 
         // New vulnerability rows, with the report's descriptive data.
         var existingIds = existing.ToDictionary(e => e.VulnId, StringComparer.Ordinal);
+        Dictionary<string, ParsedVulnerability>? byNormalized = null;
         var newIds = ids.Where(id => !existingIds.ContainsKey(id)).OrderBy(id => id, StringComparer.Ordinal).ToList();
         var vulnIds = await store.AllocateIdsAsync("Vulnerabilities", newIds.Count, ct);
         var vulnRows = new List<object?[]>(newIds.Count);
@@ -406,22 +409,30 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         {
             var id = newIds[i];
             plan.Report.Vulnerabilities.TryGetValue(id, out var v);
-            if (v is null && !plan.Report.Vulnerabilities.TryGetValue(id.ToUpperInvariant(), out v)) v = FindByNormalizedId(plan.Report, id);
+            if (v is null && !plan.Report.Vulnerabilities.TryGetValue(id.ToUpperInvariant(), out v)) v = FindByNormalizedId(plan.Report, id, ref byNormalized);
             vulnRows.Add(VulnerabilityRow(vulnIds[i], id, nodeOf[id].Root().Id, v));
         }
         await store.InsertAsync("Vulnerabilities", VulnerabilityColumns, vulnRows, ct);
 
-        // Fill in descriptions that earlier imports lacked.
+        // Every scanner's descriptive evidence is kept on the record (ADR 003): a title or description that earlier imports
+        // lacked, and CVSS and severity sources they did not give (Trivy's Red Hat score beside Grype's NVD one). What a
+        // source said first stays; nothing is written when the report adds nothing.
         var fills = new List<object?[]>();
-        foreach (var e in existing.Where(e => e.NoDescription))
+        foreach (var e in existing)
         {
-            var v = FindByNormalizedId(plan.Report, e.VulnId);
-            if (v?.Description is null) continue;
-            fills.Add([v.Title, v.Description, EvidenceJson.Cvss(v.Cvss), e.Id]);
+            var v = FindByNormalizedId(plan.Report, e.VulnId, ref byNormalized);
+            if (v is null) continue;
+            var title = e.NoTitle ? v.Title : null;
+            var description = e.NoDescription ? v.Description : null;
+            var cvss = VulnerabilityEvidence.MergeCvss(e.CvssJson, v.Cvss);
+            var severities = VulnerabilityEvidence.MergeSeverities(e.SeverityBySourceJson, v.SeverityBySource);
+            if (title is null && description is null && cvss is null && severities is null) continue;
+            fills.Add([title, description, cvss, severities, e.Id]);
         }
         await store.ExecuteForEachAsync(
-            "UPDATE \"Vulnerabilities\" SET \"Title\" = COALESCE(\"Title\", @p0), \"Description\" = @p1, \"CvssJson\" = COALESCE(\"CvssJson\", @p2) WHERE \"Id\" = @p3",
-            4, fills, ct);
+            "UPDATE \"Vulnerabilities\" SET \"Title\" = COALESCE(\"Title\", @p0), \"Description\" = COALESCE(\"Description\", @p1), " +
+            "\"CvssJson\" = COALESCE(@p2, \"CvssJson\"), \"SeverityBySourceJson\" = COALESCE(@p3, \"SeverityBySourceJson\") WHERE \"Id\" = @p4",
+            5, fills, ct);
 
         // Record every relation with its source; the unique index keeps one row per (from, to, relation, source).
         var relationRows = applied.Select(a => new object?[] { a.Relation.FromId, a.Relation.ToId, a.Relation.Relation, a.Relation.Source, a.Applied, now }).ToList();
@@ -433,12 +444,20 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         return nodeOf.ToDictionary(kv => kv.Key, kv => kv.Value.Root().Id, StringComparer.Ordinal);
     }
 
-    private static ParsedVulnerability? FindByNormalizedId(ParsedReport report, string normalizedId)
+    private sealed record ExistingVulnerability(string VulnId, long Id, long GroupId, bool NoDescription, bool NoTitle, string? CvssJson,
+        string? SeverityBySourceJson);
+
+    /// <summary>The report's record for a normalised id: its own spelling first, else the record whose id normalises to it
+    /// (an index of the report's ids by their normal form is built on the first miss, not a scan per lookup).</summary>
+    private static ParsedVulnerability? FindByNormalizedId(ParsedReport report, string normalizedId, ref Dictionary<string, ParsedVulnerability>? byNormalized)
     {
         if (report.Vulnerabilities.TryGetValue(normalizedId, out var v)) return v;
-        foreach (var (k, value) in report.Vulnerabilities)
-            if (VulnerabilityIds.Normalize(k) == normalizedId) return value;
-        return null;
+        if (byNormalized is null)
+        {
+            byNormalized = new Dictionary<string, ParsedVulnerability>(StringComparer.Ordinal);
+            foreach (var (k, value) in report.Vulnerabilities) byNormalized.TryAdd(VulnerabilityIds.Normalize(k), value);
+        }
+        return byNormalized.GetValueOrDefault(normalizedId);
     }
 
     private static readonly string[] VulnerabilityColumns =

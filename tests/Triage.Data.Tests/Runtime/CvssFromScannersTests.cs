@@ -62,33 +62,78 @@ public sealed class CvssFromScannersTests
         Assert.Equal(2, await db.FindingRisks.CountAsync(r => r.CvssScore != null));
     }
 
+    private static JsonObject Grype(string id, string ns, string source, double score, string? related, (string Name, string Version, string Type) package) => new()
+    {
+        ["matches"] = new JsonArray(new JsonObject
+        {
+            ["vulnerability"] = new JsonObject
+            {
+                ["id"] = id, ["namespace"] = ns, ["severity"] = "Low", ["description"] = "grype's description",
+                ["cvss"] = new JsonArray(new JsonObject
+                {
+                    ["source"] = source, ["version"] = "3.1", ["vector"] = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
+                    ["metrics"] = new JsonObject { ["baseScore"] = score },
+                }),
+            },
+            ["relatedVulnerabilities"] = related is null ? new JsonArray() : new JsonArray(new JsonObject { ["id"] = related, ["namespace"] = "nvd:cpe" }),
+            ["artifact"] = new JsonObject
+            {
+                ["name"] = package.Name, ["version"] = package.Version, ["type"] = package.Type,
+                ["purl"] = package.Type == "deb" ? $"pkg:deb/debian/{package.Name}@{package.Version}?distro=debian-12.8" : $"pkg:{package.Type}/{package.Name}@{package.Version}",
+            },
+        }),
+        ["source"] = new JsonObject { ["type"] = "image", ["target"] = new JsonObject { ["userInput"] = Image + ":1", ["repoDigests"] = new JsonArray(Image + "@" + Digest) } },
+        ["distro"] = new JsonObject { ["name"] = "debian", ["version"] = "12" },
+        ["descriptor"] = new JsonObject { ["name"] = "grype", ["version"] = "0.80.0" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task SecondScanner_AddsItsTitleScoresAndSeveritySourcesToTheStoredRecord_FirstSourceKeepsItsWord(string provider)
+    {
+        var w = new RuntimeWorld(provider);
+        await w.ImportJsonAsync(Grype("CVE-2099-0200", "debian:distro:debian:12", "nvd", 7.5, related: null, package: ("liba", "1.0-1", "deb")), "grype.json");
+        var trivy = Trivy(TrivyVuln("CVE-2099-0200", "liba", new JsonObject
+        {
+            ["redhat"] = new JsonObject { ["V3Vector"] = "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:H", ["V3Score"] = 5.9 },
+            ["nvd"] = new JsonObject { ["V3Vector"] = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", ["V3Score"] = 9.8 },
+        }));
+        trivy["Results"]![0]!["Vulnerabilities"]![0]!["Title"] = "liba: stack overflow";
+        trivy["Results"]![0]!["Vulnerabilities"]![0]!["Description"] = "trivy's description";
+        trivy["Results"]![0]!["Vulnerabilities"]![0]!["VendorSeverity"] = new JsonObject { ["redhat"] = 2, ["nvd"] = 4 };
+        await w.ImportJsonAsync(trivy, "trivy.json");
+
+        await using (var db = w.Db())
+        {
+            var v = await db.Vulnerabilities.SingleAsync(x => x.VulnId == "CVE-2099-0200");
+            Assert.Equal("liba: stack overflow", v.Title);
+            Assert.Equal("grype's description", v.Description);
+            var cvss = Triage.Core.Ingest.EvidenceJson.ReadCvss(v.CvssJson);
+            // Grype's NVD 7.5 stays (the first word of that source and version); Trivy's Red Hat score is added.
+            Assert.Equal([("nvd", 7.5), ("redhat", 5.9)], cvss.Select(c => (c.Source, c.Score ?? -1)).OrderBy(c => c.Source));
+            Assert.Contains("\"redhat\":\"medium\"", v.SeverityBySourceJson, StringComparison.Ordinal);
+            Assert.Contains("\"debian:distro:debian:12\":\"low\"", v.SeverityBySourceJson, StringComparison.Ordinal);
+        }
+        // The same bytes of evidence again change nothing (no write); a rescan with nothing new leaves the record as it is.
+        var before = await RecordAsync(w);
+        trivy["ArtifactName"] = Image + ":2";
+        await w.ImportJsonAsync(trivy, "trivy-again.json");
+        Assert.Equal(before, await RecordAsync(w));
+    }
+
+    private static async Task<(string?, string?, string?, string?)> RecordAsync(RuntimeWorld w)
+    {
+        await using var db = w.Db();
+        var v = await db.Vulnerabilities.AsNoTracking().SingleAsync(x => x.VulnId == "CVE-2099-0200");
+        return (v.Title, v.Description, v.CvssJson, v.SeverityBySourceJson);
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task GrypeScoreOnAGhsaRecord_CountsForTheCveFindingThroughItsAliasGroup(string provider)
     {
         var w = new RuntimeWorld(provider);
-        var grype = new JsonObject
-        {
-            ["matches"] = new JsonArray(new JsonObject
-            {
-                ["vulnerability"] = new JsonObject
-                {
-                    ["id"] = "GHSA-aaaa-bbbb-cccc", ["namespace"] = "github:language:javascript", ["severity"] = "Low",
-                    ["cvss"] = new JsonArray(new JsonObject
-                    {
-                        ["source"] = "github", ["version"] = "3.1", ["vector"] = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
-                        ["metrics"] = new JsonObject { ["baseScore"] = 7.5 },
-                    }),
-                },
-                ["relatedVulnerabilities"] = new JsonArray(new JsonObject { ["id"] = "CVE-2099-0100", ["namespace"] = "nvd:cpe" }),
-                ["artifact"] = new JsonObject
-                {
-                    ["name"] = "left-pad", ["version"] = "1.0.0", ["type"] = "npm", ["purl"] = "pkg:npm/left-pad@1.0.0",
-                },
-            }),
-            ["source"] = new JsonObject { ["type"] = "image", ["target"] = new JsonObject { ["userInput"] = Image + ":1", ["repoDigests"] = new JsonArray(Image + "@" + Digest) } },
-            ["descriptor"] = new JsonObject { ["name"] = "grype", ["version"] = "0.80.0" },
-        };
+        var grype = Grype("GHSA-aaaa-bbbb-cccc", "github:language:javascript", "github", 7.5, related: "CVE-2099-0100", package: ("left-pad", "1.0.0", "npm"));
         await w.ImportJsonAsync(grype, "grype.json");
 
         var f = Assert.Single(await w.FindingsAsync());
