@@ -312,9 +312,10 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         var ids = plan.VulnerabilityIds();
         var existing = await store.QueryByKeysAsync(
             "SELECT \"VulnId\", \"Id\", \"GroupId\", CASE WHEN \"Description\" IS NULL THEN 1 ELSE 0 END, CASE WHEN \"Title\" IS NULL THEN 1 ELSE 0 END, " +
-            "\"CvssJson\", \"SeverityBySourceJson\" FROM \"Vulnerabilities\" WHERE \"VulnId\" IN ({keys})",
+            "\"CvssJson\", \"SeverityBySourceJson\", \"References\", \"Cwes\" FROM \"Vulnerabilities\" WHERE \"VulnId\" IN ({keys})",
             ids, r => new ExistingVulnerability(store.Str(r, 0), r.GetInt64(1), r.GetInt64(2), r.GetInt32(3) == 1, r.GetInt32(4) == 1,
-                r.IsDBNull(5) ? null : store.Str(r, 5), r.IsDBNull(6) ? null : store.Str(r, 6)), ct);
+                r.IsDBNull(5) ? null : store.Str(r, 5), r.IsDBNull(6) ? null : store.Str(r, 6), r.IsDBNull(7) ? null : store.Str(r, 7),
+                r.IsDBNull(8) ? null : store.Str(r, 8)), ct);
 
         var groups = new Dictionary<long, GroupNode>();
         if (existing.Count > 0)
@@ -415,8 +416,8 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         await store.InsertAsync("Vulnerabilities", VulnerabilityColumns, vulnRows, ct);
 
         // Every scanner's descriptive evidence is kept on the record (ADR 003): a title or description that earlier imports
-        // lacked, and CVSS and severity sources they did not give (Trivy's Red Hat score beside Grype's NVD one). What a
-        // source said first stays; nothing is written when the report adds nothing.
+        // lacked, CVSS and severity sources they did not give (Trivy's Red Hat score beside Grype's NVD one), references and
+        // CWEs they did not list. What a source said first stays; nothing is written when the report adds nothing.
         var fills = new List<object?[]>();
         foreach (var e in existing)
         {
@@ -426,13 +427,16 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             var description = e.NoDescription ? v.Description : null;
             var cvss = VulnerabilityEvidence.MergeCvss(e.CvssJson, v.Cvss);
             var severities = VulnerabilityEvidence.MergeSeverities(e.SeverityBySourceJson, v.SeverityBySource);
-            if (title is null && description is null && cvss is null && severities is null) continue;
-            fills.Add([title, description, cvss, severities, e.Id]);
+            var references = MergeList(e.ReferencesJson, v.References);
+            var cwes = MergeList(e.CwesJson, v.Cwes);
+            if (title is null && description is null && cvss is null && severities is null && references is null && cwes is null) continue;
+            fills.Add([title, description, cvss, severities, references, cwes, e.Id]);
         }
         await store.ExecuteForEachAsync(
             "UPDATE \"Vulnerabilities\" SET \"Title\" = COALESCE(\"Title\", @p0), \"Description\" = COALESCE(\"Description\", @p1), " +
-            "\"CvssJson\" = COALESCE(@p2, \"CvssJson\"), \"SeverityBySourceJson\" = COALESCE(@p3, \"SeverityBySourceJson\") WHERE \"Id\" = @p4",
-            5, fills, ct);
+            "\"CvssJson\" = COALESCE(@p2, \"CvssJson\"), \"SeverityBySourceJson\" = COALESCE(@p3, \"SeverityBySourceJson\"), " +
+            "\"References\" = COALESCE(@p4, \"References\"), \"Cwes\" = COALESCE(@p5, \"Cwes\") WHERE \"Id\" = @p6",
+            7, fills, ct);
 
         // Record every relation with its source; the unique index keeps one row per (from, to, relation, source).
         var relationRows = applied.Select(a => new object?[] { a.Relation.FromId, a.Relation.ToId, a.Relation.Relation, a.Relation.Source, a.Applied, now }).ToList();
@@ -445,7 +449,32 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
     }
 
     private sealed record ExistingVulnerability(string VulnId, long Id, long GroupId, bool NoDescription, bool NoTitle, string? CvssJson,
-        string? SeverityBySourceJson);
+        string? SeverityBySourceJson, string? ReferencesJson, string? CwesJson);
+
+    /// <summary>A stored string list (references, CWEs) with the reported items it lacks appended, in the report's order;
+    /// null when it lacks none. The usual rescan is answered from the stored text alone: every item found there quoted.</summary>
+    private static List<string>? MergeList(string? storedJson, List<string> reported)
+    {
+        if (reported.Count == 0) return null;
+        // (Only on stored text without escapes, where a quoted item can only be a whole element.)
+        if (storedJson is not null && !storedJson.Contains('\\') &&
+            reported.TrueForAll(item => item.IndexOfAny(['"', '\\']) < 0 && storedJson.Contains('"' + item + '"', StringComparison.Ordinal)))
+            return null;
+        List<string> stored;
+        try
+        {
+            stored = Configuration.StringListJsonConverter.Deserialize(storedJson ?? "[]");
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            stored = [];
+        }
+        var known = new HashSet<string>(stored, StringComparer.Ordinal);
+        var before = stored.Count;
+        foreach (var item in reported)
+            if (known.Add(item)) stored.Add(item);
+        return stored.Count == before ? null : stored;
+    }
 
     /// <summary>The report's record for a normalised id: its own spelling first, else the record whose id normalises to it
     /// (an index of the report's ids by their normal form is built on the first miss, not a scan per lookup).</summary>

@@ -69,6 +69,7 @@ public sealed class CvssFromScannersTests
             ["vulnerability"] = new JsonObject
             {
                 ["id"] = id, ["namespace"] = ns, ["severity"] = "Low", ["description"] = "grype's description",
+                ["urls"] = new JsonArray("https://security-tracker.debian.org/tracker/" + id, "https://example.org/a?b=1&c=2"),
                 ["cvss"] = new JsonArray(new JsonObject
                 {
                     ["source"] = source, ["version"] = "3.1", ["vector"] = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
@@ -101,6 +102,8 @@ public sealed class CvssFromScannersTests
         trivy["Results"]![0]!["Vulnerabilities"]![0]!["Title"] = "liba: stack overflow";
         trivy["Results"]![0]!["Vulnerabilities"]![0]!["Description"] = "trivy's description";
         trivy["Results"]![0]!["Vulnerabilities"]![0]!["VendorSeverity"] = new JsonObject { ["redhat"] = 2, ["nvd"] = 4 };
+        trivy["Results"]![0]!["Vulnerabilities"]![0]!["References"] = new JsonArray("https://example.org/a?b=1&c=2", "https://access.redhat.com/security/cve/CVE-2099-0200");
+        trivy["Results"]![0]!["Vulnerabilities"]![0]!["CweIDs"] = new JsonArray("CWE-787");
         await w.ImportJsonAsync(trivy, "trivy.json");
 
         await using (var db = w.Db())
@@ -113,6 +116,10 @@ public sealed class CvssFromScannersTests
             Assert.Equal([("nvd", 7.5), ("redhat", 5.9)], cvss.Select(c => (c.Source, c.Score ?? -1)).OrderBy(c => c.Source));
             Assert.Contains("\"redhat\":\"medium\"", v.SeverityBySourceJson, StringComparison.Ordinal);
             Assert.Contains("\"debian:distro:debian:12\":\"low\"", v.SeverityBySourceJson, StringComparison.Ordinal);
+            // References of both, each once, Grype's first; Trivy's CWE.
+            Assert.Equal(["https://security-tracker.debian.org/tracker/CVE-2099-0200", "https://example.org/a?b=1&c=2", "https://access.redhat.com/security/cve/CVE-2099-0200"],
+                v.References);
+            Assert.Equal(["CWE-787"], v.Cwes);
         }
         // The same bytes of evidence again change nothing (no write); a rescan with nothing new leaves the record as it is.
         var before = await RecordAsync(w);
@@ -121,11 +128,11 @@ public sealed class CvssFromScannersTests
         Assert.Equal(before, await RecordAsync(w));
     }
 
-    private static async Task<(string?, string?, string?, string?)> RecordAsync(RuntimeWorld w)
+    private static async Task<string> RecordAsync(RuntimeWorld w)
     {
         await using var db = w.Db();
         var v = await db.Vulnerabilities.AsNoTracking().SingleAsync(x => x.VulnId == "CVE-2099-0200");
-        return (v.Title, v.Description, v.CvssJson, v.SeverityBySourceJson);
+        return string.Join(" | ", v.Title, v.Description, v.CvssJson, v.SeverityBySourceJson, string.Join(",", v.References), string.Join(",", v.Cwes));
     }
 
     [Theory]
