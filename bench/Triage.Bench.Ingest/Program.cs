@@ -203,6 +203,8 @@ internal static class DedupBench
             await importer.ImportManyAsync(Reports(), new ImportOptions(), (source, summary, error) =>
             {
                 if (error is not null) throw new InvalidOperationException($"{source.FileName}: {error.Message}", error);
+                // Time between two results: the store, and for every third report the generation of the next image's
+                // reports (taken out of the import total below).
                 times.Add(since.Elapsed.TotalMilliseconds);
                 since.Restart();
                 if (++done % 300 == 0) Console.Error.WriteLine($"{target}: {done / 3} artifacts, {total.Elapsed.TotalSeconds:F0} s, last import {times[^1]:F0} ms");
@@ -213,7 +215,7 @@ internal static class DedupBench
             var findings = ctx.Findings.LongCount();
             var first = times.Take(30).Average();
             var last = times.TakeLast(30).Average();
-            Console.WriteLine($"| {target} | {times.Count:N0} | {times.Count * per:N0} | {total.Elapsed.TotalSeconds:F0} s | {times.Sum() / 1000:F0} s | {generating.TotalSeconds:F0} s | {first:F0} ms | {last:F0} ms | {last / first:F2} | {findings:N0} |");
+            Console.WriteLine($"| {target} | {times.Count:N0} | {times.Count * per:N0} | {total.Elapsed.TotalSeconds:F0} s | {times.Sum() / 1000 - generating.TotalSeconds:F0} s | {generating.TotalSeconds:F0} s | {first:F0} ms | {last:F0} ms | {last / first:F2} | {findings:N0} |");
         }
         return 0;
     }

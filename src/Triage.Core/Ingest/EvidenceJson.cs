@@ -96,9 +96,9 @@ public static class EvidenceJson
 
 /// <summary>
 /// Merges a report's descriptive evidence into a stored vulnerability record's (ADR 003: every scanner's evidence is
-/// kept): CVSS entries of a (source, version) the record does not have yet, severities of sources it does not have yet.
-/// What a source said first stays. Each method returns the merged JSON, or null when the report adds nothing (then
-/// nothing is written).
+/// kept): CVSS entries of a (source, version) the record does not have yet, severities of sources it does not have yet,
+/// references and CWEs it does not list yet. What a source said first stays. Each method returns the merged value, or
+/// null when the report adds nothing (then nothing is written).
 /// </summary>
 public static class VulnerabilityEvidence
 {
@@ -160,6 +160,47 @@ public static class VulnerabilityEvidence
         var before = merged.Count;
         foreach (var (k, v) in reported) merged.TryAdd(k, v);
         return merged.Count == before ? null : EvidenceJson.SeverityBySource(merged);
+    }
+
+    /// <summary>A stored JSON string list (references, CWEs) with the reported items it lacks appended in the report's
+    /// order, each once; null when it lacks none.</summary>
+    public static List<string>? MergeList(string? storedJson, IReadOnlyList<string> reported)
+    {
+        if (reported.Count == 0) return null;
+        // Fast path, the usual rescan: every item is in the stored text between quotes. Only on text without escapes,
+        // where a quoted item can only be a whole element.
+        if (storedJson is not null && !storedJson.Contains('\\'))
+        {
+            var allThere = true;
+            foreach (var item in reported)
+                if (item.IndexOfAny(['"', '\\']) >= 0 || !storedJson.Contains('"' + item + '"', StringComparison.Ordinal))
+                {
+                    allThere = false;
+                    break;
+                }
+            if (allThere) return null;
+        }
+
+        var stored = new List<string>();
+        if (!string.IsNullOrEmpty(storedJson))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(storedJson);
+                if (doc.RootElement.ValueKind == JsonValueKind.Array)
+                    foreach (var e in doc.RootElement.EnumerateArray())
+                        if (e.ValueKind == JsonValueKind.String) stored.Add(e.GetString()!);
+            }
+            catch (JsonException)
+            {
+                stored.Clear(); // a damaged stored value is replaced by what the report says
+            }
+        }
+        var known = new HashSet<string>(stored, StringComparer.Ordinal);
+        var before = stored.Count;
+        foreach (var item in reported)
+            if (known.Add(item)) stored.Add(item);
+        return stored.Count == before ? null : stored;
     }
 
     /// <summary>Text the JSON writer copies as it is (source names such as "nvd", "github:language:go", versions "3.1"), so the

@@ -427,8 +427,8 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             var description = e.NoDescription ? v.Description : null;
             var cvss = VulnerabilityEvidence.MergeCvss(e.CvssJson, v.Cvss);
             var severities = VulnerabilityEvidence.MergeSeverities(e.SeverityBySourceJson, v.SeverityBySource);
-            var references = MergeList(e.ReferencesJson, v.References);
-            var cwes = MergeList(e.CwesJson, v.Cwes);
+            var references = VulnerabilityEvidence.MergeList(e.ReferencesJson, v.References);
+            var cwes = VulnerabilityEvidence.MergeList(e.CwesJson, v.Cwes);
             if (title is null && description is null && cvss is null && severities is null && references is null && cwes is null) continue;
             fills.Add([title, description, cvss, severities, references, cwes, e.Id]);
         }
@@ -450,31 +450,6 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
 
     private sealed record ExistingVulnerability(string VulnId, long Id, long GroupId, bool NoDescription, bool NoTitle, string? CvssJson,
         string? SeverityBySourceJson, string? ReferencesJson, string? CwesJson);
-
-    /// <summary>A stored string list (references, CWEs) with the reported items it lacks appended, in the report's order;
-    /// null when it lacks none. The usual rescan is answered from the stored text alone: every item found there quoted.</summary>
-    private static List<string>? MergeList(string? storedJson, List<string> reported)
-    {
-        if (reported.Count == 0) return null;
-        // (Only on stored text without escapes, where a quoted item can only be a whole element.)
-        if (storedJson is not null && !storedJson.Contains('\\') &&
-            reported.TrueForAll(item => item.IndexOfAny(['"', '\\']) < 0 && storedJson.Contains('"' + item + '"', StringComparison.Ordinal)))
-            return null;
-        List<string> stored;
-        try
-        {
-            stored = Configuration.StringListJsonConverter.Deserialize(storedJson ?? "[]");
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            stored = [];
-        }
-        var known = new HashSet<string>(stored, StringComparer.Ordinal);
-        var before = stored.Count;
-        foreach (var item in reported)
-            if (known.Add(item)) stored.Add(item);
-        return stored.Count == before ? null : stored;
-    }
 
     /// <summary>The report's record for a normalised id: its own spelling first, else the record whose id normalises to it
     /// (an index of the report's ids by their normal form is built on the first miss, not a scan per lookup).</summary>

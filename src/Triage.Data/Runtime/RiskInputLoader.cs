@@ -331,7 +331,8 @@ internal static class RiskInputLoader
     internal static DateTime Utc(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Utc);
 }
 
-/// <summary>Highest CVSS base scores in an observation's CvssJson ([{"source","version","vector","score"}]).</summary>
+/// <summary>Highest CVSS base scores in a CvssJson list of an observation or a vulnerability record
+/// ([{"source","version","vector","score"}], as <see cref="Triage.Core.Ingest.EvidenceJson.Cvss"/> writes it).</summary>
 internal static class Cvss
 {
     /// <summary>(highest v3/v4 score, highest score of any version); null where none.</summary>

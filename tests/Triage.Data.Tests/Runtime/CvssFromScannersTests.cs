@@ -121,7 +121,8 @@ public sealed class CvssFromScannersTests
                 v.References);
             Assert.Equal(["CWE-787"], v.Cwes);
         }
-        // The same bytes of evidence again change nothing (no write); a rescan with nothing new leaves the record as it is.
+        // Another report with the same evidence leaves the record as it is (that the merge then writes nothing is
+        // VulnerabilityEvidenceTests': every merge returns null when nothing is new).
         var before = await RecordAsync(w);
         trivy["ArtifactName"] = Image + ":2";
         await w.ImportJsonAsync(trivy, "trivy-again.json");
