@@ -82,8 +82,7 @@ public sealed class MetricsFlowTests(AppFixture app)
         await ShotAsync(review, "31-weekly-review");
 
         // --- why: the slimming win's comparison ---
-        await review.SlimmingWins.First.Locator("a").ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("/compare?a=", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+        await review.ClickToAsync(review.SlimmingWins.First.Locator("a"), u => u.Contains("/compare?a=", StringComparison.Ordinal), "review-to-compare");
         var compare = new ComparePage(page);
         await compare.Attribution.WaitForAsync();
         var before = await compare.CauseAsync("before");

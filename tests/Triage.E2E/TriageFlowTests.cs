@@ -32,9 +32,8 @@ public sealed class TriageFlowTests(AppFixture app)
         await import.ShotAsync("03-import");
 
         // --- its findings, a filter, one finding ---
-        await item.Locator(".import-findings-link").ClickAsync();
-        await admin.WaitForURLAsync(u => u.Contains("/findings?image=", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
         var findings = new FindingsPage(admin);
+        await findings.ClickToAsync(item.Locator(".import-findings-link"), u => u.Contains("/findings?image=", StringComparison.Ordinal), "import-to-findings");
         await findings.WaitInteractiveAsync();
         var all = await findings.VulnerabilitiesAsync();
         Assert.NotEmpty(all);
@@ -46,8 +45,7 @@ public sealed class TriageFlowTests(AppFixture app)
         Assert.All(await findings.Links.AllInnerTextsAsync(), v => Assert.Equal(target, v));
         await findings.ShotAsync("05-findings-filtered");
 
-        await findings.Links.First.ClickAsync();
-        await admin.WaitForURLAsync(u => System.Text.RegularExpressions.Regex.IsMatch(u, "/findings/\\d+$"), new() { WaitUntil = WaitUntilState.Commit });
+        await findings.ClickToAsync(findings.Links.First, u => System.Text.RegularExpressions.Regex.IsMatch(u, "/findings/\\d+$"), "findings-to-finding");
         await Assertions.Expect(admin.Locator("#finding-title")).ToHaveTextAsync(target);
         await Assertions.Expect(admin.Locator("#evidence-table")).ToBeVisibleAsync();
         await findings.ShotAsync("06-finding");

@@ -16,6 +16,28 @@ public abstract class BasePage(IPage page)
     public Task WaitInteractiveAsync() =>
         Page.Locator("#interactive-ready[data-interactive=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
 
+    /// <summary>Clicks a link and waits until the address is the one it leads to. On a loaded machine a click can land
+    /// while Blazor re-renders the element and be lost: if the address has not changed and the link is still there, it is
+    /// clicked once more. A timeout names the address the page is at and leaves a screenshot.</summary>
+    public async Task ClickToAsync(ILocator link, Func<string, bool> arrived, string what)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await link.ClickAsync();
+            try
+            {
+                await Page.WaitForURLAsync(arrived, new() { WaitUntil = WaitUntilState.Commit, Timeout = 10_000 });
+                return;
+            }
+            catch (TimeoutException e)
+            {
+                if (attempt == 1 && await link.IsVisibleAsync()) continue;
+                await ShotAsync("failed-" + what);
+                throw new TimeoutException($"{what}: the page stayed at {Page.Url}", e);
+            }
+        }
+    }
+
     /// <summary>A full-page screenshot in the screenshots folder, to be looked at.</summary>
     public Task ShotAsync(string name) => Page.ScreenshotAsync(new() { Path = Path.Combine(AppFixture.ScreenshotDir, name + ".png"), FullPage = true });
 }
@@ -63,7 +85,16 @@ public sealed class FindingsPage(IPage page) : BasePage(page)
         var input = Page.Locator("#filter-vuln");
         await input.FillAsync(id);
         await input.PressAsync("Enter");
-        await Page.WaitForURLAsync(u => u.Contains("vuln=" + Uri.EscapeDataString(id), StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+        var expected = "vuln=" + Uri.EscapeDataString(id);
+        try
+        {
+            await Page.WaitForURLAsync(u => u.Contains(expected, StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+        }
+        catch (TimeoutException e)
+        {
+            await ShotAsync("failed-filter");
+            throw new TimeoutException($"filter by {id}: the page stayed at {Page.Url}, the field holds '{await input.InputValueAsync()}'", e);
+        }
     }
 }
 
