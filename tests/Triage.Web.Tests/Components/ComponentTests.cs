@@ -108,3 +108,26 @@ public sealed class SessionQueueTests : ComponentTest
         Assert.Empty(cut.FindAll("a"));
     }
 }
+
+public sealed class RecentDecisionsTests : ComponentTest
+{
+    [Fact]
+    public void Decisions_AreNamedByVulnerabilityAndPackage_AndCountedByStatus()
+    {
+        var at = new DateTime(2026, 11, 27, 10, 0, 0, DateTimeKind.Utc);
+        DecisionRecord[] items =
+        [
+            new(1, 11, null, DecisionStatus.NotAffected, "component_not_present", "u1", "Ada Admin", at),
+            new(2, 12, null, DecisionStatus.Affected, null, "u2", "Tina Triager", at),
+            new(3, 13, null, DecisionStatus.NotAffected, "inline_mitigations_already_exist", "u2", "Tina Triager", at),
+        ];
+        var labels = new Dictionary<long, string> { [11] = "CVE-2024-1 in openssl", [12] = "CVE-2024-2 in zlib" };
+        var cut = Render<Triage.Web.Features.Dashboard.RecentDecisions>(p => p.Add(x => x.Items, items).Add(x => x.Labels, labels));
+
+        var links = cut.FindAll("a.recent-decision-finding");
+        Assert.Equal(["CVE-2024-1 in openssl", "CVE-2024-2 in zlib", "finding #13"], links.Select(a => a.TextContent));
+        Assert.Equal("/findings/11", links[0].GetAttribute("href"));
+        Assert.Contains("Not affected: 2", cut.Markup);
+        Assert.Contains("Affected: 1", cut.Markup);
+    }
+}
