@@ -10,6 +10,10 @@ using Triage.Core.Domain;
 using Triage.Testing;
 using Triage.Web.Infrastructure.Access;
 
+// The browser flows assert live-update latencies (a colleague's decision within 2 seconds): the scale-out collection's two
+// app instances and their kill -9 test must not run beside them on a two-core CI machine.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace Triage.E2E;
 
 /// <summary>The app on a real loopback port (Kestrel) with a fresh SQLite database, and Debian's Chromium driven by Playwright.</summary>
