@@ -117,16 +117,23 @@ public sealed class RecentDecisionsTests : ComponentTest
         var at = new DateTime(2026, 11, 27, 10, 0, 0, DateTimeKind.Utc);
         DecisionRecord[] items =
         [
-            new(1, 11, null, DecisionStatus.NotAffected, "component_not_present", "u1", "Ada Admin", at),
-            new(2, 12, null, DecisionStatus.Affected, null, "u2", "Tina Triager", at),
-            new(3, 13, null, DecisionStatus.NotAffected, "inline_mitigations_already_exist", "u2", "Tina Triager", at),
+            new(1, 11, null, DecisionStatus.NotAffected, "component_not_present", "u1", "Ada Admin", at)
+                { Vulnerability = "CVE-2024-1", Package = "pkg:deb/debian/openssl@3.0.1?arch=amd64", ScopeText = "image a@sha256:1" },
+            // One of a bulk decision: no single finding, so it links to the vulnerability and says where it applies.
+            new(2, 0, null, DecisionStatus.Affected, null, "u2", "Tina Triager", at)
+                { Vulnerability = "CVE-2024-2", Package = "pkg:npm/%40scope/left-pad@1.0.0", ScopeText = "repository docker.io/library/app" },
+            new(3, 0, null, DecisionStatus.NotAffected, "inline_mitigations_already_exist", "u2", "Tina Triager", at)
+                { Vulnerability = "CVE-2024-3", ScopeText = "everywhere" },
         ];
-        var labels = new Dictionary<long, string> { [11] = "CVE-2024-1 in openssl", [12] = "CVE-2024-2 in zlib" };
-        var cut = Render<Triage.Web.Features.Dashboard.RecentDecisions>(p => p.Add(x => x.Items, items).Add(x => x.Labels, labels));
+        var cut = Render<Triage.Web.Features.Dashboard.RecentDecisions>(p => p.Add(x => x.Items, items));
 
-        var links = cut.FindAll("a.recent-decision-finding");
-        Assert.Equal(["CVE-2024-1 in openssl", "CVE-2024-2 in zlib", "finding #13"], links.Select(a => a.TextContent));
+        var links = cut.FindAll("a.recent-decision-subject");
+        Assert.Equal(["CVE-2024-1 in openssl", "CVE-2024-2 in @scope/left-pad", "CVE-2024-3"], links.Select(a => a.TextContent));
         Assert.Equal("/findings/11", links[0].GetAttribute("href"));
+        Assert.Contains("CVE-2024-1 in openssl not affected by Ada Admin", cut.FindAll("li, .mud-list-item")[0].TextContent.ReplaceLineEndings(" ").Replace("  ", " "));
+        Assert.Equal("/findings?vuln=CVE-2024-2&status=all", links[1].GetAttribute("href"));
+        Assert.Contains("repository docker.io/library/app", cut.Markup);
+        Assert.DoesNotContain("finding #", cut.Markup);
         Assert.Contains("Not affected: 2", cut.Markup);
         Assert.Contains("Affected: 1", cut.Markup);
     }

@@ -34,7 +34,7 @@ public partial class Dashboard
 
 /// <summary>Everything the dashboard shows, for the images the reader may see.</summary>
 public sealed record DashboardModel(ImageCounts Counts, SeverityCounts Open, IReadOnlyDictionary<SsvcPriority, int> OpenByPriority, IReadOnlyList<TopRisk> TopRisks,
-    IReadOnlyList<LatestImport> Imports, IReadOnlyList<DecisionRecord> DecisionsThisWeek, IReadOnlyDictionary<long, string> DecisionLabels)
+    IReadOnlyList<LatestImport> Imports, IReadOnlyList<DecisionRecord> DecisionsThisWeek)
 {
     public static async Task<DashboardModel> LoadAsync(IDbContextFactory<TriageDbContext> factory, IDecisionStore decisions, UserAccess user, DateTime now,
         int decisionsShown, CancellationToken ct = default)
@@ -42,14 +42,13 @@ public sealed record DashboardModel(ImageCounts Counts, SeverityCounts Open, IRe
         await using var db = await factory.CreateDbContextAsync(ct);
         var visible = user.VisibleRepositoryIds(db);
         var counts = await DashboardQueries.ImageCountsAsync(db, visible, ct);
-        if (counts.Images == 0) return new DashboardModel(counts, SeverityCounts.Empty, new Dictionary<SsvcPriority, int>(), [], [], [], new Dictionary<long, string>());
+        if (counts.Images == 0) return new DashboardModel(counts, SeverityCounts.Empty, new Dictionary<SsvcPriority, int>(), [], [], []);
         var open = await DashboardQueries.OpenBySeverityAsync(db, visible, ct);
         var byPriority = await DashboardQueries.OpenByPriorityAsync(db, visible, ct);
         var risks = await DashboardQueries.TopRisksAsync(db, visible, 8, ct);
         var imports = await DashboardQueries.LatestImportsAsync(db, visible, 8, ct);
         Func<TriageDbContext, IQueryable<long>?>? visibleFindings = user.IsAdmin ? null : d => user.Visible(d, d.Findings).Select(f => f.Id);
         var recent = await decisions.SinceAsync(now.AddDays(-7), visibleFindings, decisionsShown, ct);
-        var labels = await Findings.FindingLabels.LoadAsync(db, recent.Take(RecentDecisions.Shown).Select(d => d.FindingId).ToList(), user, ct);
-        return new DashboardModel(counts, SeverityCounts.From(open.Select(kv => (kv.Key, kv.Value))), byPriority, risks, imports, recent, labels);
+        return new DashboardModel(counts, SeverityCounts.From(open.Select(kv => (kv.Key, kv.Value))), byPriority, risks, imports, recent);
     }
 }

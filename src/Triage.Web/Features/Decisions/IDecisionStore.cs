@@ -66,6 +66,10 @@ public sealed record FindingDecision
 public sealed record DecisionRecord(long Id, long FindingId, long? SessionId, DecisionStatus Status, string? Justification,
     string AuthorId, string AuthorName, DateTime CreatedAt)
 {
+    /// <summary>The statement's vulnerability id (what it is about, also when it names no single finding).</summary>
+    public string? Vulnerability { get; init; }
+    /// <summary>The statement's package (a purl), when it names one.</summary>
+    public string? Package { get; init; }
     public string? ScopeText { get; init; }
     public DecisionScopeKind? Scope { get; init; }
     public string? ImpactStatement { get; init; }
@@ -78,6 +82,12 @@ public sealed record DecisionRecord(long Id, long FindingId, long? SessionId, De
     public bool InForce { get; init; } = true;
     /// <summary>Why it is not in force (history).</summary>
     public string? NotInForceReason { get; init; }
+    /// <summary>"CVE-… in package" (the package as the findings list names it), or the vulnerability alone.</summary>
+    public string? Subject => Vulnerability is null ? null
+        : Triage.Core.Identity.Purl.TryParse(Package, out var p) && p is not null
+            ? $"{Vulnerability} in {Triage.Data.Queries.FindingQueries.DisplayName(p.Type, p.Namespace, p.Name)}"
+            : Vulnerability;
+
     /// <summary>"component_not_present: the note" — what a summary line shows.</summary>
     public string? Why => DecisionInput.Combine(Justification, ImpactStatement ?? Notes);
 }

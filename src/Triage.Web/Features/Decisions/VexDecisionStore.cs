@@ -116,6 +116,8 @@ public sealed class VexDecisionStore(TriageConnection connection, TimeProvider t
         new(d.Id, findingId, sessionId, d.Status.ToDecisionStatus(), d.Justification?.ToWire() ?? d.CycloneDxJustification?.ToWire(), userId, d.Author,
             (d.RecordedAt ?? d.Timestamp).UtcDateTime)
         {
+            Vulnerability = d.Vulnerability,
+            Package = d.Package,
             Scope = d.ScopeKind,
             ScopeText = d.ScopeText,
             ImpactStatement = d.ImpactStatement,

@@ -88,7 +88,17 @@ public sealed class SessionService(IDbContextFactory<TriageDbContext> factory, I
     public async Task<Dictionary<long, string>> LabelsAsync(IReadOnlyList<long> findingIds, UserAccess user, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        return await Findings.FindingLabels.LoadAsync(db, findingIds, user, ct);
+        var result = new Dictionary<long, string>();
+        foreach (var chunk in findingIds.Chunk(500))
+        {
+            var ids = chunk.ToList();
+            var rows = await (from f in user.Visible(db, db.Findings.AsNoTracking().Where(f => ids.Contains(f.Id)))
+                              join g in db.AliasGroups on f.GroupId equals g.Id
+                              join p in db.Packages on f.PackageId equals p.Id
+                              select new { f.Id, g.CanonicalId, p.Type, p.Namespace, p.Name }).ToListAsync(ct);
+            foreach (var r in rows) result[r.Id] = $"{r.CanonicalId} in {FindingQueries.DisplayName(r.Type, r.Namespace, r.Name)}";
+        }
+        return result;
     }
 
     public async Task MoveAsync(SessionRoom room, int position, UserAccess user, CancellationToken ct = default)
