@@ -1,14 +1,13 @@
 using Microsoft.EntityFrameworkCore;
-using Triage.Core.Demo;
 using Triage.Core.Domain;
 using Triage.Data;
-using Triage.Data.Import;
 using Triage.Data.Queries;
 using Triage.Web.Features.Dashboard;
 using Triage.Web.Features.Decisions;
 using Triage.Web.Infrastructure;
 using Triage.Web.Infrastructure.Access;
 using Triage.Testing;
+using Triage.Web.Tests.Infrastructure;
 
 namespace Triage.Web.Tests.Features;
 
@@ -26,13 +25,7 @@ public sealed class DashboardDecisionsTests
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task DecisionsOfTheWeek_NameTheirVulnerabilityAndPackage_ForWhatTheReaderMaySee(string provider)
     {
-        var conn = TestDatabases.New(provider);
-        var importer = new ReportImporter(conn);
-        foreach (var report in DemoDataset.Reports())
-        {
-            using var stream = new MemoryStream(report.Json, writable: false);
-            await importer.ImportAsync(stream, report.FileName, new ImportOptions { ImportedBy = "test" });
-        }
+        var conn = await DemoDatabase.NewAsync(provider);
 
         await using var db = TriageDatabase.CreateContext(conn);
         var owned = await db.Repositories.OrderBy(r => r.Id).FirstAsync();

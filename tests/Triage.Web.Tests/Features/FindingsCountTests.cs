@@ -3,12 +3,12 @@ using Microsoft.Extensions.Options;
 using Triage.Core.Demo;
 using Triage.Core.Domain;
 using Triage.Data;
-using Triage.Data.Import;
 using Triage.Web.Features.Decisions;
 using Triage.Web.Features.Findings;
 using Triage.Web.Infrastructure;
 using Triage.Web.Infrastructure.Access;
 using Triage.Testing;
+using Triage.Web.Tests.Infrastructure;
 
 namespace Triage.Web.Tests.Features;
 
@@ -26,17 +26,8 @@ public sealed class FindingsCountTests
     private static async Task<(string Conn, long Team, VexDecisionStore Decisions)> SeedAsync(string provider)
     {
         var conn = TestDatabases.New(provider);
-        var importer = new ReportImporter(conn);
         var reports = DemoDataset.Reports();
-        async Task ImportAsync(IEnumerable<DemoDataset.DemoReport> some)
-        {
-            foreach (var report in some)
-            {
-                using var stream = new MemoryStream(report.Json, writable: false);
-                await importer.ImportAsync(stream, report.FileName, new ImportOptions { ImportedBy = "test" });
-            }
-        }
-        await ImportAsync(reports.Where((_, i) => i % 2 == 0));
+        await DemoDatabase.ImportAsync(conn, reports.Where((_, i) => i % 2 == 0));
         var decisions = new VexDecisionStore(new TriageConnection(conn), TimeProvider.System);
         long team;
         await using (var setup = TriageDatabase.CreateContext(conn))
@@ -56,7 +47,7 @@ public sealed class FindingsCountTests
             repository.TeamId = team;
             await setup.SaveChangesAsync();
         }
-        await ImportAsync(reports.Where((_, i) => i % 2 == 1));
+        await DemoDatabase.ImportAsync(conn, reports.Where((_, i) => i % 2 == 1));
         return (conn, team, decisions);
     }
 

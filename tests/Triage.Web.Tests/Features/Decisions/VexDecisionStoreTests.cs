@@ -1,13 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Triage.Core.Audit;
-using Triage.Core.Demo;
 using Triage.Core.Domain;
 using Triage.Data;
 using Triage.Data.Audit;
-using Triage.Data.Import;
 using Triage.Web.Features.Decisions;
 using Triage.Web.Infrastructure;
 using Triage.Testing;
+using Triage.Web.Tests.Infrastructure;
 
 namespace Triage.Web.Tests.Features.Decisions;
 
@@ -20,13 +19,7 @@ public sealed class VexDecisionStoreTests
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task DecideAsync_BulkSelection_AuditedOnceAndAttributedToTheSignedInUser(string provider)
     {
-        var conn = TestDatabases.New(provider);
-        var importer = new ReportImporter(conn);
-        foreach (var report in DemoDataset.Reports())
-        {
-            using var stream = new MemoryStream(report.Json, writable: false);
-            await importer.ImportAsync(stream, report.FileName, new ImportOptions { ImportedBy = "test" });
-        }
+        var conn = await DemoDatabase.NewAsync(provider);
         List<long> selected;
         await using (var db = TriageDatabase.CreateContext(conn))
             selected = await db.Findings.Where(f => f.Active).OrderBy(f => f.Id).Select(f => f.Id).ToListAsync();
