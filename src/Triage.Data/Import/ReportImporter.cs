@@ -67,56 +67,117 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         StoreAsync(p.Plan, p.FileName, p.Sha256, p.Compressed, p.Size, p.Options, migrated, ct);
 
     /// <summary>
-    /// Imports several reports in order, each in its own transaction (one failing leaves the others whole), reading and
-    /// planning the next report on another thread while the current one is stored: the database work stays on one
-    /// connection, one report at a time, and the parse, which needs no database, leaves the critical path. A next report
-    /// longer than <paramref name="prefetchBytes"/> is read after the current one is stored, not beside it, so at most one
-    /// large report is in memory at a time. <paramref name="onResult"/> sees every report in order with its summary or
-    /// the error that stopped it (<see cref="ReportFormatException"/>, an I/O error opening it, ...); an error of the
-    /// database itself ends the run.
+    /// Imports several reports in order, each whole or not at all, reading and planning the next report on another thread
+    /// while the current one is stored: the database work stays on one connection, one report at a time, and the parse,
+    /// which needs no database, leaves the critical path. A next report longer than <paramref name="prefetchBytes"/> is read
+    /// after the current one is stored, not beside it, so at most one large report is in memory at a time.
+    /// <para>Group commit (ADR 097): reports stored within <paramref name="groupWindow"/> of each other share one transaction,
+    /// each behind its own savepoint, so a report that fails leaves the others whole and a commit's fixed cost (the log
+    /// writes of the pages every import touches, the checkpoint) is paid once per group, not once per report. A report that
+    /// takes longer than the window (a large one) is committed alone, as before. <paramref name="onResult"/> sees every
+    /// report in order with its summary or the error that stopped it (<see cref="ReportFormatException"/>, an I/O error
+    /// opening it, ...), and only after its group committed: a summary it sees has landed. An error of the database itself
+    /// ends the run, and the reports of the group it interrupted did not land and are not reported; an error of
+    /// <paramref name="onResult"/> ends the run after the rest of its group (which landed) has been reported.</para>
     /// </summary>
     public async Task ImportManyAsync(IEnumerable<ReportSource> reports, ImportOptions options,
-        Func<ReportSource, ImportSummary?, Exception?, Task> onResult, long prefetchBytes = 16 << 20, CancellationToken ct = default)
+        Func<ReportSource, ImportSummary?, Exception?, Task> onResult, long prefetchBytes = 16 << 20, TimeSpan? groupWindow = null,
+        CancellationToken ct = default)
     {
+        var window = groupWindow ?? DefaultGroupWindow;
         using var sources = reports.GetEnumerator();
         if (!sources.MoveNext()) return;
         var current = sources.Current;
         // The first report is read while the database is created or checked (a brand-new SQLite file gets its schema).
         var next = Task.Run(() => PrepareSourceAsync(current, options, ct), ct);
-        await TriageDatabase.EnsureMigratedForBulkLoadAsync(_connectionString, ct);
-        while (true)
+        var freshFile = await TriageDatabase.EnsureMigratedForBulkLoadAsync(_connectionString, ct);
+        var group = new List<(ReportSource Source, StoredReport? Stored, Exception? Error)>();
+        ImportStore? store = null;
+        var groupClock = new System.Diagnostics.Stopwatch();
+        try
         {
-            PreparedReport? prepared = null;
-            Exception? error = null;
-            try
+            while (true)
             {
-                prepared = await next;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                error = e;
-            }
-            var ahead = sources.MoveNext() ? sources.Current : null;
-            var readAfter = ahead is not null && prepared is not null && ahead.Length > prefetchBytes;
-            if (ahead is not null && !readAfter) next = Task.Run(() => PrepareSourceAsync(ahead, options, ct), ct);
-            ImportSummary? summary = null;
-            if (prepared is not null)
-            {
+                PreparedReport? prepared = null;
+                Exception? error = null;
                 try
                 {
-                    summary = await StoreAsync(prepared, migrated: null, ct);
+                    prepared = await next;
                 }
-                catch (Exception e) when (e is ReportFormatException or ArgumentException)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
                     error = e;
                 }
+                var ahead = sources.MoveNext() ? sources.Current : null;
+                var readAfter = ahead is not null && prepared is not null && ahead.Length > prefetchBytes;
+                if (ahead is not null && !readAfter) next = Task.Run(() => PrepareSourceAsync(ahead, options, ct), ct);
+                StoredReport? stored = null;
+                if (prepared is not null)
+                {
+                    if (store is null)
+                    {
+                        store = await ImportStore.BeginAsync(_connectionString, ct);
+                        groupClock.Restart();
+                    }
+                    await store.ExecuteAsync("SAVEPOINT import_report", ct);
+                    try
+                    {
+                        stored = await StoreWithinAsync(store, prepared.Plan, prepared.FileName, prepared.Sha256, prepared.Compressed, prepared.Size,
+                            prepared.Options, ct);
+                        await store.ExecuteAsync("RELEASE SAVEPOINT import_report", ct);
+                    }
+                    catch (Exception e) when (e is ReportFormatException or ArgumentException)
+                    {
+                        await store.ExecuteAsync("ROLLBACK TO SAVEPOINT import_report", ct);
+                        await store.ExecuteAsync("RELEASE SAVEPOINT import_report", ct);
+                        error = e;
+                    }
+                }
+                group.Add((current, stored, error));
+                // The group ends with the last report, before a large report is read, when its window has passed, or when
+                // nothing is waiting to commit (the reports in it all failed before storing).
+                if (ahead is null || readAfter || store is null || groupClock.Elapsed >= window)
+                {
+                    if (store is not null)
+                    {
+                        var timer = ImportTimings.Start();
+                        await store.CommitAsync(ct);
+                        await store.DisposeAsync();
+                        store = null;
+                        timer.Lap($"commit of {group.Count} report(s)");
+                        await AfterCommitAsync(freshFile, group.Where(g => g.Stored is not null).Select(g => g.Stored!), ct);
+                        freshFile = false;
+                    }
+                    Exception? callbackError = null;
+                    foreach (var (source, s, e) in group)
+                    {
+                        try
+                        {
+                            await onResult(source, s?.Summary, e);
+                        }
+                        catch (Exception ce) when (callbackError is null)
+                        {
+                            callbackError = ce;
+                        }
+                    }
+                    group.Clear();
+                    if (callbackError is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(callbackError);
+                }
+                if (ahead is null) return;
+                if (readAfter) next = PrepareSourceAsync(ahead, options, ct);
+                current = ahead;
             }
-            await onResult(current, summary, error);
-            if (ahead is null) return;
-            if (readAfter) next = PrepareSourceAsync(ahead, options, ct);
-            current = ahead;
+        }
+        finally
+        {
+            // An error of the database (or a cancellation) leaves the open group uncommitted: it rolls back whole.
+            if (store is not null) await store.DisposeAsync();
         }
     }
+
+    /// <summary>How long reports keep joining one transaction in <see cref="ImportManyAsync"/>: long enough that a run of
+    /// small reports shares its commits, short enough that a result waits at most this long to be reported.</summary>
+    public static readonly TimeSpan DefaultGroupWindow = TimeSpan.FromMilliseconds(250);
 
     private static async Task<PreparedReport> PrepareSourceAsync(ReportSource source, ImportOptions options, CancellationToken ct)
     {
@@ -157,11 +218,55 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         var freshFile = await (migrated ?? TriageDatabase.EnsureMigratedForBulkLoadAsync(_connectionString, ct));
         timer.Lap("migrate-check");
         await using var store = await ImportStore.BeginAsync(_connectionString, ct);
+        var stored = await StoreWithinAsync(store, plan, fileName, sha256, compressed, size, options, ct);
+        await store.CommitAsync(ct);
+        await store.DisposeAsync();
+        timer.Lap("commit");
+        await AfterCommitAsync(freshFile, [stored], ct);
+        return stored.Summary;
+    }
+
+    /// <summary>What a stored report leaves to do once its transaction committed.</summary>
+    /// <param name="VersionBound">Decisions bound to a package version exist (re-review, ADR 024).</param>
+    /// <param name="AnyDecision">Some decision exists: effective decisions are recomputed for the imported images (ADR 025).</param>
+    private sealed record StoredReport(ImportSummary Summary, IReadOnlyList<long> ArtifactIds, bool VersionBound, bool AnyDecision);
+
+    /// <summary>Runs after the commit of one or more stored reports, in their order: the SQLite log, re-review flags and
+    /// effective decisions, each on its own connection.</summary>
+    private async Task AfterCommitAsync(bool freshFile, IEnumerable<StoredReport> stored, CancellationToken ct)
+    {
+        var timer = ImportTimings.Start();
+        if (freshFile) await TriageDatabase.EnableWalAsync(_connectionString, ct);
+        else SqliteCheckpointer.Request(_connectionString);
+        timer.Lap("log mode or checkpoint request");
+        foreach (var report in stored)
+        {
+            if (report.VersionBound)
+            {
+                await new Vex.DecisionService(_connectionString).FlagPackageVersionChangesAsync(report.ArtifactIds, ct);
+                timer.Lap("re-review");
+            }
+            // Effective-decision hook (ADR 025): repository, team and global decisions reach the new digests; merged alias groups
+            // carry decisions to findings elsewhere.
+            if (report.AnyDecision)
+            {
+                await Vex.EffectiveDecisions.RecomputeAfterImportAsync(_connectionString, report.ArtifactIds, ct);
+                timer.Lap("effective-decisions");
+            }
+        }
+    }
+
+    /// <summary>Stores one report inside <paramref name="store"/>'s transaction (the caller commits).</summary>
+    private async Task<StoredReport> StoreWithinAsync(ImportStore store, ImportPlan plan, string fileName, string sha256, byte[] compressed, long size,
+        ImportOptions options, CancellationToken ct)
+    {
+        var timer = ImportTimings.Start();
         var scanner = plan.Report.Scanner.ToWire();
         var now = Truncate(DateTime.UtcNow);
 
         var previous = await store.ScalarAsync<long?>("SELECT \"Id\" FROM \"RawReports\" WHERE \"Sha256\" = @p0", ct, sha256);
-        if (previous is not null) return await DuplicateSummaryAsync(store, previous.Value, fileName, scanner, plan, sha256, ct);
+        if (previous is not null)
+            return new StoredReport(await DuplicateSummaryAsync(store, previous.Value, fileName, scanner, plan, sha256, ct), [], false, false);
 
         var rawId = (await store.AllocateIdsAsync("RawReports", 1, ct))[0];
         await store.InsertAsync("RawReports", ["Id", "Sha256", "FileName", "Scanner", "SizeBytes", "ContentEncoding", "Content", "ImportedAt"],
@@ -213,25 +318,8 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             }
             timer.Lap("risk (same transaction)");
         }
-        await store.CommitAsync(ct);
-        await store.DisposeAsync();
-        if (freshFile) await TriageDatabase.EnableWalAsync(_connectionString, ct);
-        else SqliteCheckpointer.Request(_connectionString);
-        timer.Lap("commit");
-        if (versionBound)
-        {
-            await new Vex.DecisionService(_connectionString).FlagPackageVersionChangesAsync(artifacts.Select(a => a.ArtifactId), ct);
-            timer.Lap("re-review");
-        }
-        // Effective-decision hook (ADR 025): repository, team and global decisions reach the new digests; merged alias groups
-        // carry decisions to findings elsewhere.
-        if (anyDecision)
-        {
-            await Vex.EffectiveDecisions.RecomputeAfterImportAsync(_connectionString, artifacts.Select(a => a.ArtifactId), ct);
-            timer.Lap("effective-decisions");
-        }
         var first = artifacts.FirstOrDefault();
-        return new ImportSummary
+        var summary = new ImportSummary
         {
             File = fileName,
             Scanner = scanner,
@@ -248,6 +336,8 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             Warnings = [.. plan.Report.Warnings, .. plan.Warnings],
             RiskScored = scored,
         };
+        timer.Lap("stored");
+        return new StoredReport(summary, artifacts.Select(a => a.ArtifactId).ToList(), versionBound, anyDecision);
     }
 
     private static async Task<ImportSummary> DuplicateSummaryAsync(ImportStore store, long rawId, string fileName, string scanner,

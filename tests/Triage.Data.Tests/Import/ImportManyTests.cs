@@ -91,16 +91,92 @@ public class ImportManyTests
         var log = new Log();
         var sources = new[] { log.Source("a.json", ReportFor(0)), log.Source("b.json", ReportFor(1)), log.Source("c.json", ReportFor(2)) };
         var seen = new List<string>();
+        // No group commit: each report commits alone, so the run stops right after b.
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => new ReportImporter(conn).ImportManyAsync(sources, new ImportOptions(), (s, _, _) =>
         {
             seen.Add(s.FileName);
             return s.FileName == "b.json" ? throw new InvalidOperationException("stop") : Task.CompletedTask;
-        }));
+        }, groupWindow: TimeSpan.Zero));
 
         Assert.Equal("stop", e.Message);
         Assert.Equal(["a.json", "b.json"], seen);
         await using var db = TriageDatabase.CreateContext(conn);
         Assert.Equal(2, await db.Scans.CountAsync());
         Assert.Equal(4, await db.Findings.CountAsync());
+    }
+
+    [Fact]
+    public async Task ImportMany_InOneGroup_TheCallbackSeesEveryReportOnlyAfterItsGroupCommitted_AndItsErrorComesAfterTheGroup()
+    {
+        var conn = TestDatabases.NewSqlite();
+        var log = new Log();
+        var sources = new[] { log.Source("a.json", ReportFor(0)), log.Source("b.json", ReportFor(1)), log.Source("c.json", ReportFor(2)) };
+        var seen = new List<(string File, int ScansVisible)>();
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => new ReportImporter(conn).ImportManyAsync(sources, new ImportOptions(), async (s, _, _) =>
+        {
+            // Another connection sees what the callback is told about: it has landed (and so has the rest of its group).
+            await using var other = TriageDatabase.CreateContext(conn);
+            seen.Add((s.FileName, await other.Scans.CountAsync()));
+            if (s.FileName == "b.json") throw new InvalidOperationException("stop");
+        }, groupWindow: TimeSpan.FromMinutes(5)));
+
+        Assert.Equal("stop", e.Message);
+        Assert.Equal([("a.json", 3), ("b.json", 3), ("c.json", 3)], seen);
+    }
+
+    /// <summary>Fails the <paramref name="failOn"/>-th report (1-based) just before its commit, after all its rows are written.</summary>
+    private static ImportOptions FailingBeforeCommit(int failOn, Func<Exception> error)
+    {
+        var calls = 0;
+        return new ImportOptions { BeforeCommit = _ => Interlocked.Increment(ref calls) == failOn ? throw error() : Task.CompletedTask };
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task ImportMany_AReportThatFailsWhileStored_IsRolledBackAlone_TheRestOfItsGroupLands(string provider)
+    {
+        var conn = TestDatabases.New(provider);
+        var log = new Log();
+        var sources = new[] { log.Source("a.json", ReportFor(0)), log.Source("b.json", ReportFor(1)), log.Source("c.json", ReportFor(2)) };
+        var results = new List<(string File, ImportSummary? Summary, Exception? Error)>();
+        await new ReportImporter(conn).ImportManyAsync(sources, FailingBeforeCommit(2, () => new ArgumentException("b cannot be stored")), (s, summary, error) =>
+        {
+            results.Add((s.FileName, summary, error));
+            return Task.CompletedTask;
+        }, groupWindow: TimeSpan.FromMinutes(5));
+
+        Assert.Equal(["a.json", "b.json", "c.json"], results.Select(r => r.File));
+        Assert.Equal("b cannot be stored", Assert.IsType<ArgumentException>(results[1].Error).Message);
+        Assert.Null(results[1].Summary);
+        Assert.Equal(2, results[2].Summary!.NewFindings);
+        await using var db = TriageDatabase.CreateContext(conn);
+        // b's raw report, scan, image, packages and findings were all written before it failed: none of them stayed.
+        Assert.Equal(2, await db.RawReports.CountAsync());
+        Assert.Equal(2, await db.Scans.CountAsync());
+        Assert.Equal(4, await db.Findings.CountAsync());
+        Assert.Equal(["api0", "api2"], (await db.Repositories.Select(r => r.Name).ToListAsync()).Select(n => n[(n.LastIndexOf('/') + 1)..]).Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task ImportMany_ADatabaseErrorInAGroup_EndsTheRun_NothingOfTheGroupLandsOrIsReported(string provider)
+    {
+        var conn = TestDatabases.New(provider);
+        var log = new Log();
+        var sources = new[] { log.Source("a.json", ReportFor(0)), log.Source("b.json", ReportFor(1)), log.Source("c.json", ReportFor(2)) };
+        var seen = new List<string>();
+        var e = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => new ReportImporter(conn).ImportManyAsync(sources,
+            FailingBeforeCommit(2, () => new Microsoft.Data.Sqlite.SqliteException("disk I/O error", 10)), (s, _, _) =>
+            {
+                seen.Add(s.FileName);
+                return Task.CompletedTask;
+            }, groupWindow: TimeSpan.FromMinutes(5)));
+
+        Assert.Equal("disk I/O error", e.Message);
+        // a was stored in the same group as b: it rolled back with it, and it was never reported as landed.
+        Assert.Empty(seen);
+        await using var db = TriageDatabase.CreateContext(conn);
+        Assert.Equal(0, await db.RawReports.CountAsync());
+        Assert.Equal(0, await db.Findings.CountAsync());
     }
 }
