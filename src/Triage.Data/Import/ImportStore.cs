@@ -269,13 +269,21 @@ internal sealed class SqliteImportStore(SqliteConnection connection, SqliteTrans
             bool b => SQLitePCL.raw.sqlite3_bind_int64(stmt, index, b ? 1 : 0),
             double d => SQLitePCL.raw.sqlite3_bind_double(stmt, index, d),
             // Same text form Microsoft.Data.Sqlite and EF Core use, so EF reads and compares these values.
-            DateTime t => BindText(stmt, index, t.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture), ref buffer),
+            DateTime t => BindDateTime(stmt, index, t),
             byte[] bytes => SQLitePCL.raw.sqlite3_bind_blob(stmt, index, bytes),
             Enum e => SQLitePCL.raw.sqlite3_bind_int64(stmt, index, Convert.ToInt64(e, System.Globalization.CultureInfo.InvariantCulture)),
             List<string> list => BindJsonList(stmt, index, list),
             _ => throw new ArgumentException($"cannot store a {value.GetType().Name}"),
         };
         Check(db, rc);
+    }
+
+    /// <summary>A date as the text Microsoft.Data.Sqlite and EF Core write ("yyyy-MM-dd HH:mm:ss.FFFFFFF"), straight to
+    /// UTF-8: an import binds two or three dates per row, and formatting each through a string cost ~2 µs and 80 bytes.</summary>
+    private static int BindDateTime(SQLitePCL.sqlite3_stmt stmt, int index, DateTime t)
+    {
+        Span<byte> text = stackalloc byte[SqliteDateText.MaxLength];
+        return SQLitePCL.raw.sqlite3_bind_text(stmt, index, text[..SqliteDateText.Format(t, text)]);
     }
 
     [ThreadStatic] private static System.Buffers.ArrayBufferWriter<byte>? t_json;
