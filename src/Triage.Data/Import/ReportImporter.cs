@@ -275,7 +275,8 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         timer.Lap("begin+raw");
         var regrouped = new HashSet<long>();
         var canonicalOf = new Dictionary<long, string>();
-        var vulns = await ResolveVulnerabilitiesAsync(store, plan, now, regrouped, canonicalOf, ct);
+        var newGroupCvss = new Dictionary<long, (double? Modern, double? Any)>();
+        var vulns = await ResolveVulnerabilitiesAsync(store, plan, now, regrouped, canonicalOf, newGroupCvss, ct);
         // Stored keys and rollups of findings elsewhere whose alias group merged or was renamed (ADR 090).
         await Rollups.FindingKeys.RefreshGroupsAsync(store, regrouped, ct);
         timer.Lap("vulnerabilities");
@@ -299,7 +300,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             await store.ExecuteAsync("SAVEPOINT import_scores", ct);
             try
             {
-                await _risk.ScoreWithinImportAsync(store, artifacts.Select(a => a.ArtifactId).Distinct().ToList(), ct);
+                await _risk.ScoreWithinImportAsync(store, artifacts.Select(a => a.ArtifactId).Distinct().ToList(), newGroupCvss, ct);
                 await store.ExecuteAsync("RELEASE SAVEPOINT import_scores", ct);
                 scored = true;
             }
@@ -383,6 +384,8 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         public HashSet<string> NewMembers { get; } = new(StringComparer.Ordinal);
         public string? ExistingCanonical;
         public bool AbsorbedExisting;
+        /// <summary>Created by this import (all its records are new rows).</summary>
+        public bool Created;
 
         public GroupNode Root()
         {
@@ -395,8 +398,10 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
     /// <summary>Id → final group id, for every id the report needs.</summary>
     /// <param name="regrouped">Receives the existing groups that absorbed another or took a new canonical id.</param>
     /// <param name="canonicalOf">Receives the canonical id, after this import, of every group the report's ids are in.</param>
+    /// <param name="newGroupCvss">Receives the highest CVSS scores of every alias group this import created: all their records
+    /// are rows it wrote, so scoring in the same transaction needs not read them back.</param>
     private async Task<Dictionary<string, long>> ResolveVulnerabilitiesAsync(ImportStore store, ImportPlan plan, DateTime now, HashSet<long> regrouped,
-        Dictionary<long, string> canonicalOf,
+        Dictionary<long, string> canonicalOf, Dictionary<long, (double? Modern, double? Any)> newGroupCvss,
         CancellationToken ct)
     {
         var ids = plan.VulnerabilityIds();
@@ -474,6 +479,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         {
             var root = newRoots[i];
             root.Id = newGroupIds[i];
+            root.Created = true;
             var canonicalId = root.Cve ?? VulnerabilityIds.Canonical(root.NewMembers);
             canonicalOf[root.Id] = canonicalId;
             groupRows.Add([root.Id, canonicalId]);
@@ -496,12 +502,22 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         var newIds = ids.Where(id => !existingIds.ContainsKey(id)).OrderBy(id => id, StringComparer.Ordinal).ToList();
         var vulnIds = await store.AllocateIdsAsync("Vulnerabilities", newIds.Count, ct);
         var vulnRows = new List<object?[]>(newIds.Count);
+        static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
         for (var i = 0; i < newIds.Count; i++)
         {
             var id = newIds[i];
             plan.Report.Vulnerabilities.TryGetValue(id, out var v);
             if (v is null && !plan.Report.Vulnerabilities.TryGetValue(id.ToUpperInvariant(), out v)) v = FindByNormalizedId(plan.Report, id, ref byNormalized);
-            vulnRows.Add(VulnerabilityRow(vulnIds[i], id, nodeOf[id].Root().Id, v));
+            var root = nodeOf[id].Root();
+            var row = VulnerabilityRow(vulnIds[i], id, root.Id, v);
+            vulnRows.Add(row);
+            if (root.Created)
+            {
+                // The same fold the scorer makes over the group's stored records (Runtime.Cvss.MaxScores of each CvssJson).
+                var (modern, any) = row[6] is string cvssJson ? Runtime.Cvss.MaxScores(cvssJson) : (null, null);
+                var known = newGroupCvss.GetValueOrDefault(root.Id);
+                newGroupCvss[root.Id] = (Max(known.Modern, modern), Max(known.Any, any));
+            }
         }
         await store.InsertAsync("Vulnerabilities", VulnerabilityColumns, vulnRows, ct);
 

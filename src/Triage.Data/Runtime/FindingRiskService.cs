@@ -65,12 +65,15 @@ public sealed class FindingRiskService
     /// <summary>Every verdict from every stored evidence file, then every score (e.g. after evidence rules changed).</summary>
     /// <summary>Verdicts and scores of freshly imported images, inside the import's transaction (see <see cref="ReportImporter"/>).
     /// Only used while no VEX decision exists: then no verdict can contradict a decision, so nothing is flagged.</summary>
-    internal async Task ScoreWithinImportAsync(ImportStore store, IReadOnlyCollection<long> artifactIds, CancellationToken ct)
+    /// <param name="newGroupCvss">Highest CVSS scores of the alias groups the import created (<see cref="RiskInputLoader"/>
+    /// reads the others).</param>
+    internal async Task ScoreWithinImportAsync(ImportStore store, IReadOnlyCollection<long> artifactIds,
+        IReadOnlyDictionary<long, (double? Modern, double? Any)> newGroupCvss, CancellationToken ct)
     {
         if (artifactIds.Count == 0) return;
         var now = Now();
         await VerdictRefresher.RefreshAsync(store, artifactIds, now, ct);
-        await RiskScorer.ScoreAsync(store, RiskScope.Artifacts(artifactIds), _policy, _settings, refreshCvss: true, now, ct);
+        await RiskScorer.ScoreAsync(store, RiskScope.Artifacts(artifactIds), _policy, _settings, refreshCvss: true, now, ct, newGroupCvss);
     }
 
     public async Task<RiskRefreshResult> RefreshEverythingAsync(CancellationToken ct = default)

@@ -56,13 +56,15 @@ internal static class RiskInputLoader
     /// <param name="verdictDetails">Also read each verdict's sources and notes (explanations), not only the verdict.</param>
     /// <param name="now">When decisions in force are read (an expired one no longer counts).</param>
     /// <param name="vexResolved">The VEX store's decisions in force, when the caller read them already.</param>
+    /// <param name="knownGroupCvss">Highest CVSS scores of alias groups whose records the caller wrote in this transaction.</param>
     public static async Task<List<FindingRiskContext>> LoadAsync(SqlSource sql, RiskScope scope, RuntimeSettings settings, bool refreshCvss,
-        bool verdictDetails, DateTime now, CancellationToken ct, IReadOnlyDictionary<long, Triage.Core.Vex.VexStatus?>? vexResolved = null)
+        bool verdictDetails, DateTime now, CancellationToken ct, IReadOnlyDictionary<long, Triage.Core.Vex.VexStatus?>? vexResolved = null,
+        IReadOnlyDictionary<long, (double? Modern, double? Any)>? knownGroupCvss = null)
     {
         var findings = await FindingsAsync(sql, scope, ct);
         if (findings.Count == 0) return [];
 
-        var cvss = await CvssAsync(sql, scope, findings, refreshCvss, ct);
+        var cvss = await CvssAsync(sql, scope, findings, refreshCvss, knownGroupCvss, ct);
         var groups = findings.Select(f => f.GroupId).Distinct().ToList();
         var enrichment = await EnrichmentAsync(sql, scope.IsAll ? null : groups, ct);
         var presence = await PresenceAsync(sql, settings, findings.Select(f => f.ArtifactId).Distinct().ToList(), ct);
@@ -112,7 +114,10 @@ internal static class RiskInputLoader
     /// changed their evidence): the scores its observations carry and those of the vulnerability records of its alias
     /// group, where the parsers put the scanners' CVSS (Trivy's CVSS by source, Grype's cvss, Snyk's CVSSv3). A v3 or v4
     /// score wins over a v2 one; among them the highest counts.</summary>
-    private static async Task<Dictionary<long, double?>> CvssAsync(SqlSource sql, RiskScope scope, List<FindingRow> findings, bool refresh, CancellationToken ct)
+    /// <param name="knownGroups">Highest scores of groups whose records the caller holds already (an import's new groups, computed
+    /// from the rows it wrote): those records are not read again.</param>
+    private static async Task<Dictionary<long, double?>> CvssAsync(SqlSource sql, RiskScope scope, List<FindingRow> findings, bool refresh,
+        IReadOnlyDictionary<long, (double? Modern, double? Any)>? knownGroups, CancellationToken ct)
     {
         var need = findings.Where(f => refresh || !f.HasRisk).ToList();
         var result = new Dictionary<long, double?>(need.Count);
@@ -140,10 +145,15 @@ internal static class RiskInputLoader
         const string vulnerabilities = "SELECT \"GroupId\", \"CvssJson\" FROM \"Vulnerabilities\" WHERE \"CvssJson\" IS NOT NULL";
         static (long GroupId, string Json) MapVulnerability(DbDataReader r) => (r.GetInt64(0), r.GetString(1));
         var byGroup = new Dictionary<long, (double Modern, double Any)>();
-        var groupRows = scope.IsAll && all
+        var groups = need.Select(f => f.GroupId).Distinct().ToList();
+        var unknown = knownGroups is null ? groups : groups.Where(g => !knownGroups.ContainsKey(g)).ToList();
+        var groupRows = scope.IsAll && all && knownGroups is null
             ? await sql.QueryAsync(vulnerabilities, MapVulnerability, ct)
-            : await sql.QueryByKeysAsync(vulnerabilities + " AND \"GroupId\" IN ({keys})", need.Select(f => f.GroupId).Distinct().ToList(), MapVulnerability, ct);
+            : unknown.Count == 0 ? [] : await sql.QueryByKeysAsync(vulnerabilities + " AND \"GroupId\" IN ({keys})", unknown, MapVulnerability, ct);
         foreach (var (groupId, json) in groupRows) Raise(byGroup, groupId, Cvss.MaxScores(json));
+        if (knownGroups is not null)
+            foreach (var g in groups)
+                if (knownGroups.TryGetValue(g, out var known)) Raise(byGroup, g, known);
 
         foreach (var f in need)
         {

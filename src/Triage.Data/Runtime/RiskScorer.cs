@@ -22,13 +22,15 @@ internal static class RiskScorer
     private static readonly string[] Columns = ["FindingId", "ScoreTenths", "Priority", "Excluded", "RankKey", "CvssScore", "PolicyId", "ComputedAt"];
 
     /// <returns>How many findings were scored.</returns>
+    /// <param name="knownGroupCvss">Highest CVSS scores of alias groups the caller knows whole (an import's new groups).</param>
     public static async Task<int> ScoreAsync(ImportStore store, RiskScope scope, RankingPolicy policy, RuntimeSettings settings,
-        bool refreshCvss, DateTime now, CancellationToken ct)
+        bool refreshCvss, DateTime now, CancellationToken ct, IReadOnlyDictionary<long, (double? Modern, double? Any)>? knownGroupCvss = null)
     {
         var timer = ImportTimings.Start();
         var policyId = await RankingPolicies.EnsureAsync(store, policy, settings, now, ct);
         timer.Lap("risk: policy");
-        var contexts = await RiskInputLoader.LoadAsync(SqlSource.Of(store), scope, settings, refreshCvss, verdictDetails: false, now, ct);
+        var contexts = await RiskInputLoader.LoadAsync(SqlSource.Of(store), scope, settings, refreshCvss, verdictDetails: false, now, ct,
+            knownGroupCvss: knownGroupCvss);
         timer.Lap("risk: load inputs");
         var ranker = new RiskRanker(policy);
         var rows = new List<object?[]>(contexts.Count);

@@ -25,11 +25,33 @@ public sealed class ScoringWithinImportTests
     {
         await w.EnrichBytesAsync(EnrichmentTests.EpssCsv("2025-08-25", 10, ("CVE-2099-1003", 0.4, 0.98), ("CVE-2099-1010", 0.002, 0.3)), "epss.csv");
         await w.IngestTextAsync(Lines, "tetragon.jsonl", new RuntimeIngestOptions { Source = "tetragon" });
-        await using var s = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(RuntimeVerdictTests.NginxScan().ToJsonString()));
+        await using var s = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(WithCvss(RuntimeVerdictTests.NginxScan()).ToJsonString()));
         var importer = withinImport ? new ReportImporter(w.Conn, w.Risk) : new ReportImporter(w.Conn);
         var summary = await importer.ImportAsync(s, "nginx.json", new ImportOptions());
         await w.Risk.AfterImportAsync(summary);
         return summary;
+    }
+
+    /// <summary>CVSS by source on most records, as Trivy writes it: v3 and v2 (the v3 score counts), v2 only (it counts), none.
+    /// The import scores its new alias groups from the rows it wrote; the refresh reads them back: both must agree.</summary>
+    private static System.Text.Json.Nodes.JsonNode WithCvss(System.Text.Json.Nodes.JsonNode scan)
+    {
+        var n = 0;
+        foreach (var v in scan["Results"]![0]!["Vulnerabilities"]!.AsArray())
+        {
+            var i = n++;
+            v!["CVSS"] = (i % 3) switch
+            {
+                0 => new System.Text.Json.Nodes.JsonObject
+                {
+                    ["nvd"] = new System.Text.Json.Nodes.JsonObject { ["V3Vector"] = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", ["V3Score"] = 4.0 + i % 60 / 10.0, ["V2Score"] = 9.3 },
+                    ["redhat"] = new System.Text.Json.Nodes.JsonObject { ["V3Vector"] = "CVSS:3.1/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N", ["V3Score"] = 5.5 },
+                },
+                1 => new System.Text.Json.Nodes.JsonObject { ["nvd"] = new System.Text.Json.Nodes.JsonObject { ["V2Vector"] = "AV:N/AC:M/Au:N/C:P/I:P/A:P", ["V2Score"] = 6.8 } },
+                _ => null,
+            };
+        }
+        return scan;
     }
 
     private static async Task<Dictionary<string, (int Score, SsvcPriority Priority, bool Excluded, long RankKey, double? Cvss, ReachabilityVerdict Verdict)>> ScoresAsync(RuntimeWorld w)
@@ -63,6 +85,10 @@ public sealed class ScoringWithinImportTests
         Assert.Equal(expected.OrderBy(kv => kv.Key, StringComparer.Ordinal), actual.OrderBy(kv => kv.Key, StringComparer.Ordinal));
         // The evidence ingested before the scan reached the scores: a loaded package and an EPSS-scored CVE.
         Assert.Contains(actual.Values, v => v.Verdict == ReachabilityVerdict.Loaded);
+        // The CVSS of the new alias groups reached the scores: v3 over v2, and v2 where it is all there is.
+        Assert.Contains(actual.Values, v => v.Cvss == 6.8);
+        Assert.Contains(actual.Values, v => v.Cvss is > 3.9 and < 10 and not 6.8);
+        Assert.Contains(actual.Values, v => v.Cvss is null);
         Assert.Contains(actual.Values, v => (v.RankKey & (((1L << 31) - 1) << 14)) != 0);
     }
 
