@@ -8,6 +8,7 @@ internal sealed class ImportTimings
     private static readonly bool Enabled = Environment.GetEnvironmentVariable("TRIAGE_IMPORT_TIMINGS") == "1";
     private readonly Stopwatch _watch = Stopwatch.StartNew();
     private TimeSpan _last;
+    private long _threadAllocated = GC.GetAllocatedBytesForCurrentThread();
 
     public static ImportTimings Start() => new();
 
@@ -15,7 +16,12 @@ internal sealed class ImportTimings
     {
         if (!Enabled) return;
         var now = _watch.Elapsed;
-        Console.Error.WriteLine($"[timing] {phase}: {(now - _last).TotalMilliseconds:F0} ms (cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds:F0} ms total; " +
+        // This thread's allocation since the last lap: the phase's own, when it ran on one thread (the global figure below
+        // also counts what another thread, such as the next report's parse, allocated meanwhile).
+        var threadAllocated = GC.GetAllocatedBytesForCurrentThread();
+        var own = threadAllocated - _threadAllocated;
+        _threadAllocated = threadAllocated;
+        Console.Error.WriteLine($"[timing] {phase}: {(now - _last).TotalMilliseconds:F0} ms, {own >> 10} KiB on this thread (cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds:F0} ms total; " +
                                 $"allocated {GC.GetTotalAllocatedBytes() >> 20} MiB, GC {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, paused {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms; " +
                                 $"jit {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0} ms; " +
                                 $"heap {GC.GetGCMemoryInfo().HeapSizeBytes >> 20} MiB, rss {Environment.WorkingSet >> 20} MiB)");
