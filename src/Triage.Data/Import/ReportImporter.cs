@@ -155,9 +155,10 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
                         {
                             await onResult(source, s?.Summary, e);
                         }
-                        catch (Exception ce) when (callbackError is null)
+                        catch (Exception ce)
                         {
-                            callbackError = ce;
+                            // The rest of the group landed too: it is still reported, then the first error ends the run.
+                            callbackError ??= ce;
                         }
                     }
                     group.Clear();

@@ -118,8 +118,10 @@ public class ImportManyTests
             await using var other = TriageDatabase.CreateContext(conn);
             seen.Add((s.FileName, await other.Scans.CountAsync()));
             if (s.FileName == "b.json") throw new InvalidOperationException("stop");
+            if (s.FileName == "c.json") throw new InvalidOperationException("a later error");
         }, groupWindow: TimeSpan.FromMinutes(5)));
 
+        // Every report of the group is reported even when callbacks fail; the first failure is the one that ends the run.
         Assert.Equal("stop", e.Message);
         Assert.Equal([("a.json", 3), ("b.json", 3), ("c.json", 3)], seen);
     }
