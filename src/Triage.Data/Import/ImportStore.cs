@@ -46,6 +46,7 @@ internal abstract class ImportStore : IAsyncDisposable
                     await pragma.ExecuteNonQueryAsync(ct);
                 }
                 var tx = conn.BeginTransaction(deferred: false);
+                SqlProfile.Attach(conn.Handle!); // TRIAGE_SQL_PROFILE=1: time per statement, printed at exit
                 return new SqliteImportStore(conn, tx);
             }
             case DatabaseProvider.PostgreSql:

@@ -10,11 +10,34 @@ internal sealed class ImportTimings
     private TimeSpan _last;
     private long _threadAllocated = GC.GetAllocatedBytesForCurrentThread();
 
+    // Listens from the first import on (created with this type); kept referenced so that it stays alive.
+    private static readonly GcReasons? Gcs = Enabled ? new GcReasons() : null;
+
     public static ImportTimings Start() => new();
+
+    /// <summary>Prints each collection's number, generation and reason (the runtime's GCStart event: reason 0 is a small-object
+    /// allocation, 4 a large one, 1 an induced collection) and the generations' sizes after it, to tell which collections an
+    /// import triggers and why (docs/benchmarks.md).</summary>
+    private sealed class GcReasons : System.Diagnostics.Tracing.EventListener
+    {
+        protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+        {
+            if (source.Name == "Microsoft-Windows-DotNETRuntime")
+                EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Informational, (System.Diagnostics.Tracing.EventKeywords)1);
+        }
+
+        protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+        {
+            if (e.EventName is "GCStart_V2" && e.Payload is { Count: >= 3 } p)
+                Console.Error.WriteLine($"[gc] #{p[0]} gen {p[1]} reason {p[2]} type {(p.Count > 3 ? p[3] : "")}");
+            else if (e.EventName is "GCHeapStats_V2" && e.Payload is { } q)
+                Console.Error.WriteLine($"[gc] heap stats gen0 {q[0]} gen1 {q[2]} gen2 {q[4]} loh {q[6]}");
+        }
+    }
 
     public void Lap(string phase)
     {
-        if (!Enabled) return;
+        if (!Enabled || Gcs is null) return;
         var now = _watch.Elapsed;
         // This thread's allocation since the last lap: the phase's own, when it ran on one thread (the global figure below
         // also counts what another thread, such as the next report's parse, allocated meanwhile).
