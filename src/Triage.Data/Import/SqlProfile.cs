@@ -2,7 +2,8 @@ namespace Triage.Data.Import;
 
 /// <summary>With TRIAGE_SQL_PROFILE=1 (benchmarks and profiling only): SQLite's own time per statement text on the import
 /// connections (sqlite3_profile: from the first step to the reset, so a query's time includes reading its rows), summed
-/// over the process and printed to stderr at exit, the most expensive first.</summary>
+/// over the process and printed to stderr at exit, the most expensive first. The hook stays on a handle the pool hands out
+/// again, so statements other code later runs on it are counted as well; statements are keyed by their first 160 characters.</summary>
 internal static class SqlProfile
 {
     private static readonly bool On = Environment.GetEnvironmentVariable("TRIAGE_SQL_PROFILE") == "1";
