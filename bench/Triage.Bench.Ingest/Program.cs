@@ -9,7 +9,7 @@ using Triage.Data.Import;
 // baselines measured in the same run (this machine is noisy; ratios travel, absolute numbers do not).
 //
 //   dotnet run -c Release --project bench/Triage.Bench.Ingest -- ingest --triage out/triage [--postgres CONN] [--rounds 3]
-//   dotnet run -c Release --project bench/Triage.Bench.Ingest -- dedup [--postgres CONN] [--artifacts 1000] [--per 500] [--from 0] [--keep]
+//   dotnet run -c Release --project bench/Triage.Bench.Ingest -- dedup [--postgres CONN [--postgres-only]] [--artifacts 1000] [--per 500] [--from 0] [--keep]
 //     (--keep continues in the SQLite file of an earlier run, from artifact --from on: per-import figures at a given
 //      database size without filling it again)
 //   dotnet run -c Release --project bench/Triage.Bench.Ingest -- decisions [--postgres CONN] [--findings 500,5000] [--rounds 3]
@@ -29,7 +29,7 @@ switch (command)
     case "dedup":
         return await DedupBench.RunAsync(work, postgres, int.Parse(Arg("--artifacts") ?? "1000", CultureInfo.InvariantCulture),
             int.Parse(Arg("--per") ?? "500", CultureInfo.InvariantCulture), int.Parse(Arg("--from") ?? "0", CultureInfo.InvariantCulture),
-            args.Contains("--keep"));
+            args.Contains("--keep"), args.Contains("--postgres-only"));
     case "decisions":
         return await DecisionBench.RunAsync(work, postgres,
             (Arg("--findings") ?? "500,5000").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList(),
@@ -39,7 +39,7 @@ switch (command)
             (Arg("--statements") ?? "1000,5000").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList(),
             int.Parse(Arg("--rounds") ?? "3", CultureInfo.InvariantCulture), args.Contains("--sqlite-only"), args.Contains("--postgres-only"));
     default:
-        Console.Error.WriteLine("usage: ingest --triage PATH [--postgres CONN] [--rounds N] | dedup [--postgres CONN] [--artifacts N] [--per N] [--from N] [--keep] " +
+        Console.Error.WriteLine("usage: ingest --triage PATH [--postgres CONN] [--rounds N] | dedup [--postgres CONN [--postgres-only]] [--artifacts N] [--per N] [--from N] [--keep] " +
                                 "| decisions [--postgres CONN] [--findings N,N] [--rounds N] " +
                                 "| vex-import [--postgres CONN] [--statements N,N] [--rounds N] [--sqlite-only|--postgres-only]");
         return 2;
@@ -155,13 +155,13 @@ internal static class IngestBench
 /// time must follow its own size, not the database's: per-import times at the start and the end are compared.</summary>
 internal static class DedupBench
 {
-    public static async Task<int> RunAsync(string work, string? postgres, int artifacts, int per, int from, bool keep)
+    public static async Task<int> RunAsync(string work, string? postgres, int artifacts, int per, int from, bool keep, bool postgresOnly = false)
     {
         // A shared pool: images reuse packages and CVEs, as real fleets do, so identity lookups hit existing rows.
         var pool = ReportGenerator.Claims(20_000, 3_000, seed: 7);
         Console.WriteLine("| store | imports | observations | total | of which imports | of which generating reports | first 30 imports (mean) | last 30 imports (mean) | last ÷ first | findings |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
-        foreach (var target in postgres is null ? new[] { "SQLite" } : ["SQLite", "PostgreSQL"])
+        foreach (var target in postgres is null ? new[] { "SQLite" } : postgresOnly ? ["PostgreSQL"] : ["SQLite", "PostgreSQL"])
         {
             string conn;
             if (target == "SQLite")

@@ -5,7 +5,11 @@ namespace Triage.Data.Import;
 /// <summary>Phase timings of an import, printed to stderr when TRIAGE_IMPORT_TIMINGS=1 (for benchmarks and profiling).</summary>
 internal sealed class ImportTimings
 {
-    private static readonly bool Enabled = Environment.GetEnvironmentVariable("TRIAGE_IMPORT_TIMINGS") == "1";
+    private static readonly bool Enabled = Environment.GetEnvironmentVariable("TRIAGE_IMPORT_TIMINGS") is "1" or "alloc";
+
+    /// <summary>TRIAGE_IMPORT_TIMINGS=alloc: each lap also lists the types allocated most since the last one, sampled by the
+    /// runtime's allocation tick (one event per ~100 KB allocated, naming the type that crossed it).</summary>
+    private static readonly bool Allocations = Environment.GetEnvironmentVariable("TRIAGE_IMPORT_TIMINGS") == "alloc";
     private readonly Stopwatch _watch = Stopwatch.StartNew();
     private TimeSpan _last;
     private long _threadAllocated = GC.GetAllocatedBytesForCurrentThread();
@@ -23,12 +27,32 @@ internal sealed class ImportTimings
         protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
         {
             if (source.Name == "Microsoft-Windows-DotNETRuntime")
-                EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Informational, (System.Diagnostics.Tracing.EventKeywords)1);
+                EnableEvents(source, Allocations ? System.Diagnostics.Tracing.EventLevel.Verbose : System.Diagnostics.Tracing.EventLevel.Informational,
+                    (System.Diagnostics.Tracing.EventKeywords)1);
+        }
+
+        private readonly Dictionary<string, long> _sampled = [];
+
+        /// <summary>The sampled allocation per type since the last call, largest first.</summary>
+        public List<KeyValuePair<string, long>> TakeSampled(int top)
+        {
+            lock (_sampled)
+            {
+                var result = _sampled.OrderByDescending(kv => kv.Value).Take(top).ToList();
+                _sampled.Clear();
+                return result;
+            }
         }
 
         protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
         {
-            if (e.EventName is "GCStart_V2" && e.Payload is { Count: >= 3 } p)
+            if (e.EventName is "GCAllocationTick_V4" && e.Payload is { } a && e.PayloadNames is { } names)
+            {
+                var type = a[names.IndexOf("TypeName")] as string ?? "?";
+                var amount = Convert.ToInt64(a[names.IndexOf("AllocationAmount64")], System.Globalization.CultureInfo.InvariantCulture);
+                lock (_sampled) _sampled[type] = _sampled.GetValueOrDefault(type) + amount;
+            }
+            else if (e.EventName is "GCStart_V2" && e.Payload is { Count: >= 3 } p)
                 Console.Error.WriteLine($"[gc] #{p[0]} gen {p[1]} reason {p[2]} type {(p.Count > 3 ? p[3] : "")}");
             else if (e.EventName is "GCHeapStats_V2" && e.Payload is { } q)
                 Console.Error.WriteLine($"[gc] heap stats gen0 {q[0]} gen1 {q[2]} gen2 {q[4]} loh {q[6]}");
@@ -48,6 +72,9 @@ internal sealed class ImportTimings
                                 $"allocated {GC.GetTotalAllocatedBytes() >> 20} MiB, GC {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, paused {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms; " +
                                 $"jit {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0} ms; " +
                                 $"heap {GC.GetGCMemoryInfo().HeapSizeBytes >> 20} MiB, rss {Environment.WorkingSet >> 20} MiB)");
+        if (Allocations)
+            foreach (var (type, bytes) in Gcs.TakeSampled(8))
+                Console.Error.WriteLine($"[alloc]   {bytes >> 10,8} KiB  {type}");
         _last = now;
     }
 }
