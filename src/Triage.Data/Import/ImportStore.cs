@@ -27,6 +27,22 @@ internal abstract class ImportStore : IAsyncDisposable
     /// <summary>The largest memory map SQLite allows (its compiled SQLITE_MAX_MMAP_SIZE): the whole file, up to 2 GiB.</summary>
     internal const long MmapBytes = 0x7FFF0000;
 
+    /// <summary>The import connections' PostgreSQL settings: statements an import runs again and again (the per-row updates
+    /// of a rescan, sent in batches; the key lookups) are prepared on the server once per connection, after their second use,
+    /// instead of parsed and planned per row. A connection string that sets <c>Max Auto Prepare</c> itself keeps its value.
+    /// The import connections get a pool of their own (another connection string), so the web app's queries are unaffected.</summary>
+    internal static string PreparedStatements(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        if (b.MaxAutoPrepare > 0) return connectionString;
+        b.MaxAutoPrepare = AutoPrepared;
+        b.AutoPrepareMinUsages = 2;
+        return b.ToString();
+    }
+
+    /// <summary>How many statements an import connection keeps prepared: an import runs a few dozen distinct ones.</summary>
+    internal const int AutoPrepared = 100;
+
     public static async Task<ImportStore> BeginAsync(string connectionString, CancellationToken ct)
     {
         var cs = TriageDatabase.Normalize(connectionString);
@@ -61,7 +77,7 @@ internal abstract class ImportStore : IAsyncDisposable
             }
             case DatabaseProvider.PostgreSql:
             {
-                var conn = new NpgsqlConnection(cs);
+                var conn = new NpgsqlConnection(PreparedStatements(cs));
                 await conn.OpenAsync(ct);
                 var tx = await conn.BeginTransactionAsync(ct);
                 await using (var cmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(7425001)", conn, tx))

@@ -3,7 +3,7 @@ using Triage.Testing;
 
 namespace Triage.Data.Tests.Import;
 
-/// <summary>The SQLite import connection's settings (ADR 098 and the comments in <see cref="ImportStore.BeginAsync"/>).</summary>
+/// <summary>The import connections' settings (ADR 098, ADR 099 and the comments in <see cref="ImportStore.BeginAsync"/>).</summary>
 public class ImportStoreTests
 {
     [Fact]
@@ -17,5 +17,31 @@ public class ImportStoreTests
         Assert.Equal(-16384, await store.ScalarAsync<long>("PRAGMA cache_size", CancellationToken.None));
         Assert.Equal(1, await store.ScalarAsync<long>("PRAGMA synchronous", CancellationToken.None)); // NORMAL
         Assert.Equal(0, await store.ScalarAsync<long>("PRAGMA foreign_keys", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task PostgresImportConnection_PreparesARepeatedStatementOnTheServer()
+    {
+        var conn = TestDatabases.NewPostgres();
+        await TriageDatabase.MigrateAsync(conn);
+        await using var store = await ImportStore.BeginAsync(conn, CancellationToken.None);
+        // A per-row statement as a rescan sends it, in two batches: from its second use on it runs as a server-side prepared
+        // statement, which pg_prepared_statements lists for this session.
+        const string update = "UPDATE \"Repositories\" SET \"Name\" = @p0 WHERE \"Id\" = @p1";
+        await store.ExecuteForEachAsync(update, 2, [["a", -1L], ["b", -2L]], CancellationToken.None);
+        await store.ExecuteForEachAsync(update, 2, [["c", -3L]], CancellationToken.None);
+        var prepared = await store.QueryAsync("SELECT statement FROM pg_prepared_statements", r => r.GetString(0), CancellationToken.None);
+        Assert.Contains(prepared, s => s.Contains("UPDATE \"Repositories\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void PostgresImportConnectionString_TurnsOnAutoPrepare_UnlessTheOperatorChoseAValue()
+    {
+        var plain = new Npgsql.NpgsqlConnectionStringBuilder(ImportStore.PreparedStatements("Host=db;Database=triage;Username=t"));
+        Assert.Equal(ImportStore.AutoPrepared, plain.MaxAutoPrepare);
+        Assert.Equal(2, plain.AutoPrepareMinUsages);
+        Assert.Equal("db", plain.Host);
+        const string chosen = "Host=db;Database=triage;Username=t;Max Auto Prepare=5";
+        Assert.Equal(chosen, ImportStore.PreparedStatements(chosen));
     }
 }
