@@ -192,8 +192,11 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
     }
 
     /// <summary>How long reports keep joining one transaction in <see cref="ImportManyAsync"/>: long enough that a run of
-    /// small reports shares its commits, short enough that a result waits at most this long to be reported.</summary>
-    public static readonly TimeSpan DefaultGroupWindow = TimeSpan.FromMilliseconds(250);
+    /// small reports shares its commits, short enough that a result waits at most this long to be reported. A commit's cost
+    /// is mostly the index pages its new findings dirtied, scattered over the file; a longer group dirties many of the same
+    /// pages again, so its pages per finding fall: the dedup run took 166–170 s with 250 ms, 140–141 s with 1 s, 126–132 s
+    /// with 2 s and 142 s with 4 s (ADR 097, docs/benchmarks.md).</summary>
+    public static readonly TimeSpan DefaultGroupWindow = TimeSpan.FromSeconds(2);
 
     private static async Task<PreparedReport> PrepareSourceAsync(ReportSource source, ImportOptions options, CancellationToken ct)
     {
