@@ -53,4 +53,28 @@ public sealed record ReportSource(string FileName, Func<Stream> Open, long? Leng
 
 /// <summary>A report read and planned by <see cref="ReportImporter.PrepareAsync"/>, not yet stored.</summary>
 public sealed record PreparedReport(Triage.Core.Identity.ImportPlan Plan, string FileName, string Sha256, byte[] Compressed, long Size,
-    ImportOptions Options);
+    ImportOptions Options)
+{
+    /// <summary>The evidence columns of the report's vulnerability records, computed beside the identity plan.</summary>
+    internal IReadOnlyDictionary<Triage.Core.Ingest.ParsedVulnerability, VulnerabilityColumns>? Columns { get; init; }
+}
+
+/// <summary>What a new vulnerability record stores of a report's evidence as JSON, and the highest CVSS scores in it (the
+/// ranking's input for alias groups the import creates), computed once per record.</summary>
+internal sealed record VulnerabilityColumns(string? CvssJson, string? SeverityBySourceJson, double? ModernCvss, double? AnyCvss)
+{
+    public static VulnerabilityColumns Of(Triage.Core.Ingest.ParsedVulnerability v)
+    {
+        var cvss = Triage.Core.Ingest.EvidenceJson.Cvss(v.Cvss);
+        var (modern, any) = cvss is null ? (null, null) : Runtime.Cvss.MaxScores(cvss);
+        return new VulnerabilityColumns(cvss, Triage.Core.Ingest.EvidenceJson.SeverityBySource(v.SeverityBySource), modern, any);
+    }
+
+    /// <summary>The columns of every record of the report.</summary>
+    public static Dictionary<Triage.Core.Ingest.ParsedVulnerability, VulnerabilityColumns> Of(Triage.Core.Ingest.ParsedReport report)
+    {
+        var result = new Dictionary<Triage.Core.Ingest.ParsedVulnerability, VulnerabilityColumns>(report.Vulnerabilities.Count, ReferenceEqualityComparer.Instance);
+        foreach (var v in report.Vulnerabilities.Values) result.TryAdd(v, Of(v));
+        return result;
+    }
+}

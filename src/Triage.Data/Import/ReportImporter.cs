@@ -52,10 +52,18 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         var parsed = await ScanReportReader.Default.ParseAsync(capture, options.Scanner, ParseOptions.Default, ct);
         await capture.DrainAsync(ct);
         timer.Lap("parse");
-        var plan = ImportPlan.Build(parsed, options.Image, fileName);
-        plan.CheckKeyLengths();
-        timer.Lap("plan");
-        var prepared = new PreparedReport(plan, fileName, capture.Sha256Hex, capture.CompressedBytes, capture.BytesRead, options);
+        // The identity plan and the vulnerability records' evidence columns read disjoint parts of the parsed report
+        // (observations and packages; vulnerability records): they are built side by side on the two cores.
+        var planning = Task.Run(() =>
+        {
+            var built = ImportPlan.Build(parsed, options.Image, fileName);
+            built.CheckKeyLengths();
+            return built;
+        }, ct);
+        var columns = VulnerabilityColumns.Of(parsed);
+        var plan = await planning;
+        timer.Lap("plan+columns");
+        var prepared = new PreparedReport(plan, fileName, capture.Sha256Hex, capture.CompressedBytes, capture.BytesRead, options) { Columns = columns };
         timer.Lap("hash+gzip");
         return prepared;
     }
@@ -64,7 +72,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
     public Task<ImportSummary> StoreAsync(PreparedReport prepared, CancellationToken ct = default) => StoreAsync(prepared, migrated: null, ct);
 
     private Task<ImportSummary> StoreAsync(PreparedReport p, Task<bool>? migrated, CancellationToken ct) =>
-        StoreAsync(p.Plan, p.FileName, p.Sha256, p.Compressed, p.Size, p.Options, migrated, ct);
+        StoreAsync(p.Plan, p.FileName, p.Sha256, p.Compressed, p.Size, p.Options, migrated, ct, p.Columns);
 
     /// <summary>
     /// Imports several reports in order, each whole or not at all, reading and planning the next report on another thread
@@ -129,7 +137,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
                     try
                     {
                         stored = await StoreWithinAsync(store, prepared.Plan, prepared.FileName, prepared.Sha256, prepared.Compressed, prepared.Size,
-                            prepared.Options, ct);
+                            prepared.Options, ct, prepared.Columns);
                         if (savepoints) await store.ExecuteAsync("RELEASE SAVEPOINT import_report", ct);
                     }
                     catch (Exception e) when (e is ReportFormatException or ArgumentException)
@@ -231,13 +239,13 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
 
     /// <param name="migrated">The database check started earlier (<see cref="TriageDatabase.EnsureMigratedForBulkLoadAsync"/>), if any.</param>
     private async Task<ImportSummary> StoreAsync(ImportPlan plan, string fileName, string sha256, byte[] compressed, long size,
-        ImportOptions options, Task<bool>? migrated, CancellationToken ct)
+        ImportOptions options, Task<bool>? migrated, CancellationToken ct, IReadOnlyDictionary<ParsedVulnerability, VulnerabilityColumns>? columns = null)
     {
         var timer = ImportTimings.Start();
         var freshFile = await (migrated ?? TriageDatabase.EnsureMigratedForBulkLoadAsync(_connectionString, ct));
         timer.Lap("migrate-check");
         await using var store = await ImportStore.BeginAsync(_connectionString, ct);
-        var stored = await StoreWithinAsync(store, plan, fileName, sha256, compressed, size, options, ct);
+        var stored = await StoreWithinAsync(store, plan, fileName, sha256, compressed, size, options, ct, columns);
         await store.CommitAsync(ct);
         await store.DisposeAsync();
         timer.Lap("commit");
@@ -276,8 +284,9 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
     }
 
     /// <summary>Stores one report inside <paramref name="store"/>'s transaction (the caller commits).</summary>
+    /// <param name="columns">The vulnerability records' evidence columns, when computed ahead (<see cref="PrepareAsync"/>).</param>
     private async Task<StoredReport> StoreWithinAsync(ImportStore store, ImportPlan plan, string fileName, string sha256, byte[] compressed, long size,
-        ImportOptions options, CancellationToken ct)
+        ImportOptions options, CancellationToken ct, IReadOnlyDictionary<ParsedVulnerability, VulnerabilityColumns>? columns = null)
     {
         var timer = ImportTimings.Start();
         var scanner = plan.Report.Scanner.ToWire();
@@ -295,7 +304,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         var regrouped = new HashSet<long>();
         var canonicalOf = new Dictionary<long, string>();
         var newGroupCvss = new Dictionary<long, (double? Modern, double? Any)>();
-        var vulns = await ResolveVulnerabilitiesAsync(store, plan, now, regrouped, canonicalOf, newGroupCvss, ct);
+        var vulns = await ResolveVulnerabilitiesAsync(store, plan, now, regrouped, canonicalOf, newGroupCvss, columns, ct);
         // Stored keys and rollups of findings elsewhere whose alias group merged or was renamed (ADR 090).
         await Rollups.FindingKeys.RefreshGroupsAsync(store, regrouped, ct);
         timer.Lap("vulnerabilities");
@@ -421,7 +430,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
     /// are rows it wrote, so scoring in the same transaction needs not read them back.</param>
     private async Task<Dictionary<string, long>> ResolveVulnerabilitiesAsync(ImportStore store, ImportPlan plan, DateTime now, HashSet<long> regrouped,
         Dictionary<long, string> canonicalOf, Dictionary<long, (double? Modern, double? Any)> newGroupCvss,
-        CancellationToken ct)
+        IReadOnlyDictionary<ParsedVulnerability, VulnerabilityColumns>? columns, CancellationToken ct)
     {
         var ids = plan.VulnerabilityIds();
         var existing = await store.QueryByKeysAsync(
@@ -528,17 +537,16 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             plan.Report.Vulnerabilities.TryGetValue(id, out var v);
             if (v is null && !plan.Report.Vulnerabilities.TryGetValue(id.ToUpperInvariant(), out v)) v = FindByNormalizedId(plan.Report, id, ref byNormalized);
             var root = nodeOf[id].Root();
-            var row = VulnerabilityRow(vulnIds[i], id, root.Id, v);
-            vulnRows.Add(row);
+            var evidence = v is null ? null : columns?.GetValueOrDefault(v) ?? VulnerabilityColumns.Of(v);
+            vulnRows.Add(VulnerabilityRow(vulnIds[i], id, root.Id, v, evidence));
             if (root.Created)
             {
                 // The same fold the scorer makes over the group's stored records (Runtime.Cvss.MaxScores of each CvssJson).
-                var (modern, any) = row[6] is string cvssJson ? Runtime.Cvss.MaxScores(cvssJson) : (null, null);
                 var known = newGroupCvss.GetValueOrDefault(root.Id);
-                newGroupCvss[root.Id] = (Max(known.Modern, modern), Max(known.Any, any));
+                newGroupCvss[root.Id] = (Max(known.Modern, evidence?.ModernCvss), Max(known.Any, evidence?.AnyCvss));
             }
         }
-        await store.InsertAsync("Vulnerabilities", VulnerabilityColumns, vulnRows, ct);
+        await store.InsertAsync("Vulnerabilities", VulnerabilityColumnNames, vulnRows, ct);
 
         // Every scanner's descriptive evidence is kept on the record (ADR 003): a title or description that earlier imports
         // lacked, CVSS and severity sources they did not give (Trivy's Red Hat score beside Grype's NVD one), references and
@@ -589,14 +597,13 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         return byNormalized.GetValueOrDefault(normalizedId);
     }
 
-    private static readonly string[] VulnerabilityColumns =
+    private static readonly string[] VulnerabilityColumnNames =
         ["Id", "VulnId", "GroupId", "Title", "Description", "Cwes", "CvssJson", "SeverityBySourceJson", "References", "PrimaryUrl", "PublishedAt", "ModifiedAt"];
 
-    private static object?[] VulnerabilityRow(long id, string vulnId, long groupId, ParsedVulnerability? v) =>
+    private static object?[] VulnerabilityRow(long id, string vulnId, long groupId, ParsedVulnerability? v, VulnerabilityColumns? evidence) =>
     [
-        id, vulnId, groupId, v?.Title, v?.Description, v?.Cwes ?? [], v is null ? null : EvidenceJson.Cvss(v.Cvss),
-        v is null ? null : EvidenceJson.SeverityBySource(v.SeverityBySource), v?.References ?? [], v?.PrimaryUrl,
-        v?.PublishedAt?.UtcDateTime, v?.ModifiedAt?.UtcDateTime,
+        id, vulnId, groupId, v?.Title, v?.Description, v?.Cwes ?? [], evidence?.CvssJson, evidence?.SeverityBySourceJson, v?.References ?? [],
+        v?.PrimaryUrl, v?.PublishedAt?.UtcDateTime, v?.ModifiedAt?.UtcDateTime,
     ];
 
     /// <summary>Merges alias group <paramref name="loser"/> into <paramref name="survivor"/>: members move, findings of the
