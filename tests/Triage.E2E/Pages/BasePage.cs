@@ -26,7 +26,7 @@ public abstract class BasePage(IPage page)
             await link.ClickAsync();
             try
             {
-                await Page.WaitForURLAsync(arrived, new() { WaitUntil = WaitUntilState.Commit, Timeout = 10_000 });
+                await WaitForAddressAsync(arrived, 10_000);
                 return;
             }
             catch (TimeoutException e)
@@ -35,6 +35,19 @@ public abstract class BasePage(IPage page)
                 await ShotAsync("failed-" + what);
                 throw new TimeoutException($"{what}: the page stayed at {Page.Url}", e);
             }
+        }
+    }
+
+    /// <summary>Waits until the page's address satisfies <paramref name="arrived"/>, by looking at it every 50 ms. Playwright's
+    /// WaitForURLAsync can miss a same-document navigation (Blazor's pushState) that lands between its first look at the
+    /// address and its subscription to navigation events, and then waits out its timeout at the right address.</summary>
+    public async Task WaitForAddressAsync(Func<string, bool> arrived, int timeoutMs = 15_000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (!arrived(Page.Url))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timeout {timeoutMs}ms exceeded waiting for the address (at {Page.Url}).");
+            await Task.Delay(50);
         }
     }
 
@@ -88,7 +101,7 @@ public sealed class FindingsPage(IPage page) : BasePage(page)
         var expected = "vuln=" + Uri.EscapeDataString(id);
         try
         {
-            await Page.WaitForURLAsync(u => u.Contains(expected, StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+            await WaitForAddressAsync(u => u.Contains(expected, StringComparison.Ordinal));
         }
         catch (TimeoutException e)
         {
@@ -109,7 +122,7 @@ public sealed class SessionPage(IPage page) : BasePage(page)
         await GotoAsync("/sessions");
         await Page.Locator("#session-name").FillAsync(name);
         await Page.Locator("#session-start").ClickAsync();
-        await Page.WaitForURLAsync(u => System.Text.RegularExpressions.Regex.IsMatch(u, "/sessions/\\d+$"), new() { WaitUntil = WaitUntilState.Commit });
+        await WaitForAddressAsync(u => System.Text.RegularExpressions.Regex.IsMatch(u, "/sessions/\\d+$"));
         await WaitInteractiveAsync();
         await CurrentFinding.WaitForAsync();
     }
