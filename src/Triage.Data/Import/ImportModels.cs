@@ -65,16 +65,18 @@ internal sealed record VulnerabilityColumns(string? CvssJson, string? SeverityBy
 {
     public static VulnerabilityColumns Of(Triage.Core.Ingest.ParsedVulnerability v)
     {
-        var cvss = Triage.Core.Ingest.EvidenceJson.Cvss(v.Cvss);
-        var (modern, any) = cvss is null ? (null, null) : Runtime.Cvss.MaxScores(cvss);
-        return new VulnerabilityColumns(cvss, Triage.Core.Ingest.EvidenceJson.SeverityBySource(v.SeverityBySource), modern, any);
+        var (modern, any) = Runtime.Cvss.MaxScores(v.Cvss);
+        return new VulnerabilityColumns(Triage.Core.Ingest.EvidenceJson.Cvss(v.Cvss), Triage.Core.Ingest.EvidenceJson.SeverityBySource(v.SeverityBySource),
+            modern, any);
     }
 
-    /// <summary>The columns of every record of the report.</summary>
+    /// <summary>The columns of every record of the report. Records an earlier import already stored do not use theirs (their
+    /// evidence is merged instead); on a rescan that is most of them, a few milliseconds on the reading thread per report.</summary>
     public static Dictionary<Triage.Core.Ingest.ParsedVulnerability, VulnerabilityColumns> Of(Triage.Core.Ingest.ParsedReport report)
     {
         var result = new Dictionary<Triage.Core.Ingest.ParsedVulnerability, VulnerabilityColumns>(report.Vulnerabilities.Count, ReferenceEqualityComparer.Instance);
-        foreach (var v in report.Vulnerabilities.Values) result.TryAdd(v, Of(v));
+        foreach (var v in report.Vulnerabilities.Values)
+            if (!result.ContainsKey(v)) result[v] = Of(v);
         return result;
     }
 }

@@ -345,6 +345,23 @@ internal static class RiskInputLoader
 /// ([{"source","version","vector","score"}], as <see cref="Triage.Core.Ingest.EvidenceJson.Cvss"/> writes it).</summary>
 internal static class Cvss
 {
+    /// <summary>CVSS versions 3 and 4 are the modern ones: "3.0", "3.1", "4.0".</summary>
+    private static bool IsModern(string? version) => version is ['3' or '4', ..];
+
+    /// <summary>The same fold over a report's entries before they are written (an import's new alias groups): equal to
+    /// <see cref="MaxScores(string)"/> of the JSON <see cref="Triage.Core.Ingest.EvidenceJson.Cvss"/> writes for them.</summary>
+    public static (double? Modern, double? Any) MaxScores(IReadOnlyList<Triage.Core.Ingest.CvssScore> scores)
+    {
+        double? modern = null, any = null;
+        foreach (var c in scores)
+        {
+            if (c.Score is not { } s || s is < 0 or > 10) continue;
+            any = Math.Max(any ?? -1, s);
+            if (IsModern(c.Version)) modern = Math.Max(modern ?? -1, s);
+        }
+        return (modern, any);
+    }
+
     /// <summary>(highest v3/v4 score, highest score of any version); null where none.</summary>
     public static (double? Modern, double? Any) MaxScores(string json)
     {
@@ -382,9 +399,13 @@ internal static class Cvss
                         var isScore = !isVersion && reader.ValueTextEquals("score"u8);
                         reader.Read();
                         if (isVersion)
-                            // "3.1", "4.0" (or a number 3.1): versions 3 and 4 are the modern ones.
-                            modernVersion = reader.TokenType is JsonTokenType.String or JsonTokenType.Number && reader.ValueSpan.Length > 0 &&
-                                            !reader.ValueIsEscaped && reader.ValueSpan[0] is (byte)'3' or (byte)'4';
+                            // "3.1", "4.0" (or a number 3.1): versions 3 and 4 are the modern ones (IsModern).
+                            modernVersion = reader.TokenType switch
+                            {
+                                JsonTokenType.String => reader.ValueIsEscaped ? IsModern(reader.GetString()) : reader.ValueSpan is [(byte)'3' or (byte)'4', ..],
+                                JsonTokenType.Number => reader.ValueSpan is [(byte)'3' or (byte)'4', ..],
+                                _ => false,
+                            };
                         else if (isScore && reader.TokenType == JsonTokenType.Number) score = reader.GetDouble();
                         else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
                         break;
