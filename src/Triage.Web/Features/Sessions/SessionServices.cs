@@ -20,7 +20,7 @@ public static class SessionServices
             var options = ConfigurationOptions.Parse(redis);
             options.AbortOnConnectFail = false;
             options.ClientName = "triage-web";
-            // One connection per instance: AddTriageScaleOut registers it first (shared with the SignalR backplane).
+            // One connection per instance: AddTriageScaleOut registers it first (the SignalR backplane has its own).
             services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
             services.AddSingleton<ISessionBus, RedisSessionBus>();
         }

@@ -8,7 +8,8 @@ namespace Triage.Web.Infrastructure.ScaleOut;
 /// <summary>
 /// What several instances behind one load balancer share (docs/decisions/070-scale-out-and-queue.md): the Data Protection
 /// key ring in the database (so a cookie or antiforgery token made by one instance is read by every other, and survives
-/// restarts), and, when ConnectionStrings:Redis is set, one Redis connection for the SignalR backplane and the session bus.
+/// restarts), and, when ConnectionStrings:Redis is set, Redis for the SignalR backplane (its own connection) and for the
+/// session bus and rate limits (one connection the container owns).
 /// </summary>
 public static class ScaleOutServices
 {
@@ -28,14 +29,15 @@ public static class ScaleOutServices
             var options = ConfigurationOptions.Parse(redis);
             options.AbortOnConnectFail = false;   // start (and serve) while Redis is away; reconnect when it is back
             options.ClientName ??= "triage-web";
-            var shared = new Lazy<ConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(options));
-            services.TryAddSingleton<IConnectionMultiplexer>(_ => shared.Value);
+            // Two connections, each with one owner. The container owns this one (session bus, rate limits, health check)
+            // and disposes it; the backplane below opens and disposes its own. Shared, the container disposed it before the
+            // backplane's Dispose unsubscribed through it, and every shutdown threw ObjectDisposedException.
+            services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
             // Blazor Server's hub (and any hub) through Redis: messages to groups and users reach connections on every instance.
-            services.AddSignalR().AddStackExchangeRedis(o =>
-            {
-                o.Configuration.ChannelPrefix = RedisChannel.Literal("triage:signalr");
-                o.ConnectionFactory = _ => Task.FromResult<IConnectionMultiplexer>(shared.Value);
-            });
+            var backplane = options.Clone();
+            backplane.ClientName = options.ClientName + "-signalr";
+            backplane.ChannelPrefix = RedisChannel.Literal("triage:signalr");
+            services.AddSignalR().AddStackExchangeRedis(o => o.Configuration = backplane);
         }
         return builder;
     }
