@@ -862,7 +862,10 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             retire.Select(r => new object?[] { r.Id }).ToList(), ct);
 
         timer.Lap("findings+observations written");
-        await Rollups.FindingKeys.RefreshArtifactAsync(store, artifactId, isNewArtifact, ct);
+        // The sums' parts count open findings by group, severity and fix: only a new finding or a change to one of those
+        // columns (an indexed change) can move them.
+        var openFindingsChanged = newCount > 0 || touched.Any(f => f.IndexedChanged);
+        await Rollups.FindingKeys.RefreshArtifactAsync(store, artifactId, isNewArtifact, openFindingsChanged, ct);
         timer.Lap("finding keys+rollups");
         await UpdateArtifactAsync(store, artifactId, ap, present.Count, now, ct);
         return new ImportedArtifact(ap.DisplayName, ap.Repository, ap.Digest, artifactId, scanId, reported.Count, claimedFindings, newCount);

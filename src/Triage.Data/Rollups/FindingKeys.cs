@@ -80,7 +80,9 @@ public static class FindingKeys
     /// importer's to write, with every finding it inserts or changes (<see cref="RefreshKeysSql"/> over every finding of the
     /// artifact cost ~0.1–0.2 s for 22,000 findings and ~10 ms for a rescan of 1,500).</summary>
     /// <param name="newArtifact">The image is new: its findings have no scores yet, so no priority rows to rebuild.</param>
-    internal static async Task RefreshArtifactAsync(ImportStore store, long artifactId, bool newArtifact, CancellationToken ct)
+    /// <param name="openFindingsChanged">The import inserted a finding or changed one's group, severity, fix or state: without
+    /// that, the image's parts of the sums cannot have moved (unless a package took a new source name, checked here).</param>
+    internal static async Task RefreshArtifactAsync(ImportStore store, long artifactId, bool newArtifact, bool openFindingsChanged, CancellationToken ct)
     {
         foreach (var sql in RebuildRollupsSql("\"ArtifactId\" = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
         foreach (var sql in RebuildDecidedSql("\"ArtifactId\" = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
@@ -88,10 +90,12 @@ public static class FindingKeys
         // a rescan opened and closed findings under their old scores. Scoring, when it follows, rewrites them again.
         if (!newArtifact)
             foreach (var sql in PriorityRollupSql.RebuildSql("\"ArtifactId\" = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
-        // The per-vulnerability and per-source-package sums: only when the image's parts of them changed (ADR 095).
-        // (A new image has no parts yet: nothing to compare.)
-        if (newArtifact || !await GroupRollupSql.Vulnerability.PartsCurrentAsync(store, c => $"{c} = @p0", [artifactId], ct))
+        // The per-vulnerability and per-source-package sums: only the image's parts of them that changed (ADR 095).
+        // (A new image has no parts yet: nothing to compare, every part is written.)
+        if (newArtifact)
             foreach (var sql in GroupRollupSql.Vulnerability.RefreshSql(c => $"{c} = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
+        else if (openFindingsChanged)
+            await GroupRollupSql.Vulnerability.UpdateChangedAsync(store, c => $"{c} = @p0", [artifactId], ct);
 
         // A package of this image that got its source name with this import moves, in every image, to the new name; then
         // every package of the image (the moved ones included) is recorded under the name it is now counted by.
@@ -103,9 +107,11 @@ public static class FindingKeys
         foreach (var chunk in moved.Chunk(500))
             artifacts.UnionWith(await store.QueryAsync($"SELECT DISTINCT \"ArtifactId\" FROM \"Findings\" WHERE \"PackageId\" IN ({IdList(chunk)})",
                 r => r.GetInt64(0), ct));
-        if (newArtifact || artifacts.Count > 1 || !await GroupRollupSql.SourcePackage.PartsCurrentAsync(store, c => $"{c} = @p0", [artifactId], ct))
+        if (newArtifact && artifacts.Count == 1)
+            foreach (var sql in GroupRollupSql.SourcePackage.RefreshSql(c => $"{c} = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
+        else if (openFindingsChanged || artifacts.Count > 1)
             foreach (var chunk in artifacts.Order().Chunk(500))
-                foreach (var sql in GroupRollupSql.SourcePackage.RefreshSql(c => $"{c} IN ({IdList(chunk)})")) await store.ExecuteAsync(sql, ct);
+                await GroupRollupSql.SourcePackage.UpdateChangedAsync(store, c => $"{c} IN ({IdList(chunk)})", [], ct);
         await store.ExecuteAsync(
             "INSERT INTO \"PackageRollupKeys\" (\"PackageId\", \"SourceName\") SELECT p.\"Id\", COALESCE(p.\"SourceName\", p.\"Name\") FROM \"Packages\" p " +
             "WHERE p.\"Id\" IN (SELECT \"PackageId\" FROM \"ArtifactPackages\" WHERE \"ArtifactId\" = @p0) AND NOT EXISTS (SELECT 1 FROM \"PackageRollupKeys\" k " +
@@ -132,8 +138,8 @@ public static class FindingKeys
             foreach (var sql in RebuildRollupsSql(where)) await store.ExecuteAsync(sql, ct);
             foreach (var sql in RebuildDecidedSql(where)) await store.ExecuteAsync(sql, ct);
             foreach (var sql in PriorityRollupSql.RebuildSql(where)) await store.ExecuteAsync(sql, ct);
-            foreach (var sql in GroupRollupSql.Vulnerability.RefreshSql(c => $"{c} IN ({IdList(chunk)})")) await store.ExecuteAsync(sql, ct);
-            foreach (var sql in GroupRollupSql.SourcePackage.RefreshSql(c => $"{c} IN ({IdList(chunk)})")) await store.ExecuteAsync(sql, ct);
+            await GroupRollupSql.Vulnerability.UpdateChangedAsync(store, c => $"{c} IN ({IdList(chunk)})", [], ct);
+            await GroupRollupSql.SourcePackage.UpdateChangedAsync(store, c => $"{c} IN ({IdList(chunk)})", [], ct);
         }
     }
 
