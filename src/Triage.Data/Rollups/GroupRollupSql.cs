@@ -98,16 +98,16 @@ internal sealed class GroupRollupSql
         var keyRow = _keys.Length == 1 ? KeyList() : $"({KeyList()})";
         foreach (var chunk in changes.Where(r => (int)r[0]! < 0).Chunk(500))
         {
-            var (source, values) = ValuesSource(chunk);
-            await store.ExecuteAsync(AddPartsSql(source, "1 = 1", -1), ct, values);
-            await store.ExecuteAsync($"DELETE FROM {Q(_rollups)} WHERE \"Images\" <= 0 AND {keyRow} IN (SELECT {KeyList()} FROM {source})", ct, values);
-            await store.ExecuteAsync($"DELETE FROM {Q(_parts)} WHERE (\"ArtifactId\", {KeyList()}) IN (SELECT \"ArtifactId\", {KeyList()} FROM {source})", ct, values);
+            var (source, values) = ValuesSource(store, chunk);
+            await store.ExecuteValuesAsync(AddPartsSql(source, "1 = 1", -1), values, ct);
+            await store.ExecuteValuesAsync($"DELETE FROM {Q(_rollups)} WHERE \"Images\" <= 0 AND {keyRow} IN (SELECT {KeyList()} FROM {source})", values, ct);
+            await store.ExecuteValuesAsync($"DELETE FROM {Q(_parts)} WHERE (\"ArtifactId\", {KeyList()}) IN (SELECT \"ArtifactId\", {KeyList()} FROM {source})", values, ct);
         }
         foreach (var chunk in changes.Where(r => (int)r[0]! > 0).Chunk(500))
         {
-            var (source, values) = ValuesSource(chunk);
-            await store.ExecuteAsync(AddPartsSql(source, "1 = 1", +1), ct, values);
-            await store.ExecuteAsync($"INSERT INTO {Q(_parts)} ({PartColumns()}) SELECT {PartColumns()} FROM {source}", ct, values);
+            var (source, values) = ValuesSource(store, chunk);
+            await store.ExecuteValuesAsync(AddPartsSql(source, "1 = 1", +1), values, ct);
+            await store.ExecuteValuesAsync($"INSERT INTO {Q(_parts)} ({PartColumns()}) SELECT {PartColumns()} FROM {source}", values, ct);
         }
         return true;
     }
@@ -116,7 +116,7 @@ internal sealed class GroupRollupSql
 
     /// <summary>Parts given as parameters, as a derived table with the parts table's column names (a VALUES list names its
     /// columns column1, column2, … on both providers). Each row is (sign, ArtifactId, keys…, MaxSeverity, Findings, Fixable).</summary>
-    private (string Source, object?[] Values) ValuesSource(IReadOnlyList<object?[]> rows)
+    private (string Source, object?[] Values) ValuesSource(Import.ImportStore store, IReadOnlyList<object?[]> rows)
     {
         var names = new[] { "ArtifactId" }.Concat(_keys).Concat(["MaxSeverity", "Findings", "Fixable"]).ToArray();
         var values = new object?[rows.Count * names.Length];
@@ -128,7 +128,7 @@ internal sealed class GroupRollupSql
             {
                 var n = i * names.Length + c;
                 values[n] = rows[i][c + 1];
-                list.Append(c == 0 ? "" : ", ").Append("@p").Append(n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                list.Append(c == 0 ? "" : ", ").Append(store.Placeholder(n));
             }
             list.Append(')');
         }

@@ -140,6 +140,32 @@ public class GroupRollupTests
         Assert.NotEqual(before, await Sums());
     }
 
+    /// <summary>A rescan moves only the parts that changed, handed back to the database as values: a source name with
+    /// NUL, the private-use character PostgreSQL's text escaping uses, quotes and markup must come back as stored, or the
+    /// stale part would not be found (and the new one would collide with it).</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Sums_AfterRescansOfPackagesWithHostileSourceNames_EqualARecount(string provider)
+    {
+        var conn = TestDatabases.New(provider);
+        var hostile = "lib\0ssl\uE000'); DROP TABLE \"Findings\";--<script>";
+        ReportBuilder Image(Severity severity, params string[] extra)
+        {
+            var b = new ReportBuilder(ScannerKind.Trivy, "registry.example/team/hostile:1", Digest('e'))
+                .Claim("CVE-2024-0101", "deb", "libx", "1.0", severity, source: hostile)
+                .Claim("CVE-2024-0102", "deb", "liby", "1.0", Severity.Low, source: hostile);
+            foreach (var cve in extra) b.Claim(cve, "deb", "libz", "1.0", Severity.Medium, source: hostile + "-z");
+            return b;
+        }
+        await Store(conn, Image(Severity.Medium));
+        await Store(conn, Image(Severity.Critical, "CVE-2024-0103"));   // a part's worst severity rises, a new part appears
+        await AssertSumsAsync(conn);
+        await Store(conn, Image(Severity.Low));                          // it falls again, the new part leaves
+        await AssertSumsAsync(conn);
+        await using var db = TriageDatabase.CreateContext(conn);
+        Assert.Equal(Severity.Low, (await db.SourcePackageRollups.SingleAsync(r => r.SourceName == hostile)).MaxSeverity);
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Backfill_OverAnExistingDatabase_GivesTheSumsTheImportsKept(string provider)
