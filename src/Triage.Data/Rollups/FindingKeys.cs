@@ -81,7 +81,8 @@ public static class FindingKeys
     /// artifact cost ~0.1–0.2 s for 22,000 findings and ~10 ms for a rescan of 1,500).</summary>
     /// <param name="newArtifact">The image is new: its findings have no scores yet, so no priority rows to rebuild.</param>
     /// <param name="openFindingsChanged">The import inserted a finding or changed one's group, severity, fix or state: without
-    /// that, the image's parts of the sums cannot have moved (unless a package took a new source name, checked here).</param>
+    /// that, the image's parts of the sums cannot have moved, unless one of its packages took a new source name (checked
+    /// here: its part moves to the new name even when it is the only image holding the package).</param>
     internal static async Task RefreshArtifactAsync(ImportStore store, long artifactId, bool newArtifact, bool openFindingsChanged, CancellationToken ct)
     {
         foreach (var sql in RebuildRollupsSql("\"ArtifactId\" = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
@@ -109,7 +110,7 @@ public static class FindingKeys
                 r => r.GetInt64(0), ct));
         if (newArtifact && artifacts.Count == 1)
             foreach (var sql in GroupRollupSql.SourcePackage.RefreshSql(c => $"{c} = @p0")) await store.ExecuteAsync(sql, ct, artifactId);
-        else if (openFindingsChanged || artifacts.Count > 1)
+        else if (openFindingsChanged || moved.Count > 0)
             foreach (var chunk in artifacts.Order().Chunk(500))
                 await GroupRollupSql.SourcePackage.UpdateChangedAsync(store, c => $"{c} IN ({IdList(chunk)})", [], ct);
         await store.ExecuteAsync(

@@ -75,9 +75,8 @@ internal sealed class GroupRollupSql
     /// findings make that are not stored; parts are unique per image and key); then the stale parts are subtracted from
     /// the sums and deleted, and the new ones added and inserted. A rescan that found what the last scan found changes no
     /// part and costs that one statement; one that added a finding rewrites the one part it changed, where
-    /// <see cref="RefreshSql"/> subtracts and re-adds every part of the image (each moving its sum in the grid's index).
-    /// Returns whether anything changed.</summary>
-    public async Task<bool> UpdateChangedAsync(Import.ImportStore store, Func<string, string> artifactWhere, object?[] args, CancellationToken ct)
+    /// <see cref="RefreshSql"/> subtracts and re-adds every part of the image (each moving its sum in the grid's index).</summary>
+    public async Task UpdateChangedAsync(Import.ImportStore store, Func<string, string> artifactWhere, object?[] args, CancellationToken ct)
     {
         var stored = $"SELECT {PartColumns()} FROM {Q(_parts)} WHERE {artifactWhere("\"ArtifactId\"")}";
         var fresh = PartsFromFindingsSql(artifactWhere);
@@ -93,7 +92,7 @@ internal sealed class GroupRollupSql
                 for (var c = 2 + _keys.Length; c <= width; c++) row[c] = r.GetInt64(c);
                 return row;
             }, ct, args);
-        if (changes.Count == 0) return false;
+        if (changes.Count == 0) return;
 
         var keyRow = _keys.Length == 1 ? KeyList() : $"({KeyList()})";
         foreach (var chunk in changes.Where(r => (int)r[0]! < 0).Chunk(500))
@@ -109,7 +108,6 @@ internal sealed class GroupRollupSql
             await store.ExecuteValuesAsync(AddPartsSql(source, "1 = 1", +1), values, ct);
             await store.ExecuteValuesAsync($"INSERT INTO {Q(_parts)} ({PartColumns()}) SELECT {PartColumns()} FROM {source}", values, ct);
         }
-        return true;
     }
 
     private string PartColumns() => $"\"ArtifactId\", {KeyList()}, \"MaxSeverity\", \"Findings\", \"Fixable\"";

@@ -140,6 +140,22 @@ public class GroupRollupTests
         Assert.NotEqual(before, await Sums());
     }
 
+    /// <summary>A rescan that finds exactly what the last scan found, except that the package now has a source name (only
+    /// this image holds it): no finding changed, yet the image's part must move to the source name.</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Sums_AfterARescanThatOnlyNamesTheSourcePackage_MoveToTheSourceName(string provider)
+    {
+        var conn = TestDatabases.New(provider);
+        ReportBuilder Image(string? source) => new ReportBuilder(ScannerKind.Trivy, "registry.example/team/alone:1", Digest('a'))
+            .Claim("CVE-2024-0201", "deb", "libonly1", "1.0", Severity.High, source: source);
+        await Store(conn, Image(null));
+        await Store(conn, Image("only-src"));
+        await AssertSumsAsync(conn);
+        await using var db = TriageDatabase.CreateContext(conn);
+        Assert.Equal(["only-src"], await db.SourcePackageRollups.Select(r => r.SourceName).ToListAsync());
+    }
+
     /// <summary>A rescan moves only the parts that changed, handed back to the database as values: a source name with
     /// NUL, the private-use character PostgreSQL's text escaping uses, quotes and markup must come back as stored, or the
     /// stale part would not be found (and the new one would collide with it).</summary>
