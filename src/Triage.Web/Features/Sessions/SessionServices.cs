@@ -1,5 +1,4 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using StackExchange.Redis;
+using Triage.Web.Infrastructure.ScaleOut;
 
 namespace Triage.Web.Features.Sessions;
 
@@ -17,11 +16,8 @@ public static class SessionServices
         }
         else
         {
-            var options = ConfigurationOptions.Parse(redis);
-            options.AbortOnConnectFail = false;
-            options.ClientName = "triage-web";
-            // One connection per instance: AddTriageScaleOut registers it first (the SignalR backplane has its own).
-            services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
+            // One connection per instance, registered once (AddTriageScaleOut asks first; the SignalR backplane has its own).
+            ScaleOutServices.AddRedisConnection(services, redis);
             services.AddSingleton<ISessionBus, RedisSessionBus>();
         }
         services.AddScoped<SessionService>();

@@ -26,13 +26,7 @@ public static class ScaleOutServices
         var redis = builder.Configuration.GetConnectionString("Redis");
         if (!string.IsNullOrWhiteSpace(redis))
         {
-            var options = ConfigurationOptions.Parse(redis);
-            options.AbortOnConnectFail = false;   // start (and serve) while Redis is away; reconnect when it is back
-            options.ClientName ??= "triage-web";
-            // Two connections, each with one owner. The container owns this one (session bus, rate limits, health check)
-            // and disposes it; the backplane below opens and disposes its own. Shared, the container disposed it before the
-            // backplane's Dispose unsubscribed through it, and every shutdown threw ObjectDisposedException.
-            services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
+            var options = AddRedisConnection(services, redis);
             // Blazor Server's hub (and any hub) through Redis: messages to groups and users reach connections on every instance.
             var backplane = options.Clone();
             backplane.ClientName = options.ClientName + "-signalr";
@@ -40,5 +34,19 @@ public static class ScaleOutServices
             services.AddSignalR().AddStackExchangeRedis(o => o.Configuration = backplane);
         }
         return builder;
+    }
+
+    /// <summary>The instance's Redis connection for the session bus, rate limits and health check, registered once (both
+    /// AddTriageScaleOut and AddTriageSessions ask for it). Two connections, each with one owner: the container owns this
+    /// one and disposes it; the SignalR backplane opens and disposes its own. Shared, the container disposed it before
+    /// the backplane's Dispose unsubscribed through it, and every shutdown threw ObjectDisposedException.</summary>
+    /// <returns>The options of the connection, for the backplane's own.</returns>
+    internal static ConfigurationOptions AddRedisConnection(IServiceCollection services, string redis)
+    {
+        var options = ConfigurationOptions.Parse(redis);
+        options.AbortOnConnectFail = false;   // start (and serve) while Redis is away; reconnect when it is back
+        options.ClientName ??= "triage-web";
+        services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
+        return options;
     }
 }
