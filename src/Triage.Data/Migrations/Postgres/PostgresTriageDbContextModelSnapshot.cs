@@ -422,6 +422,8 @@ namespace Triage.Data.Migrations.Postgres
                     b.HasIndex("PackageId");
 
                     b.ToTable("ArtifactPackages");
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 50);
                 });
 
             modelBuilder.Entity("Triage.Core.Domain.Decision", b =>
@@ -726,6 +728,8 @@ namespace Triage.Data.Migrations.Postgres
                         .HasFilter("\"Active\"");
 
                     b.ToTable("Findings");
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 50);
                 });
 
             modelBuilder.Entity("Triage.Core.Domain.FindingRisk", b =>
