@@ -63,6 +63,12 @@ public sealed class JitProfileTests : IDisposable
         Assert.Equal(first, second);
         Assert.Equal(["findings.jitprofile"], Directory.GetFiles(Path.Combine(_dir, "jit")).Select(Path.GetFileName));
 
+        // A profile the runtime cannot read (another process cut it short, a disk error) is ignored and written anew.
+        var good = await File.ReadAllBytesAsync(profile);
+        await File.WriteAllBytesAsync(profile, [.. good.AsSpan(0, good.Length / 3), .. new byte[5000].Select((_, i) => (byte)(i * 7919))]);
+        Assert.Equal(first, await RunCli(["findings", "--db", db, "--format", "json"]));
+        Assert.True(new FileInfo(profile).Length > 1000);
+
         var off = await RunCli(["--help"], ("TRIAGE_JIT_PROFILE", "0"));
         Assert.Contains("ingest", off);
         Assert.False(File.Exists(Path.Combine(_dir, "jit", "other.jitprofile")));
