@@ -47,17 +47,19 @@ internal static class JitProfile
         return null;
     }
 
-    /// <summary>The command and subcommand words (`ingest`, `runtime-ingest`, `vex-export`), never an option or a file name:
-    /// the words before the first option, at most two, each made only of lowercase letters (anything else is `other`).</summary>
+    /// <summary>The commands that have subcommands (`triage vex export`): only after one of these is a second word part of
+    /// the profile's name (a test keeps this list equal to <see cref="CliApp.Build"/>'s tree, which is not built here: that
+    /// would be JIT work before the profile starts).</summary>
+    internal static readonly string[] CommandGroups = ["lineage", "metrics", "runtime", "sigstore", "vex"];
+
+    /// <summary>The command and subcommand words (`ingest`, `runtime-ingest`, `vex-export`), never an option, a file name or
+    /// another value: the first word when it is made only of lowercase letters, and the second when the first is one of
+    /// <see cref="CommandGroups"/> (anything else is `other`).</summary>
     public static string ProfileName(IReadOnlyList<string> args)
     {
-        var words = new List<string>(2);
-        foreach (var a in args)
-        {
-            if (words.Count == 2 || a.StartsWith('-')) break;
-            if (a.Length is 0 or > 20 || !a.All(c => c is >= 'a' and <= 'z')) break;
-            words.Add(a);
-        }
-        return (words.Count == 0 ? "other" : string.Join('-', words)) + ".jitprofile";
+        static bool IsWord(string a) => a.Length is > 0 and <= 20 && a.All(c => c is >= 'a' and <= 'z');
+        if (args.Count == 0 || !IsWord(args[0])) return "other.jitprofile";
+        if (args.Count > 1 && IsWord(args[1]) && CommandGroups.Contains(args[0])) return $"{args[0]}-{args[1]}.jitprofile";
+        return args[0] + ".jitprofile";
     }
 }

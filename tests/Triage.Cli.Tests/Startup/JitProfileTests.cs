@@ -20,8 +20,14 @@ public sealed class JitProfileTests : IDisposable
     [InlineData(new string[0], "other.jitprofile")]
     [InlineData(new[] { "../../etc/passwd" }, "other.jitprofile")]
     [InlineData(new[] { "INGEST" }, "other.jitprofile")]
+    [InlineData(new[] { "ingest", "report" }, "ingest.jitprofile")]            // a file named without an extension
+    [InlineData(new[] { "vex", "export", "--db", "x" }, "vex-export.jitprofile")]
     public void The_profile_is_named_after_the_command_words_only(string[] args, string expected) =>
         Assert.Equal(expected, JitProfile.ProfileName(args));
+
+    [Fact]
+    public void The_commands_with_subcommands_are_those_of_the_command_tree() =>
+        Assert.Equal(CliApp.Build().Subcommands.Where(c => c.Subcommands.Count > 0).Select(c => c.Name).Order(), JitProfile.CommandGroups.Order());
 
     [Fact]
     public void The_directory_comes_from_the_override_then_the_XDG_cache_then_home()
