@@ -24,9 +24,9 @@ internal static class JitProfile
         if (dir is null) return null;
         try
         {
+            // Writing is the runtime's, when the process ends: a directory it cannot write is skipped there without a word
+            // (tested), so nothing is probed here on every start.
             System.IO.Directory.CreateDirectory(dir);
-            // The runtime writes the profile when the process ends; a directory it cannot write is found out now.
-            using (File.Create(Path.Combine(dir, ".probe"), 1, FileOptions.DeleteOnClose)) { }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {

@@ -75,6 +75,12 @@ public sealed class JitProfileTests : IDisposable
         Assert.Equal(first, await RunCli(["findings", "--db", db, "--format", "json"]));
         Assert.True(new FileInfo(profile).Length > 1000);
 
+        // A directory the runtime cannot write the profile into (sysfs refuses new files even to root): the command runs
+        // and ends as it would without a profile.
+        Assert.True(Directory.Exists("/sys/kernel"), "the test needs Linux's /sys");
+        Assert.Equal(first, await RunCli(["findings", "--db", db, "--format", "json"], ("TRIAGE_JIT_PROFILE_DIR", "/sys/kernel")));
+        Assert.False(File.Exists("/sys/kernel/findings.jitprofile"));
+
         var off = await RunCli(["--help"], ("TRIAGE_JIT_PROFILE", "0"));
         Assert.Contains("ingest", off);
         Assert.False(File.Exists(Path.Combine(_dir, "jit", "other.jitprofile")));

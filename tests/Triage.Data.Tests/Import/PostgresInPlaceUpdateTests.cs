@@ -22,7 +22,7 @@ public class PostgresInPlaceUpdateTests
     private static Task Store(string conn, ReportBuilder b) =>
         new ReportImporter(conn).StoreAsync(ImportPlan.Build(b.Build(), null, "r.json"), "r.json", Guid.NewGuid().ToString("N"), [1], 1, new ImportOptions());
 
-    private static async Task<Dictionary<long, (long Page, long Version)>> Rows(string conn, string table, string key)
+    private static async Task<Dictionary<long, (long Page, long LastSeen)>> Rows(string conn, string table, string key)
     {
         await using var c = new NpgsqlConnection(conn);
         await c.OpenAsync();
@@ -62,8 +62,8 @@ public class PostgresInPlaceUpdateTests
             var after = await Rows(conn, "Findings", "\"Id\"");
             var packagesAfter = await Rows(conn, "ArtifactPackages", "\"PackageId\"");
             Assert.Equal(findings.Keys.Order(), after.Keys.Order());
-            Assert.All(after, kv => Assert.True(kv.Value.Version > findings[kv.Key].Version, $"finding {kv.Key} seen again"));
-            Assert.All(packagesAfter, kv => Assert.True(kv.Value.Version > packages[kv.Key].Version, $"package {kv.Key} seen again"));
+            Assert.All(after, kv => Assert.True(kv.Value.LastSeen > findings[kv.Key].LastSeen, $"finding {kv.Key} seen again"));
+            Assert.All(packagesAfter, kv => Assert.True(kv.Value.LastSeen > packages[kv.Key].LastSeen, $"package {kv.Key} seen again"));
             // Every new version on the page of the one it replaces (HOT), not appended at the end of the table.
             Assert.All(after, kv => Assert.Equal(findings[kv.Key].Page, kv.Value.Page));
             Assert.All(packagesAfter, kv => Assert.Equal(packages[kv.Key].Page, kv.Value.Page));
