@@ -60,14 +60,61 @@ public sealed record PreparedReport(Triage.Core.Identity.ImportPlan Plan, string
 }
 
 /// <summary>What a new vulnerability record stores of a report's evidence as JSON, and the highest CVSS scores in it (the
-/// ranking's input for alias groups the import creates), computed once per record.</summary>
-internal sealed record VulnerabilityColumns(string? CvssJson, string? SeverityBySourceJson, double? ModernCvss, double? AnyCvss)
+/// ranking's input for alias groups the import creates), computed once per record; <paramref name="Evidence"/> fingerprints
+/// everything a merge into an existing record reads of the report's record (<see cref="SqliteIdentityCache"/>).</summary>
+internal sealed record VulnerabilityColumns(string? CvssJson, string? SeverityBySourceJson, double? ModernCvss, double? AnyCvss, UInt128 Evidence)
 {
-    public static VulnerabilityColumns Of(Triage.Core.Ingest.ParsedVulnerability v)
+    /// <param name="fingerprint">False for a report too large for the identity cache (<see cref="SqliteIdentityCache.MaxReportRecords"/>).</param>
+    public static VulnerabilityColumns Of(Triage.Core.Ingest.ParsedVulnerability v, bool fingerprint = true)
     {
         var (modern, any) = Runtime.Cvss.MaxScores(v.Cvss);
-        return new VulnerabilityColumns(Triage.Core.Ingest.EvidenceJson.Cvss(v.Cvss), Triage.Core.Ingest.EvidenceJson.SeverityBySource(v.SeverityBySource),
-            modern, any);
+        var cvss = Triage.Core.Ingest.EvidenceJson.Cvss(v.Cvss);
+        var severities = Triage.Core.Ingest.EvidenceJson.SeverityBySource(v.SeverityBySource);
+        return new VulnerabilityColumns(cvss, severities, modern, any, fingerprint ? Fingerprint(v, cvss, severities) : default);
+    }
+
+    /// <summary>SHA-256 (first 128 bits) of what <c>ReportImporter</c> merges into a stored record: whether there is a title
+    /// and a description, the CVSS and per-source severities (as the JSON that stands for them exactly), the references and
+    /// the CWEs, each length-prefixed. A report cannot make two different evidences collide.</summary>
+    internal static UInt128 Fingerprint(Triage.Core.Ingest.ParsedVulnerability v, string? cvss, string? severities)
+    {
+        var length = 1 + Part(cvss) + Part(severities) + 2 + 2;
+        foreach (var r in v.References) length += Part(r);
+        foreach (var c in v.Cwes) length += Part(c);
+        var chars = System.Buffers.ArrayPool<char>.Shared.Rent(length);
+        try
+        {
+            var n = 0;
+            chars[n++] = (char)((v.Title is null ? 0 : 1) | (v.Description is null ? 0 : 2));
+            Put(chars, ref n, cvss);
+            Put(chars, ref n, severities);
+            chars[n++] = (char)v.References.Count;
+            chars[n++] = (char)(v.References.Count >> 16);
+            foreach (var r in v.References) Put(chars, ref n, r);
+            chars[n++] = (char)v.Cwes.Count;
+            chars[n++] = (char)(v.Cwes.Count >> 16);
+            foreach (var c in v.Cwes) Put(chars, ref n, c);
+            Span<byte> hash = stackalloc byte[32];
+            System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(chars.AsSpan(0, n)), hash);
+            return System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(hash);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(chars);
+        }
+
+        static int Part(string? s) => 2 + (s?.Length ?? 0);
+
+        static void Put(char[] into, ref int n, string? s)
+        {
+            // Length + 1 (0 for null) in two chars, then the text.
+            var l = s is null ? 0 : s.Length + 1;
+            into[n++] = (char)l;
+            into[n++] = (char)(l >> 16);
+            if (s is null) return;
+            s.CopyTo(into.AsSpan(n));
+            n += s.Length;
+        }
     }
 
     /// <summary>The columns of every record of the report. Records an earlier import already stored do not use theirs (their
@@ -75,8 +122,9 @@ internal sealed record VulnerabilityColumns(string? CvssJson, string? SeverityBy
     public static Dictionary<Triage.Core.Ingest.ParsedVulnerability, VulnerabilityColumns> Of(Triage.Core.Ingest.ParsedReport report)
     {
         var result = new Dictionary<Triage.Core.Ingest.ParsedVulnerability, VulnerabilityColumns>(report.Vulnerabilities.Count, ReferenceEqualityComparer.Instance);
+        var fingerprint = report.Vulnerabilities.Count <= SqliteIdentityCache.MaxReportRecords;
         foreach (var v in report.Vulnerabilities.Values)
-            if (!result.ContainsKey(v)) result[v] = Of(v);
+            if (!result.ContainsKey(v)) result[v] = Of(v, fingerprint);
         return result;
     }
 }

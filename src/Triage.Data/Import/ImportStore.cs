@@ -170,7 +170,15 @@ internal abstract class ImportStore : IAsyncDisposable
 
     protected abstract object KeysParameter<TKey>(IReadOnlyCollection<TKey> keys) where TKey : notnull;
 
-    public Task CommitAsync(CancellationToken ct) => Transaction.CommitAsync(ct);
+    public virtual Task CommitAsync(CancellationToken ct) => Transaction.CommitAsync(ct);
+
+    /// <summary>The identity cache of this connection (<see cref="SqliteIdentityCache"/>), checked against the file on first
+    /// use in this transaction; null where there is none (PostgreSQL, a store over someone else's transaction). A caller
+    /// that uses it must keep it in step with every write it makes to the identity tables.</summary>
+    internal virtual SqliteIdentityCache? UseIdentityCache() => null;
+
+    /// <summary>Empties the identity cache after a rollback to a savepoint (rows it learnt may be gone).</summary>
+    internal virtual void ForgetIdentities() { }
 
     protected DbCommand Command(string sql, object?[] args)
     {
@@ -206,7 +214,7 @@ internal abstract class ImportStore : IAsyncDisposable
     public virtual string Str(DbDataReader r, int ordinal) => r.GetString(ordinal);
 
     /// <summary>False for a store over a connection and transaction someone else owns (<see cref="Over"/>).</summary>
-    private bool OwnsConnection { get; init; } = true;
+    protected bool OwnsConnection { get; init; } = true;
 
     /// <summary>A store that writes through an open connection and its transaction (an EF context's), and leaves both to
     /// their owner when disposed.</summary>
@@ -230,6 +238,28 @@ internal sealed class SqliteImportStore(SqliteConnection connection, SqliteTrans
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
 
     protected override string KeysExpression => "SELECT value FROM json_each(@keys)";
+
+    private SqliteIdentityCache? _identities;
+
+    internal override SqliteIdentityCache? UseIdentityCache()
+    {
+        if (!OwnsConnection) return null;
+        if (_identities is null)
+        {
+            var db = ((SqliteConnection)Connection).Handle!;
+            _identities = SqliteIdentityCache.For(db);
+            _identities.Begin(db);
+        }
+        return _identities;
+    }
+
+    internal override void ForgetIdentities() => _identities?.Clear();
+
+    public override async Task CommitAsync(CancellationToken ct)
+    {
+        await Transaction.CommitAsync(ct);
+        _identities?.Committed(((SqliteConnection)Connection).Handle!);
+    }
 
     protected override object KeysParameter<TKey>(IReadOnlyCollection<TKey> keys) =>
         keys is IReadOnlyCollection<string> strings

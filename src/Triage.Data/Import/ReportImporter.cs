@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Triage.Core.Domain;
 using Triage.Core.Identity;
 using Triage.Core.Ingest;
@@ -146,6 +147,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
                         {
                             await store.ExecuteAsync("ROLLBACK TO SAVEPOINT import_report", ct);
                             await store.ExecuteAsync("RELEASE SAVEPOINT import_report", ct);
+                            store.ForgetIdentities();
                         }
                         else
                         {
@@ -291,6 +293,8 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         var timer = ImportTimings.Start();
         var scanner = plan.Report.Scanner.ToWire();
         var now = Truncate(DateTime.UtcNow);
+        // Checked against the file before this transaction writes anything (its own writes are the cache's to follow).
+        store.UseIdentityCache();
 
         var previous = await store.ScalarAsync<long?>("SELECT \"Id\" FROM \"RawReports\" WHERE \"Sha256\" = @p0", ct, sha256);
         if (previous is not null)
@@ -433,20 +437,46 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         IReadOnlyDictionary<ParsedVulnerability, VulnerabilityColumns>? columns, CancellationToken ct)
     {
         var ids = plan.VulnerabilityIds();
-        var existing = await store.QueryByKeysAsync(
+        var cache = IdentityCacheFor(store, plan);
+        Dictionary<string, ParsedVulnerability>? byNormalized = null;
+        const string lookup =
             "SELECT \"VulnId\", \"Id\", \"GroupId\", CASE WHEN \"Description\" IS NULL THEN 1 ELSE 0 END, CASE WHEN \"Title\" IS NULL THEN 1 ELSE 0 END, " +
-            "\"CvssJson\", \"SeverityBySourceJson\", \"References\", \"Cwes\" FROM \"Vulnerabilities\" WHERE \"VulnId\" IN ({keys})",
-            ids, r => new ExistingVulnerability(store.Str(r, 0), r.GetInt64(1), r.GetInt64(2), r.GetInt32(3) == 1, r.GetInt32(4) == 1,
-                r.IsDBNull(5) ? null : store.Str(r, 5), r.IsDBNull(6) ? null : store.Str(r, 6), r.IsDBNull(7) ? null : store.Str(r, 7),
-                r.IsDBNull(8) ? null : store.Str(r, 8)), ct);
+            "\"CvssJson\", \"SeverityBySourceJson\", \"References\", \"Cwes\" FROM \"Vulnerabilities\" WHERE \"VulnId\" IN ({keys})";
+        ExistingVulnerability Read(DbDataReader r) => new(store.Str(r, 0), r.GetInt64(1), r.GetInt64(2), r.GetInt32(3) == 1, r.GetInt32(4) == 1,
+            r.IsDBNull(5) ? null : store.Str(r, 5), r.IsDBNull(6) ? null : store.Str(r, 6), r.IsDBNull(7) ? null : store.Str(r, 7),
+            r.IsDBNull(8) ? null : store.Str(r, 8));
+        List<ExistingVulnerability> existing;
+        if (cache is null) existing = await store.QueryByKeysAsync(lookup, ids, Read, ct);
+        else
+        {
+            // Records this connection knows, whose report evidence was merged into them already, need not be read back.
+            var unknown = new List<string>();
+            var settled = new List<ExistingVulnerability>();
+            foreach (var id in ids)
+            {
+                if (cache.TryGetVulnerability(id, out var known)
+                    && (FindByNormalizedId(plan.Report, id, ref byNormalized) is not { } reported || known.Merged(EvidenceOf(reported, columns))))
+                    settled.Add(new ExistingVulnerability(id, known.Id, known.GroupId, known.NoDescription, known.NoTitle, null, null, null, null) { Settled = true });
+                else unknown.Add(id);
+            }
+            existing = await store.QueryByKeysAsync(lookup, unknown, Read, ct);
+            existing.AddRange(settled);
+        }
 
         var groups = new Dictionary<long, GroupNode>();
         if (existing.Count > 0)
         {
             var groupIds = existing.Select(e => e.GroupId).Distinct().ToList();
+            var unknownGroups = new List<long>(groupIds.Count);
+            foreach (var g in groupIds)
+            {
+                if (cache is not null && cache.TryGetCanonical(g, out var canonical))
+                    groups[g] = new GroupNode { Id = g, ExistingCanonical = canonical, Cve = VulnerabilityIds.IsCve(canonical) ? canonical : null };
+                else unknownGroups.Add(g);
+            }
             var canon = await store.QueryByKeysAsync(
                 "SELECT \"Id\", \"CanonicalId\" FROM \"AliasGroups\" WHERE \"Id\" IN ({keys})",
-                groupIds, r => (Id: r.GetInt64(0), Canonical: store.Str(r, 1)), ct);
+                unknownGroups, r => (Id: r.GetInt64(0), Canonical: store.Str(r, 1)), ct);
             foreach (var (id, canonical) in canon)
                 groups[id] = new GroupNode { Id = id, ExistingCanonical = canonical, Cve = VulnerabilityIds.IsCve(canonical) ? canonical : null };
         }
@@ -526,10 +556,10 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
 
         // New vulnerability rows, with the report's descriptive data.
         var existingIds = existing.ToDictionary(e => e.VulnId, StringComparer.Ordinal);
-        Dictionary<string, ParsedVulnerability>? byNormalized = null;
         var newIds = ids.Where(id => !existingIds.ContainsKey(id)).OrderBy(id => id, StringComparer.Ordinal).ToList();
         var vulnIds = await store.AllocateIdsAsync("Vulnerabilities", newIds.Count, ct);
         var vulnRows = new List<object?[]>(newIds.Count);
+        var learnt = new List<(string VulnId, SqliteIdentityCache.Vulnerability Entry)>();
         static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
         for (var i = 0; i < newIds.Count; i++)
         {
@@ -539,6 +569,12 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             var root = nodeOf[id].Root();
             var evidence = v is null ? null : columns?.GetValueOrDefault(v) ?? VulnerabilityColumns.Of(v);
             vulnRows.Add(VulnerabilityRow(vulnIds[i], id, root.Id, v, evidence));
+            if (cache is not null)
+            {
+                var entry = new SqliteIdentityCache.Vulnerability { Id = vulnIds[i], NoTitle = v?.Title is null, NoDescription = v?.Description is null };
+                if (evidence is not null) entry.Remember(evidence.Evidence);
+                learnt.Add((id, entry));
+            }
             if (root.Created)
             {
                 // The same fold the scorer makes over the group's stored records (Runtime.Cvss.MaxScores of each CvssJson).
@@ -554,6 +590,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         var fills = new List<object?[]>();
         foreach (var e in existing)
         {
+            if (e.Settled) continue;
             var v = FindByNormalizedId(plan.Report, e.VulnId, ref byNormalized);
             if (v is null) continue;
             var title = e.NoTitle ? v.Title : null;
@@ -572,17 +609,61 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             7, fills, ct);
 
         // Record every relation with its source; the unique index keeps one row per (from, to, relation, source).
-        var relationRows = applied.Select(a => new object?[] { a.Relation.FromId, a.Relation.ToId, a.Relation.Relation, a.Relation.Source, a.Applied, now }).ToList();
+        // (An assertion this connection stored already would change nothing: the row stays as first written.)
+        var relationRows = applied.Where(a => cache is null || !cache.Asserted(a.Relation))
+            .Select(a => new object?[] { a.Relation.FromId, a.Relation.ToId, a.Relation.Relation, a.Relation.Source, a.Applied, now }).ToList();
         await store.ExecuteForEachAsync(
             "INSERT INTO \"AliasAssertions\" (\"FromId\", \"ToId\", \"Relation\", \"Source\", \"Applied\", \"CreatedAt\") VALUES (@p0, @p1, @p2, @p3, @p4, @p5) " +
             "ON CONFLICT (\"FromId\", \"ToId\", \"Relation\", \"Source\") DO NOTHING",
             6, relationRows, ct);
 
+        if (cache is not null)
+        {
+            // Merged or renamed groups moved rows of other reports too: the cache starts again from what this report knows.
+            if (regrouped.Count > 0) cache.Clear();
+            foreach (var e in existing)
+            {
+                var v = FindByNormalizedId(plan.Report, e.VulnId, ref byNormalized);
+                var entry = cache.TryGetVulnerability(e.VulnId, out var known) ? known : new SqliteIdentityCache.Vulnerability();
+                entry.Id = e.Id;
+                // What the merge above left: a title or description is filled in when the report has one.
+                entry.NoTitle = e.NoTitle && v?.Title is null;
+                entry.NoDescription = e.NoDescription && v?.Description is null;
+                if (v is not null) entry.Remember(EvidenceOf(v, columns));
+                learnt.Add((e.VulnId, entry));
+            }
+            foreach (var (vulnId, entry) in learnt)
+            {
+                entry.GroupId = nodeOf[vulnId].Root().Id;
+                cache.SetVulnerability(vulnId, entry);
+            }
+            foreach (var (groupId, canonical) in canonicalOf) cache.SetCanonical(groupId, canonical);
+            foreach (var (relation, _) in applied) cache.SetAsserted(relation);
+        }
+
         return nodeOf.ToDictionary(kv => kv.Key, kv => kv.Value.Root().Id, StringComparer.Ordinal);
     }
 
+    /// <param name="Settled">Known from the identity cache with this report's evidence merged already: its evidence columns
+    /// were not read and nothing is merged.</param>
     private sealed record ExistingVulnerability(string VulnId, long Id, long GroupId, bool NoDescription, bool NoTitle, string? CvssJson,
-        string? SeverityBySourceJson, string? ReferencesJson, string? CwesJson);
+        string? SeverityBySourceJson, string? ReferencesJson, string? CwesJson)
+    {
+        public bool Settled { get; init; }
+    }
+
+    /// <summary>The identity cache for this report (ADR 101), or none for a report too large to be worth remembering, which
+    /// then empties it: what it writes is not followed.</summary>
+    private static SqliteIdentityCache? IdentityCacheFor(ImportStore store, ImportPlan plan)
+    {
+        var cache = store.UseIdentityCache();
+        if (cache is null || plan.Report.Vulnerabilities.Count <= SqliteIdentityCache.MaxReportRecords) return cache;
+        cache.Clear();
+        return null;
+    }
+
+    private static UInt128 EvidenceOf(ParsedVulnerability v, IReadOnlyDictionary<ParsedVulnerability, VulnerabilityColumns>? columns) =>
+        (columns?.GetValueOrDefault(v) ?? VulnerabilityColumns.Of(v)).Evidence;
 
     /// <summary>The report's record for a normalised id: its own spelling first, else the record whose id normalises to it
     /// (an index of the report's ids by their normal form is built on the first miss, not a scan per lookup).</summary>
@@ -641,17 +722,26 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             foreach (var (k, p) in ap.Packages)
                 all.TryAdd(k, p);
         var keyStrings = all.Keys.ToDictionary(k => k.ToString(), k => k, StringComparer.Ordinal);
-        var existing = await store.QueryByKeysAsync(
-            "SELECT \"Key\", \"Id\", CASE WHEN \"SourceName\" IS NULL THEN 1 ELSE 0 END FROM \"Packages\" WHERE \"Key\" IN ({keys})", keyStrings.Keys,
-            r => (Key: store.Str(r, 0), Id: r.GetInt64(1), NoSource: r.GetInt32(2) == 1), ct);
+        var cache = IdentityCacheFor(store, plan);
+        var found = new List<(string Key, long Id, bool NoSource)>(keyStrings.Count);
+        var unknown = new List<string>(cache is null ? 0 : keyStrings.Count);
+        if (cache is not null)
+            foreach (var k in keyStrings.Keys)
+                if (cache.TryGetPackage(k, out var id, out var noSource)) found.Add((k, id, noSource));
+                else unknown.Add(k);
+        found.AddRange(await store.QueryByKeysAsync(
+            "SELECT \"Key\", \"Id\", CASE WHEN \"SourceName\" IS NULL THEN 1 ELSE 0 END FROM \"Packages\" WHERE \"Key\" IN ({keys})",
+            cache is null ? keyStrings.Keys : (IReadOnlyCollection<string>)unknown, r => (Key: store.Str(r, 0), Id: r.GetInt64(1), NoSource: r.GetInt32(2) == 1), ct));
         var result = new Dictionary<PackageKey, long>();
         var fills = new List<object?[]>();
-        foreach (var (k, id, noSource) in existing)
+        foreach (var (k, id, noSource) in found)
         {
             var key = keyStrings[k];
             result[key] = id;
             // Trivy names the source package only with --list-all-pkgs; Grype's upstreams or Snyk's source/binary fill it in later.
-            if (noSource && all[key].SourceName is { } src) fills.Add([src, all[key].SourceVersion, id]);
+            var source = noSource ? all[key].SourceName : null;
+            if (source is not null) fills.Add([source, all[key].SourceVersion, id]);
+            cache?.SetPackage(k, id, noSource && source is null);
         }
         await store.ExecuteForEachAsync("UPDATE \"Packages\" SET \"SourceName\" = @p0, \"SourceVersion\" = COALESCE(\"SourceVersion\", @p1) WHERE \"Id\" = @p2", 3, fills, ct);
 
@@ -664,6 +754,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             var p = all[key];
             result[key] = ids[i];
             rows.Add([ids[i], keyString, key.Type, key.Namespace, key.Name, key.Version, p.Purl, p.SourceName, p.SourceVersion]);
+            cache?.SetPackage(keyString, ids[i], p.SourceName is null);
         }
         await store.InsertAsync("Packages", ["Id", "Key", "Type", "Namespace", "Name", "Version", "Purl", "SourceName", "SourceVersion"], rows, ct);
         return result;
