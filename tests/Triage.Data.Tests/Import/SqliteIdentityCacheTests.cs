@@ -29,6 +29,17 @@ public class SqliteIdentityCacheTests
     private static Task Rename(ImportStore store, string canonical) =>
         store.ExecuteAsync("UPDATE \"AliasGroups\" SET \"CanonicalId\" = @p0 WHERE \"Id\" = 1", CancellationToken.None, canonical);
 
+    /// <summary>Renames the alias group on a connection of its own (<paramref name="check"/> sees it open).</summary>
+    private static async Task RenameThrough(string connectionString, string canonical, Action<SqliteConnection> check)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync();
+        check(connection);
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = $"UPDATE \"AliasGroups\" SET \"CanonicalId\" = '{canonical}'";
+        Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
+    }
+
     [Fact]
     public async Task TheCacheOfAConnection_OutlivesItsOwnCommits_AndEmptiesWhenAnythingElseWroteToTheFile()
     {
@@ -45,26 +56,13 @@ public class SqliteIdentityCacheTests
         Assert.True(next.Known, "an import's own commit keeps the cache");
 
         // Another connection commits.
-        await using (var other = new SqliteConnection(conn + ";Pooling=False"))
-        {
-            await other.OpenAsync();
-            await using var cmd = other.CreateCommand();
-            cmd.CommandText = "UPDATE \"AliasGroups\" SET \"CanonicalId\" = 'CVE-2024-0003'";
-            await cmd.ExecuteNonQueryAsync();
-        }
+        await RenameThrough(conn + ";Pooling=False", "CVE-2024-0003", _ => { });
         next = await Open(conn);
         Assert.Same(cache, next.Cache);
         Assert.False(next.Known, "another connection's commit empties the cache");
 
         // Someone else writes through the very handle the imports use (EF Core takes pooled handles too).
-        await using (var same = new SqliteConnection(TriageDatabase.Normalize(conn)))
-        {
-            await same.OpenAsync();
-            Assert.Same(cache, SqliteIdentityCache.For(same.Handle!));
-            await using var cmd = same.CreateCommand();
-            cmd.CommandText = "UPDATE \"AliasGroups\" SET \"CanonicalId\" = 'CVE-2024-0004'";
-            await cmd.ExecuteNonQueryAsync();
-        }
+        await RenameThrough(TriageDatabase.Normalize(conn), "CVE-2024-0004", c => Assert.Same(cache, SqliteIdentityCache.For(c.Handle!)));
         next = await Open(conn);
         Assert.Same(cache, next.Cache);
         Assert.False(next.Known, "a write through the same handle empties the cache");
