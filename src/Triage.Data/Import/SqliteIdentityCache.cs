@@ -90,8 +90,6 @@ internal sealed class SqliteIdentityCache
         _assertions.Clear();
     }
 
-    public int Count => _vulnerabilities.Count + _canonical.Count + _packages.Count + _assertions.Count;
-
     public bool TryGetVulnerability(string vulnId, out Vulnerability entry) => _vulnerabilities.TryGetValue(vulnId, out entry!);
 
     public void SetVulnerability(string vulnId, Vulnerability entry)
@@ -135,8 +133,9 @@ internal sealed class SqliteIdentityCache
         var rc = raw.sqlite3_prepare_v2(db, sql, out var stmt);
         using (stmt)
         {
-            if (rc != raw.SQLITE_OK || raw.sqlite3_step(stmt) != raw.SQLITE_ROW)
-                throw new Microsoft.Data.Sqlite.SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc);
+            if (rc == raw.SQLITE_OK) rc = raw.sqlite3_step(stmt);
+            if (rc != raw.SQLITE_ROW)
+                throw new Microsoft.Data.Sqlite.SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc, raw.sqlite3_extended_errcode(db));
             return raw.sqlite3_column_int64(stmt, 0);
         }
     }
