@@ -27,6 +27,31 @@ internal abstract class ImportStore : IAsyncDisposable
     /// <summary>The largest memory map SQLite allows (its compiled SQLITE_MAX_MMAP_SIZE): the whole file, up to 2 GiB.</summary>
     internal const long MmapBytes = 0x7FFF0000;
 
+    /// <summary>The import connection's page cache (ADR 102): a quarter of the database file, at least 16 MiB (a new or
+    /// small file: what a large first import writes is not held twice) and at most 256 MiB. The index pages a group of
+    /// imports dirties in a large file are spread over all of it; a cache smaller than them spills them to the log in the
+    /// middle of the transaction and reads them back.</summary>
+    internal static long CacheKiB(long fileBytes) => Math.Clamp(fileBytes / 4 / 1024, MinCacheKiB, MaxCacheKiB);
+
+    internal const long MinCacheKiB = 16 << 10;
+    internal const long MaxCacheKiB = 256 << 10;
+
+    /// <summary>The size of a SQLite connection's main database file, 0 for a new or in-memory one.</summary>
+    private static long FileBytes(SqliteConnection conn)
+    {
+        var path = conn.DataSource;
+        if (string.IsNullOrEmpty(path) || path == ":memory:") return 0;
+        try
+        {
+            var file = new FileInfo(path);
+            return file.Exists ? file.Length : 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>The import connections' PostgreSQL settings: statements an import runs again and again (the per-row updates
     /// of a rescan, sent in batches; the key lookups) are prepared on the server once per connection, after their second use,
     /// instead of parsed and planned per row. A connection string that sets <c>Max Auto Prepare</c> itself keeps its value.
@@ -55,7 +80,7 @@ internal abstract class ImportStore : IAsyncDisposable
                 await using (var pragma = conn.CreateCommand())
                 {
                     // synchronous=NORMAL: durable enough in WAL mode (a crash loses at most the last commit, never consistency).
-                    // cache_size 16 MiB: a bigger cache only holds pages the commit writes anyway and raises the peak RSS.
+                    // cache_size: a quarter of the file, 16 to 256 MiB (CacheKiB, ADR 102).
                     // foreign_keys=OFF on this connection only: the importer inserts parents before children with ids it
                     // allocated itself, so the per-row checks buy nothing here (PostgreSQL still enforces them on the same path).
                     // wal_autocheckpoint: the log is checkpointed after the commit on another thread (SqliteCheckpointer); this
@@ -66,7 +91,7 @@ internal abstract class ImportStore : IAsyncDisposable
                     // its system time from 49 to 35 s (docs/benchmarks.md, ADR 098). Writes still go through the journal. A
                     // mapped page counts in the process's resident set, but it is the OS's page cache: shared, and given back
                     // under memory pressure.
-                    pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF; " +
+                    pragma.CommandText = $"PRAGMA synchronous=NORMAL; PRAGMA cache_size=-{CacheKiB(FileBytes(conn))}; PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF; " +
                                          $"PRAGMA wal_autocheckpoint={SqliteCheckpointer.WriterBackstopPages}; PRAGMA journal_size_limit={64 << 20}; " +
                                          $"PRAGMA mmap_size={MmapBytes};";
                     await pragma.ExecuteNonQueryAsync(ct);

@@ -7,7 +7,7 @@ namespace Triage.Data.Tests.Import;
 public class ImportStoreTests
 {
     [Fact]
-    public async Task SqliteImportConnection_ReadsThroughAMemoryMap_AndKeepsItsSmallCacheAndWriteSettings()
+    public async Task SqliteImportConnection_ReadsThroughAMemoryMap_AndKeepsASmallCacheOnANewFile()
     {
         var conn = TestDatabases.NewSqlite();
         await TriageDatabase.MigrateAsync(conn);
@@ -18,6 +18,34 @@ public class ImportStoreTests
         Assert.Equal(1, await store.ScalarAsync<long>("PRAGMA synchronous", CancellationToken.None)); // NORMAL
         Assert.Equal(0, await store.ScalarAsync<long>("PRAGMA foreign_keys", CancellationToken.None));
     }
+
+    [Fact]
+    public async Task SqliteImportConnection_GrowsItsCacheWithTheFile()
+    {
+        var conn = TestDatabases.NewSqlite();
+        await TriageDatabase.MigrateAsync(conn);
+        await using (var c = new Microsoft.Data.Sqlite.SqliteConnection(conn))
+        {
+            await c.OpenAsync();
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = "CREATE TABLE \"Filler\" (\"Bytes\" BLOB); INSERT INTO \"Filler\" VALUES (zeroblob(96 * 1024 * 1024));";
+            await cmd.ExecuteNonQueryAsync();
+        }
+        var file = new FileInfo(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(conn).DataSource).Length;
+        Assert.True(file > 96L << 20, $"the file is {file} bytes");
+        await using var store = await ImportStore.BeginAsync(conn, CancellationToken.None);
+        // A quarter of the file (a negative cache_size is in KiB).
+        Assert.Equal(-(file / 4 / 1024), await store.ScalarAsync<long>("PRAGMA cache_size", CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(0L, 16L << 10)]                  // a new file: the floor
+    [InlineData(64L << 20, 16L << 10)]           // 64 MiB: a quarter is the floor itself
+    [InlineData(400L << 20, 100L << 10)]         // 400 MiB: 100 MiB
+    [InlineData(1L << 30, 256L << 10)]           // 1 GiB: the ceiling
+    [InlineData(8L << 30, 256L << 10)]           // past it
+    public void ImportCache_IsAQuarterOfTheFile_Within16And256MiB(long fileBytes, long expectedKiB) =>
+        Assert.Equal(expectedKiB, ImportStore.CacheKiB(fileBytes));
 
     [Fact]
     public async Task PostgresImportConnection_PreparesARepeatedStatementOnTheServer()
