@@ -442,9 +442,26 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         const string lookup =
             "SELECT \"VulnId\", \"Id\", \"GroupId\", CASE WHEN \"Description\" IS NULL THEN 1 ELSE 0 END, CASE WHEN \"Title\" IS NULL THEN 1 ELSE 0 END, " +
             "\"CvssJson\", \"SeverityBySourceJson\", \"References\", \"Cwes\" FROM \"Vulnerabilities\" WHERE \"VulnId\" IN ({keys})";
-        ExistingVulnerability Read(DbDataReader r) => new(store.Str(r, 0), r.GetInt64(1), r.GetInt64(2), r.GetInt32(3) == 1, r.GetInt32(4) == 1,
-            r.IsDBNull(5) ? null : store.Str(r, 5), r.IsDBNull(6) ? null : store.Str(r, 6), r.IsDBNull(7) ? null : store.Str(r, 7),
-            r.IsDBNull(8) ? null : store.Str(r, 8));
+        // Every scanner's descriptive evidence is kept on the record (ADR 003): a title or description that earlier imports
+        // lacked, CVSS and severity sources they did not give (Trivy's Red Hat score beside Grype's NVD one), references and
+        // CWEs they did not list. What a source said first stays; nothing is written when the report adds nothing. Each
+        // record's merge is worked out as it is read, so a large rescan does not hold every stored record's evidence text
+        // at once (only the fills that change something are kept); they are written after the new records.
+        var fills = new List<object?[]>();
+        ExistingVulnerability Read(DbDataReader r)
+        {
+            var e = new ExistingVulnerability(store.Str(r, 0), r.GetInt64(1), r.GetInt64(2), r.GetInt32(3) == 1, r.GetInt32(4) == 1);
+            if (FindByNormalizedId(plan.Report, e.VulnId, ref byNormalized) is not { } v) return e;
+            var title = e.NoTitle ? v.Title : null;
+            var description = e.NoDescription ? v.Description : null;
+            var cvss = VulnerabilityEvidence.MergeCvss(r.IsDBNull(5) ? null : store.Str(r, 5), v.Cvss);
+            var severities = VulnerabilityEvidence.MergeSeverities(r.IsDBNull(6) ? null : store.Str(r, 6), v.SeverityBySource);
+            var references = VulnerabilityEvidence.MergeList(r.IsDBNull(7) ? null : store.Str(r, 7), v.References);
+            var cwes = VulnerabilityEvidence.MergeList(r.IsDBNull(8) ? null : store.Str(r, 8), v.Cwes);
+            if (title is not null || description is not null || cvss is not null || severities is not null || references is not null || cwes is not null)
+                fills.Add([title, description, cvss, severities, references, cwes, e.Id]);
+            return e;
+        }
         List<ExistingVulnerability> existing;
         if (cache is null) existing = await store.QueryByKeysAsync(lookup, ids, Read, ct);
         else
@@ -456,7 +473,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
             {
                 if (cache.TryGetVulnerability(id, out var known)
                     && (FindByNormalizedId(plan.Report, id, ref byNormalized) is not { } reported || known.Merged(EvidenceOf(reported, columns))))
-                    settled.Add(new ExistingVulnerability(id, known.Id, known.GroupId, known.NoDescription, known.NoTitle, null, null, null, null) { Settled = true });
+                    settled.Add(new ExistingVulnerability(id, known.Id, known.GroupId, known.NoDescription, known.NoTitle));
                 else unknown.Add(id);
             }
             existing = await store.QueryByKeysAsync(lookup, unknown, Read, ct);
@@ -584,24 +601,7 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         }
         await store.InsertAsync("Vulnerabilities", VulnerabilityColumnNames, vulnRows, ct);
 
-        // Every scanner's descriptive evidence is kept on the record (ADR 003): a title or description that earlier imports
-        // lacked, CVSS and severity sources they did not give (Trivy's Red Hat score beside Grype's NVD one), references and
-        // CWEs they did not list. What a source said first stays; nothing is written when the report adds nothing.
-        var fills = new List<object?[]>();
-        foreach (var e in existing)
-        {
-            if (e.Settled) continue;
-            var v = FindByNormalizedId(plan.Report, e.VulnId, ref byNormalized);
-            if (v is null) continue;
-            var title = e.NoTitle ? v.Title : null;
-            var description = e.NoDescription ? v.Description : null;
-            var cvss = VulnerabilityEvidence.MergeCvss(e.CvssJson, v.Cvss);
-            var severities = VulnerabilityEvidence.MergeSeverities(e.SeverityBySourceJson, v.SeverityBySource);
-            var references = VulnerabilityEvidence.MergeList(e.ReferencesJson, v.References);
-            var cwes = VulnerabilityEvidence.MergeList(e.CwesJson, v.Cwes);
-            if (title is null && description is null && cvss is null && severities is null && references is null && cwes is null) continue;
-            fills.Add([title, description, cvss, severities, references, cwes, e.Id]);
-        }
+        // The merges worked out as the stored records were read (above).
         await store.ExecuteForEachAsync(
             "UPDATE \"Vulnerabilities\" SET \"Title\" = COALESCE(\"Title\", @p0), \"Description\" = COALESCE(\"Description\", @p1), " +
             "\"CvssJson\" = COALESCE(@p2, \"CvssJson\"), \"SeverityBySourceJson\" = COALESCE(@p3, \"SeverityBySourceJson\"), " +
@@ -644,13 +644,9 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         return nodeOf.ToDictionary(kv => kv.Key, kv => kv.Value.Root().Id, StringComparer.Ordinal);
     }
 
-    /// <param name="Settled">Known from the identity cache with this report's evidence merged already: its evidence columns
-    /// were not read and nothing is merged.</param>
-    private sealed record ExistingVulnerability(string VulnId, long Id, long GroupId, bool NoDescription, bool NoTitle, string? CvssJson,
-        string? SeverityBySourceJson, string? ReferencesJson, string? CwesJson)
-    {
-        public bool Settled { get; init; }
-    }
+    /// <summary>A stored record the report names. Its evidence columns are merged as they are read (or not read at all when
+    /// the identity cache knows this report's evidence is in it already) and not kept.</summary>
+    private sealed record ExistingVulnerability(string VulnId, long Id, long GroupId, bool NoDescription, bool NoTitle);
 
     /// <summary>The identity cache for this report (ADR 101), or none for a report too large to be worth remembering, which
     /// then empties it: what it writes is not followed.</summary>
