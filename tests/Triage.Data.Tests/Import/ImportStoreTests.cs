@@ -63,6 +63,33 @@ public class ImportStoreTests
     }
 
     [Fact]
+    public async Task PostgresImportStatements_AreCancelledWithTheImport()
+    {
+        var conn = TestDatabases.NewPostgres();
+        await TriageDatabase.MigrateAsync(conn);
+        // A statement and a batch that would run for 30 s (each in an import of its own: a cancelled statement ends its
+        // transaction): the token cancels them on the server within moments.
+        foreach (var run in new Func<ImportStore, CancellationToken, Task>[]
+                 {
+                     (store, t) => store.ExecuteAsync("SELECT pg_sleep(30)", t),
+                     (store, t) => store.ExecuteForEachAsync("SELECT pg_sleep(@p0)", 1, [[30.0]], t),
+                 })
+        {
+            await using var store = await ImportStore.BeginAsync(conn, CancellationToken.None);
+            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run(store, cts.Token));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"cancelled after {clock.Elapsed}");
+        }
+        // An already cancelled token runs nothing, and the import's connection still answers afterwards.
+        await using (var store = await ImportStore.BeginAsync(conn, CancellationToken.None))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.QueryAsync("SELECT 1", r => r.GetInt32(0), new CancellationToken(true)));
+            Assert.Equal([1], await store.QueryAsync("SELECT 1", r => r.GetInt32(0), CancellationToken.None));
+        }
+    }
+
+    [Fact]
     public void PostgresImportConnectionString_TurnsOnAutoPrepare_UnlessTheOperatorChoseAValue()
     {
         var plain = new Npgsql.NpgsqlConnectionStringBuilder(ImportStore.PreparedStatements("Host=db;Database=triage;Username=t"));
