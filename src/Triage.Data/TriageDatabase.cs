@@ -87,7 +87,11 @@ public static class TriageDatabase
         switch (DetectProvider(cs))
         {
             case DatabaseProvider.Sqlite:
-                builder.UseSqlite(cs, o => o.MigrationsHistoryTable("__EFMigrationsHistory"));
+                // A list a query filters on (ids.Contains(x.Id)) goes as one JSON parameter (json_each), not EF Core 10's
+                // default of one parameter per value: SQLite allows 32,766 and Microsoft.Data.Sqlite binds each by name in
+                // a linear search, quadratic in the list (docs/decisions/103-sqlite-list-parameters.md).
+                builder.UseSqlite(cs, o => o.MigrationsHistoryTable("__EFMigrationsHistory")
+                    .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter));
                 break;
             case DatabaseProvider.PostgreSql:
                 builder.UseNpgsql(cs);
