@@ -42,26 +42,33 @@ internal static class FindingsCommand
                 WriteGroups(await GroupingQueries.GroupAsync(ctx, filter, kind, take: 10_000, ct: ct), parse.GetValue(format) == "json");
                 return ExitCodes.Ok;
             }
-            var query = FindingQueries.Sort(FindingQueries.Filtered(ctx, filter), ctx, FindingSort.Severity, descending: true);
-            var views = await FindingQueries.ToViewsAsync(ctx, query, ct);
+            // Streamed page by page (most severe first): memory holds one page, whatever the database holds.
+            var pages = FindingQueries.StreamBySeverityAsync(ctx, filter, PageSize, ct);
             switch (parse.GetValue(format))
             {
-                case "json": WriteJson(views); break;
-                case "csv": WriteCsv(views); break;
-                default: WriteTable(views); break;
+                case "json": await WriteJsonAsync(pages); break;
+                case "csv": await WriteCsvAsync(pages); break;
+                default: await WriteTableAsync(pages); break;
             }
             return ExitCodes.Ok;
         });
         return cmd;
     }
 
-    private static void WriteJson(List<FindingView> views)
+    /// <summary>Findings read and written per page.</summary>
+    internal const int PageSize = 2000;
+
+    private static async Task WriteJsonAsync(IAsyncEnumerable<List<FindingView>> pages)
     {
         using var stdout = CliOutput.OpenStdout();
         using (var w = new Utf8JsonWriter(stdout, FindingJson.Options))
         {
             w.WriteStartArray();
-            foreach (var f in views) FindingJson.Write(w, f);
+            await foreach (var page in pages)
+            {
+                foreach (var f in page) FindingJson.Write(w, f);
+                await w.FlushAsync();
+            }
             w.WriteEndArray();
         }
         stdout.WriteByte((byte)'\n');
@@ -100,18 +107,23 @@ internal static class FindingsCommand
         Console.Out.Write(sb.ToString());
     }
 
-    private static void WriteCsv(List<FindingView> views)
+    private static async Task WriteCsvAsync(IAsyncEnumerable<List<FindingView>> pages)
     {
         var sb = new StringBuilder();
         sb.AppendLine("id,image,digest,vulnerability,aliases,severity,package,version,purl,source_package,scanners,fixed_versions,first_seen,last_seen");
-        foreach (var f in views)
+        await foreach (var page in pages)
         {
-            sb.AppendJoin(',',
-                f.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Csv(f.Image), Csv(f.Digest), Csv(f.Vulnerability.Id),
-                Csv(string.Join(' ', f.Vulnerability.Aliases)), f.Severity.ToWire(), Csv(f.Package.Name), Csv(f.Package.Version), Csv(f.Package.Purl),
-                Csv(f.Package.SourceName), Csv(string.Join(' ', f.Scanners)), Csv(string.Join(' ', f.FixedVersions)),
-                f.FirstSeen.ToString("O"), f.LastSeen.ToString("O"));
-            sb.AppendLine();
+            foreach (var f in page)
+            {
+                sb.AppendJoin(',',
+                    f.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Csv(f.Image), Csv(f.Digest), Csv(f.Vulnerability.Id),
+                    Csv(string.Join(' ', f.Vulnerability.Aliases)), f.Severity.ToWire(), Csv(f.Package.Name), Csv(f.Package.Version), Csv(f.Package.Purl),
+                    Csv(f.Package.SourceName), Csv(string.Join(' ', f.Scanners)), Csv(string.Join(' ', f.FixedVersions)),
+                    f.FirstSeen.ToString("O"), f.LastSeen.ToString("O"));
+                sb.AppendLine();
+            }
+            Console.Out.Write(sb.ToString());
+            sb.Clear();
         }
         Console.Out.Write(sb.ToString());
     }
@@ -125,34 +137,40 @@ internal static class FindingsCommand
         return v.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + v.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : v;
     }
 
-    private static void WriteTable(List<FindingView> views)
+    /// <summary>Columns are sized by the first page (at most 48 characters; longer cells end in …), so the table streams too.</summary>
+    private static async Task WriteTableAsync(IAsyncEnumerable<List<FindingView>> pages)
     {
-        if (views.Count == 0)
-        {
-            Console.WriteLine("No findings. Import a report first: triage ingest trivy.json");
-            return;
-        }
-        var rows = views.Select(f => new[]
-        {
-            f.Severity.ToWire().ToUpperInvariant(), f.Vulnerability.Id, Printable(f.Package.Name), Printable(f.Package.Version),
-            string.Join(",", f.FixedVersions.Select(Printable)), string.Join(",", f.Scanners), f.Image,
-        }).ToList();
         string[] header = ["SEVERITY", "VULNERABILITY", "PACKAGE", "VERSION", "FIXED IN", "SCANNERS", "IMAGE"];
-        var widths = header.Select((h, i) => Math.Min(48, Math.Max(h.Length, rows.Max(r => r[i].Length)))).ToArray();
+        int[]? widths = null;
+        var count = 0;
         var sb = new StringBuilder();
         void Line(string[] cells)
         {
             for (var i = 0; i < cells.Length; i++)
             {
-                var c = cells[i].Length > widths[i] ? cells[i][..(widths[i] - 1)] + "…" : cells[i];
+                var c = cells[i].Length > widths![i] ? cells[i][..(widths[i] - 1)] + "…" : cells[i];
                 sb.Append(c.PadRight(widths[i] + 2));
             }
             sb.AppendLine();
         }
-        Line(header);
-        foreach (var r in rows) Line(r);
-        sb.AppendLine($"{views.Count} findings");
-        Console.Out.Write(sb.ToString());
+        await foreach (var page in pages)
+        {
+            var rows = page.Select(f => new[]
+            {
+                f.Severity.ToWire().ToUpperInvariant(), f.Vulnerability.Id, Printable(f.Package.Name), Printable(f.Package.Version),
+                string.Join(",", f.FixedVersions.Select(Printable)), string.Join(",", f.Scanners), f.Image,
+            }).ToList();
+            if (widths is null)
+            {
+                widths = header.Select((h, i) => Math.Min(48, Math.Max(h.Length, rows.Max(r => r[i].Length)))).ToArray();
+                Line(header);
+            }
+            foreach (var r in rows) Line(r);
+            count += rows.Count;
+            Console.Out.Write(sb.ToString());
+            sb.Clear();
+        }
+        Console.Out.Write(count == 0 ? "No findings. Import a report first: triage ingest trivy.json" + Environment.NewLine : $"{count} findings{Environment.NewLine}");
     }
 
     /// <summary>Control characters from scanner text (a NUL in a version) are shown escaped, never sent to the terminal.</summary>

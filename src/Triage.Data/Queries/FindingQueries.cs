@@ -136,6 +136,34 @@ public static class FindingQueries
             .OrderBy(x => x.r.RankKey).ThenByDescending(x => x.r.FindingId).Select(x => x.f),
     };
 
+    /// <summary>
+    /// Every finding the filter matches, most severe first (then by id: the order of <see cref="FindingSort.Severity"/>),
+    /// as pages of views with their evidence. Each page is read along the (severity, id) index with a keyset, so a listing
+    /// of 500,000 findings holds one page in memory and never re-reads what it skipped (OFFSET would).
+    /// </summary>
+    public static async IAsyncEnumerable<List<FindingView>> StreamBySeverityAsync(TriageDbContext db, FindingFilter filter, int pageSize = 2000,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        foreach (var severity in Enum.GetValues<Severity>().OrderDescending())
+        {
+            if (filter.MinSeverity is { } min && severity < min) continue;
+            if (filter.Severities is { Count: > 0 } only && !only.Contains(severity)) continue;
+            var after = 0L;
+            while (true)
+            {
+                var s = severity;
+                var last = after;
+                var page = Filtered(db, filter).Where(f => f.Severity == s && f.Id > last).OrderBy(f => f.Id).Take(pageSize);
+                var views = await ToViewsAsync(db, page, ct);
+                if (views.Count == 0) break;
+                yield return views;
+                if (views.Count < pageSize) break;
+                after = views.Max(v => v.Id);
+            }
+        }
+    }
+
     /// <summary>Turns a (filtered, sorted, paged) findings query into views with their evidence.</summary>
     public static async Task<List<FindingView>> ToViewsAsync(TriageDbContext db, IQueryable<Finding> findings, CancellationToken ct = default)
     {

@@ -1,0 +1,97 @@
+using Microsoft.EntityFrameworkCore;
+using Triage.Core.Domain;
+using Triage.Core.Identity;
+using Triage.Data.Import;
+using Triage.Data.Queries;
+using Triage.Testing;
+
+namespace Triage.Data.Tests.Queries;
+
+/// <summary>`triage findings` streams: every finding once, in the severity order of the one-shot listing, one page at a time.</summary>
+public class FindingStreamTests
+{
+    private static string Digest(char c) => "sha256:" + new string(c, 64);
+
+    private static async Task Store(string conn, ReportBuilder b) =>
+        await new ReportImporter(conn).StoreAsync(ImportPlan.Build(b.Build(), null, "r.json"), "r.json", Guid.NewGuid().ToString("N"), [1], 1, new ImportOptions());
+
+    /// <summary>Two images, 23 findings over every severity, so small pages end inside a severity and on its edge.</summary>
+    private static async Task<string> World(string provider)
+    {
+        var conn = TestDatabases.New(provider);
+        Severity[] bands = [Severity.Critical, Severity.High, Severity.Medium, Severity.Low, Severity.Unknown];
+        foreach (var (image, digest, count) in new[] { ("registry.example/a/one:1", Digest('1'), 15), ("registry.example/b/two:1", Digest('2'), 8) })
+        {
+            var b = new ReportBuilder(ScannerKind.Trivy, image, digest);
+            for (var i = 0; i < count; i++)
+                b.Claim($"CVE-2024-{1000 + i}", "deb", $"pkg{i}", "1.0", bands[(i * 7 + count) % bands.Length]);
+            await Store(conn, b);
+        }
+        return conn;
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Pages_GiveEveryFindingOnce_InTheOneShotListingsOrder(string provider)
+    {
+        var conn = await World(provider);
+        await using var db = TriageDatabase.CreateContext(conn);
+        var oneShot = await FindingQueries.ToViewsAsync(db,
+            FindingQueries.Sort(FindingQueries.Filtered(db, new FindingFilter()), db, FindingSort.Severity, descending: true));
+        Assert.Equal(23, oneShot.Count);
+
+        foreach (var pageSize in new[] { 1, 2, 4, 5, 23, 1000 })
+        {
+            var pages = new List<List<FindingView>>();
+            await foreach (var page in FindingQueries.StreamBySeverityAsync(db, new FindingFilter(), pageSize)) pages.Add(page);
+            Assert.All(pages, p => Assert.InRange(p.Count, 1, pageSize));
+            Assert.Equal(oneShot.Select(f => f.Id), pages.SelectMany(p => p).Select(f => f.Id));
+            Assert.Equal(oneShot.Select(f => (f.Vulnerability.Id, f.Package.Name, f.Severity, f.Image)),
+                pages.SelectMany(p => p).Select(f => (f.Vulnerability.Id, f.Package.Name, f.Severity, f.Image)));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Pages_KeepTheFilter(string provider)
+    {
+        var conn = await World(provider);
+        await using var db = TriageDatabase.CreateContext(conn);
+        var filter = new FindingFilter { Image = "registry.example/b/two", MinSeverity = Severity.Medium };
+        var expected = await FindingQueries.ToViewsAsync(db,
+            FindingQueries.Sort(FindingQueries.Filtered(db, filter), db, FindingSort.Severity, descending: true));
+        var streamed = new List<FindingView>();
+        await foreach (var page in FindingQueries.StreamBySeverityAsync(db, filter, 2)) streamed.AddRange(page);
+
+        Assert.NotEmpty(streamed);
+        Assert.All(streamed, f => Assert.Equal("registry.example/b/two", f.Repository));
+        Assert.All(streamed, f => Assert.True(f.Severity >= Severity.Medium));
+        Assert.Equal(expected.Select(f => f.Id), streamed.Select(f => f.Id));
+
+        var only = new FindingFilter { Severities = [Severity.Low, Severity.Critical] };
+        var bySet = new List<FindingView>();
+        await foreach (var page in FindingQueries.StreamBySeverityAsync(db, only, 3)) bySet.AddRange(page);
+        Assert.Equal(await db.Findings.CountAsync(f => f.Active && (f.Severity == Severity.Low || f.Severity == Severity.Critical)), bySet.Count);
+        Assert.Equal(bySet.Select(f => f.Severity).OrderDescending(), bySet.Select(f => f.Severity));
+    }
+
+    /// <summary>
+    /// EF Core 10 sends a list a query filters on as one SQL parameter per value by default; SQLite allows 32,766 and
+    /// binds each by name in a linear search, so a 40,000-id lookup failed ("too many SQL variables") and a 5,000-id one
+    /// spent most of its time binding. Lists go as one JSON parameter on SQLite (an array on PostgreSQL).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task ALongIdList_IsOneParameter(string provider)
+    {
+        var conn = await World(provider);
+        await using var db = TriageDatabase.CreateContext(conn);
+        var stored = await db.Findings.Select(f => f.Id).ToListAsync();
+        var ids = Enumerable.Range(1, 40_000).Select(i => (long)i).Concat(stored).Distinct().ToList();
+
+        var sql = db.Findings.Where(f => ids.Contains(f.Id)).ToQueryString();
+        Assert.DoesNotContain("@ids2", sql, StringComparison.Ordinal);
+        var found = await db.Findings.AsNoTracking().Where(f => ids.Contains(f.Id)).Select(f => f.Id).ToListAsync();
+        Assert.Equal(stored.Order(), found.Order());
+    }
+}
