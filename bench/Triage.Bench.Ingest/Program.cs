@@ -13,6 +13,8 @@ using Triage.Data.Import;
 //     (--keep continues in the SQLite file of an earlier run, from artifact --from on: per-import figures at a given
 //      database size without filling it again)
 //   dotnet run -c Release --project bench/Triage.Bench.Ingest -- decisions [--postgres CONN] [--findings 500,5000] [--rounds 3]
+//   dotnet run -c Release --project bench/Triage.Bench.Ingest -- list --triage out/triage --db CONN [--rounds 3]
+//     (`triage findings --format json` of a whole database into a file, against `jq length` of that output)
 //   dotnet run -c Release --project bench/Triage.Bench.Ingest -- vex-import [--postgres CONN] [--statements 1000,5000] [--rounds 3] [--sqlite-only|--postgres-only]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var command = args.FirstOrDefault() ?? "help";
@@ -30,6 +32,10 @@ switch (command)
         return await DedupBench.RunAsync(work, postgres, int.Parse(Arg("--artifacts") ?? "1000", CultureInfo.InvariantCulture),
             int.Parse(Arg("--per") ?? "500", CultureInfo.InvariantCulture), int.Parse(Arg("--from") ?? "0", CultureInfo.InvariantCulture),
             args.Contains("--keep"), args.Contains("--postgres-only"));
+    case "list":
+        return ListBench.Run(Arg("--triage") ?? throw new ArgumentException("--triage PATH (a published triage CLI) is required"),
+            Arg("--db") ?? throw new ArgumentException("--db CONN (a database with findings) is required"), work,
+            int.Parse(Arg("--rounds") ?? "3", CultureInfo.InvariantCulture));
     case "decisions":
         return await DecisionBench.RunAsync(work, postgres,
             (Arg("--findings") ?? "500,5000").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList(),
@@ -39,7 +45,7 @@ switch (command)
             (Arg("--statements") ?? "1000,5000").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList(),
             int.Parse(Arg("--rounds") ?? "3", CultureInfo.InvariantCulture), args.Contains("--sqlite-only"), args.Contains("--postgres-only"));
     default:
-        Console.Error.WriteLine("usage: ingest --triage PATH [--postgres CONN] [--rounds N] | dedup [--postgres CONN [--postgres-only]] [--artifacts N] [--per N] [--from N] [--keep] " +
+        Console.Error.WriteLine("usage: ingest --triage PATH [--postgres CONN] [--rounds N] | list --triage PATH --db CONN [--rounds N] | dedup [--postgres CONN [--postgres-only]] [--artifacts N] [--per N] [--from N] [--keep] " +
                                 "| decisions [--postgres CONN] [--findings N,N] [--rounds N] " +
                                 "| vex-import [--postgres CONN] [--statements N,N] [--rounds N] [--sqlite-only|--postgres-only]");
         return 2;
@@ -221,5 +227,45 @@ internal static class DedupBench
             Console.WriteLine($"| {target} | {times.Count:N0} | {times.Count * per:N0} | {total.Elapsed.TotalSeconds:F0} s | {TimeSpan.FromTicks(Interlocked.Read(ref generatingTicks)).TotalSeconds:F0} s | {first:F0} ms | {last:F0} ms | {last / first:F2} | {findings:N0} |");
         }
         return 0;
+    }
+}
+
+/// <summary>`triage findings --format json` of a whole database into a file (peak RSS from /usr/bin/time), against
+/// `jq length` of the same output in the same round: the listing's cost next to merely parsing what it wrote.</summary>
+internal static class ListBench
+{
+    public static int Run(string triage, string db, string work, int rounds)
+    {
+        var output = Path.Combine(work, "findings.json");
+        var list = new List<double>();
+        var jq = new List<double>();
+        long peak = 0, findings = 0, bytes = 0;
+        for (var i = 0; i < rounds; i++)
+        {
+            var r = IngestBench.Run("/usr/bin/time", ["-f", "%M", "sh", "-c", "exec \"$0\" findings --db \"$1\" --format json > \"$2\"", triage, db, output]);
+            if (r.ExitCode != 0) throw new InvalidOperationException($"findings failed: {r.Error}");
+            list.Add(r.Seconds);
+            peak = Math.Max(peak, long.Parse(r.Error.Trim().Split('\n')[^1], CultureInfo.InvariantCulture) * 1024);
+            var count = IngestBench.Run("jq", ["length", output]);
+            jq.Add(count.Seconds);
+            bytes = new FileInfo(output).Length;
+            if (i == rounds - 1) findings = long.Parse(CountOf(output), CultureInfo.InvariantCulture);
+        }
+        File.Delete(output);
+        double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
+        var m = Median(list);
+        Console.WriteLine("| findings | output | list (median) | findings/s | peak RSS | jq length of the output | list ÷ jq |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        Console.WriteLine($"| {findings:N0} | {bytes / 1048576.0:F0} MiB | {m:F2} s | {findings / m:N0} | {peak / 1048576.0:F0} MB | {Median(jq):F2} s | {m / Median(jq):F2} |");
+        return 0;
+    }
+
+    private static string CountOf(string file)
+    {
+        var psi = new ProcessStartInfo("jq", ["length", file]) { RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!;
+        var text = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        return text;
     }
 }

@@ -1,5 +1,7 @@
 using Triage.Core.Domain;
 using Triage.Core.Ingest;
+using Triage.Core.Identity;
+using Triage.Data.Import;
 
 namespace Triage.Data.Tests;
 
@@ -33,6 +35,13 @@ internal sealed class ReportBuilder(ScannerKind scanner, string image = "docker.
         _report.AddVulnerability(new ParsedVulnerability { Id = vulnId, Title = $"{vulnId} title", Description = description });
         return this;
     }
+
+    /// <summary>A digest made of one repeated hex digit.</summary>
+    public static string Digest(char c) => "sha256:" + new string(c, 64);
+
+    /// <summary>Stores the report through the bulk import path, as one import of a file named r.json.</summary>
+    public async Task StoreAsync(string conn, string? image = null) =>
+        await new ReportImporter(conn).StoreAsync(ImportPlan.Build(Build(), image, "r.json"), "r.json", Guid.NewGuid().ToString("N"), [1], 1, new ImportOptions());
 
     public ParsedReport Build()
     {

@@ -1,7 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
-using Triage.Core.Identity;
-using Triage.Data.Import;
 using Triage.Data.Queries;
 using Triage.Testing;
 
@@ -10,22 +8,17 @@ namespace Triage.Data.Tests.Queries;
 /// <summary>`triage findings` streams: every finding once, in the severity order of the one-shot listing, one page at a time.</summary>
 public class FindingStreamTests
 {
-    private static string Digest(char c) => "sha256:" + new string(c, 64);
-
-    private static async Task Store(string conn, ReportBuilder b) =>
-        await new ReportImporter(conn).StoreAsync(ImportPlan.Build(b.Build(), null, "r.json"), "r.json", Guid.NewGuid().ToString("N"), [1], 1, new ImportOptions());
-
     /// <summary>Two images, 23 findings over every severity, so small pages end inside a severity and on its edge.</summary>
     private static async Task<string> World(string provider)
     {
         var conn = TestDatabases.New(provider);
         Severity[] bands = [Severity.Critical, Severity.High, Severity.Medium, Severity.Low, Severity.Unknown];
-        foreach (var (image, digest, count) in new[] { ("registry.example/a/one:1", Digest('1'), 15), ("registry.example/b/two:1", Digest('2'), 8) })
+        foreach (var (image, digest, count) in new[] { ("registry.example/a/one:1", ReportBuilder.Digest('1'), 15), ("registry.example/b/two:1", ReportBuilder.Digest('2'), 8) })
         {
             var b = new ReportBuilder(ScannerKind.Trivy, image, digest);
             for (var i = 0; i < count; i++)
                 b.Claim($"CVE-2024-{1000 + i}", "deb", $"pkg{i}", "1.0", bands[(i * 7 + count) % bands.Length]);
-            await Store(conn, b);
+            await b.StoreAsync(conn);
         }
         return conn;
     }

@@ -10,10 +10,9 @@ namespace Triage.Data.Tests.Queries;
 public class IdentityViewTests
 {
     private const string Repo = "registry.example/team/api";
-    private static string Digest(char c) => "sha256:" + new string(c, 64);
+    private static string Digest(char c) => ReportBuilder.Digest(c);
 
-    private static async Task Store(string conn, ReportBuilder b, string? image = null) =>
-        await new ReportImporter(conn).StoreAsync(ImportPlan.Build(b.Build(), image, "r.json"), "r.json", Guid.NewGuid().ToString("N"), [1], 1, new ImportOptions());
+    private static Task Store(string conn, ReportBuilder b, string? image = null) => b.StoreAsync(conn, image);
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]

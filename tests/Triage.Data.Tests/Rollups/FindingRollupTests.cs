@@ -12,10 +12,9 @@ namespace Triage.Data.Tests.Rollups;
 /// rescans, alias merges, renamed groups and deletions; filters and sorts on them select and order as the joins did.</summary>
 public class FindingRollupTests
 {
-    private static string Digest(char c) => "sha256:" + new string(c, 64);
+    private static string Digest(char c) => ReportBuilder.Digest(c);
 
-    private static async Task Store(string conn, ReportBuilder b) =>
-        await new ReportImporter(conn).StoreAsync(ImportPlan.Build(b.Build(), null, "r.json"), "r.json", Guid.NewGuid().ToString("N"), [1], 1, new ImportOptions());
+    private static Task Store(string conn, ReportBuilder b) => b.StoreAsync(conn);
 
     /// <summary>Two images, two scanners, a rescan that drops a claim, a group renamed by a later alias and two existing
     /// groups merged (two findings of one image fold into one).</summary>

@@ -14,10 +14,9 @@ namespace Triage.Data.Tests.Rollups;
 /// answer exactly what aggregating the findings answers.</summary>
 public class GroupRollupTests
 {
-    private static string Digest(char c) => "sha256:" + new string(c, 64);
+    private static string Digest(char c) => ReportBuilder.Digest(c);
 
-    private static async Task Store(string conn, ReportBuilder b) =>
-        await new ReportImporter(conn).StoreAsync(ImportPlan.Build(b.Build(), null, "r.json"), "r.json", Guid.NewGuid().ToString("N"), [1], 1, new ImportOptions());
+    private static Task Store(string conn, ReportBuilder b) => b.StoreAsync(conn);
 
     private static async Task<string> SeedAsync(string provider, Func<string, Task>? check = null)
     {
