@@ -44,6 +44,11 @@ public static class CliApp
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Usage;
         }
+        catch (IOException e) when (CliOutput.IsBrokenPipe(e))
+        {
+            // `triage findings | head`: the reader took what it wanted and closed the pipe; stop quietly, like a Unix tool.
+            return ExitCodes.Ok;
+        }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("cancelled");

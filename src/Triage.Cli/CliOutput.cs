@@ -6,7 +6,32 @@ namespace Triage.Cli;
 /// stream straight out and tests that redirect the console see the same bytes a script would.</summary>
 internal static class CliOutput
 {
-    public static Stream OpenStdout() => new TextWriterStream(Console.Out);
+    /// <summary>Set by the process's entry point: stdout is the process's own file descriptor 1 (tests that redirect the
+    /// console leave it unset and read what <see cref="Console.Out"/> received).</summary>
+    internal static bool ProcessStdout { get; set; }
+
+    /// <summary>The process's standard output as bytes. Console streams on Unix drop writes to a pipe whose reader has gone
+    /// (EPIPE), so `triage findings | head` would go on reading every finding for nobody; written to file descriptor 1
+    /// directly, the write fails and the command stops (<see cref="IsBrokenPipe"/>). Unbuffered: lines written through
+    /// <see cref="Console.Out"/> (which flushes every write) stay in order with these bytes.</summary>
+    public static Stream OpenStdout()
+    {
+        if (ProcessStdout)
+        {
+            try
+            {
+                return new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                // No usable descriptor 1 (started with stdout closed): the console drops what it cannot write, as before.
+            }
+        }
+        return new TextWriterStream(Console.Out);
+    }
+
+    /// <summary>The reader of standard output has closed it (EPIPE): what it wanted it has; nothing is wrong.</summary>
+    public static bool IsBrokenPipe(IOException e) => e.HResult == 32 || e.InnerException is IOException { HResult: 32 };
 
     private sealed class TextWriterStream(TextWriter writer) : Stream
     {

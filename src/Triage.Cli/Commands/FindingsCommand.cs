@@ -44,12 +44,8 @@ internal static class FindingsCommand
             }
             // Streamed page by page (most severe first): memory holds one page, whatever the database holds.
             var pages = FindingQueries.StreamBySeverityAsync(ctx, filter, PageSize, ct);
-            switch (parse.GetValue(format))
-            {
-                case "json": await WriteJsonAsync(pages); break;
-                case "csv": await WriteCsvAsync(pages); break;
-                default: await WriteTableAsync(pages); break;
-            }
+            using var stdout = CliOutput.OpenStdout();
+            await WriteAsync(parse.GetValue(format)!, pages, stdout);
             return ExitCodes.Ok;
         });
         return cmd;
@@ -58,9 +54,17 @@ internal static class FindingsCommand
     /// <summary>Findings read and written per page.</summary>
     internal const int PageSize = 2000;
 
-    private static async Task WriteJsonAsync(IAsyncEnumerable<List<FindingView>> pages)
+    /// <summary>Writes the pages in the format as they arrive. A reader that closes the pipe (`| head`) makes the next write
+    /// fail, which ends the listing: no further page is read.</summary>
+    internal static Task WriteAsync(string format, IAsyncEnumerable<List<FindingView>> pages, Stream stdout) => format switch
     {
-        using var stdout = CliOutput.OpenStdout();
+        "json" => WriteJsonAsync(pages, stdout),
+        "csv" => WriteCsvAsync(pages, stdout),
+        _ => WriteTableAsync(pages, stdout),
+    };
+
+    private static async Task WriteJsonAsync(IAsyncEnumerable<List<FindingView>> pages, Stream stdout)
+    {
         using (var w = new Utf8JsonWriter(stdout, FindingJson.Options))
         {
             w.WriteStartArray();
@@ -107,7 +111,7 @@ internal static class FindingsCommand
         Console.Out.Write(sb.ToString());
     }
 
-    private static async Task WriteCsvAsync(IAsyncEnumerable<List<FindingView>> pages)
+    private static async Task WriteCsvAsync(IAsyncEnumerable<List<FindingView>> pages, Stream stdout)
     {
         var sb = new StringBuilder();
         sb.AppendLine("id,image,digest,vulnerability,aliases,severity,package,version,purl,source_package,scanners,fixed_versions,first_seen,last_seen");
@@ -122,10 +126,16 @@ internal static class FindingsCommand
                     f.FirstSeen.ToString("O"), f.LastSeen.ToString("O"));
                 sb.AppendLine();
             }
-            Console.Out.Write(sb.ToString());
-            sb.Clear();
+            Emit(stdout, sb);
         }
-        Console.Out.Write(sb.ToString());
+        Emit(stdout, sb);
+    }
+
+    /// <summary>Writes what the builder holds as UTF-8 and empties it.</summary>
+    private static void Emit(Stream stdout, StringBuilder sb)
+    {
+        stdout.Write(Encoding.UTF8.GetBytes(sb.ToString()));
+        sb.Clear();
     }
 
     /// <summary>RFC 4180 quoting; a leading =, +, - or @ is prefixed with ' so spreadsheets do not run scanner text as a formula.</summary>
@@ -138,7 +148,7 @@ internal static class FindingsCommand
     }
 
     /// <summary>Columns are sized by the first page (at most 48 characters; longer cells end in …), so the table streams too.</summary>
-    private static async Task WriteTableAsync(IAsyncEnumerable<List<FindingView>> pages)
+    private static async Task WriteTableAsync(IAsyncEnumerable<List<FindingView>> pages, Stream stdout)
     {
         string[] header = ["SEVERITY", "VULNERABILITY", "PACKAGE", "VERSION", "FIXED IN", "SCANNERS", "IMAGE"];
         int[]? widths = null;
@@ -167,10 +177,10 @@ internal static class FindingsCommand
             }
             foreach (var r in rows) Line(r);
             count += rows.Count;
-            Console.Out.Write(sb.ToString());
-            sb.Clear();
+            Emit(stdout, sb);
         }
-        Console.Out.Write(count == 0 ? "No findings. Import a report first: triage ingest trivy.json" + Environment.NewLine : $"{count} findings{Environment.NewLine}");
+        sb.AppendLine(count == 0 ? "No findings. Import a report first: triage ingest trivy.json" : $"{count} findings");
+        Emit(stdout, sb);
     }
 
     /// <summary>Control characters from scanner text (a NUL in a version) are shown escaped, never sent to the terminal.</summary>
