@@ -81,6 +81,37 @@ public static class TriageDatabase
         }
     }
 
+    /// <summary>
+    /// One state of the database for a read made of many queries (a listing read page by page): on SQLite a deferred
+    /// transaction, whose snapshot is taken by its first read and does not hold the write lock (WAL: imports go on and
+    /// commit beside it); on PostgreSQL a read-only REPEATABLE READ transaction. Dispose it to end the snapshot (it is
+    /// rolled back: it wrote nothing).
+    /// </summary>
+    public static async Task<IAsyncDisposable> BeginSnapshotAsync(TriageDbContext db, CancellationToken ct = default)
+    {
+        if (db.Provider == DatabaseProvider.Sqlite)
+        {
+            await db.Database.OpenConnectionAsync(ct);
+            var tx = ((SqliteConnection)db.Database.GetDbConnection()).BeginTransaction(deferred: true);
+            await db.Database.UseTransactionAsync(tx, ct);
+            return new SqliteSnapshot(db, tx);
+        }
+        var snapshot = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        await db.Database.ExecuteSqlRawAsync("SET TRANSACTION READ ONLY", ct);
+        return snapshot;
+    }
+
+    /// <summary>EF does not own a transaction it was handed: this ends it and gives the connection back.</summary>
+    private sealed class SqliteSnapshot(TriageDbContext db, SqliteTransaction tx) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await db.Database.UseTransactionAsync(null);
+            await tx.DisposeAsync();
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
     public static void Configure(DbContextOptionsBuilder builder, string connectionString)
     {
         var cs = Normalize(connectionString);

@@ -42,7 +42,9 @@ internal static class FindingsCommand
                 WriteGroups(await GroupingQueries.GroupAsync(ctx, filter, kind, take: 10_000, ct: ct), parse.GetValue(format) == "json");
                 return ExitCodes.Ok;
             }
-            // Streamed page by page (most severe first): memory holds one page, whatever the database holds.
+            // Streamed page by page (most severe first): memory holds one page, whatever the database holds; every page
+            // is read from one snapshot, so imports committing meanwhile neither add to nor move findings in the listing.
+            await using var snapshot = await TriageDatabase.BeginSnapshotAsync(ctx, ct);
             var pages = FindingQueries.StreamBySeverityAsync(ctx, filter, PageSize, ct);
             using var stdout = CliOutput.OpenStdout();
             await WriteAsync(parse.GetValue(format)!, pages, stdout);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Triage.Core.Enrichment;
 using Triage.Core.Ranking;
 using Triage.Core.Runtime.Verdicts;
@@ -65,7 +66,7 @@ public static class FindingRiskViews
         if (opened) await db.Database.OpenConnectionAsync(ct);
         try
         {
-            var sql = SqlSource.Of(conn, db.Provider);
+            var sql = SqlSource.Of(conn, db.Provider, db.Database.CurrentTransaction?.GetDbTransaction());
             var policyIds = await sql.QueryByKeysAsync("SELECT DISTINCT \"PolicyId\" FROM \"FindingRisks\" WHERE \"FindingId\" IN ({keys})", findingIds, r => r.GetInt64(0), ct);
             var config = await RankingPolicies.NewestAsync(sql, policyIds.Distinct().ToList(), ct);
             var ranker = new RiskRanker(config.Ranking);

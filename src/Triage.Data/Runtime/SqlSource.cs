@@ -21,8 +21,10 @@ internal abstract class SqlSource
 
     public static SqlSource Of(ImportStore store) => new StoreSource(store);
 
-    /// <summary>An open connection (EF's, for reads outside any import); the caller owns it.</summary>
-    public static SqlSource Of(DbConnection connection, DatabaseProvider provider) => new ConnectionSource(connection, provider);
+    /// <summary>An open connection (EF's, for reads outside any import); the caller owns it. Statements run in the
+    /// transaction given (a context's current one: a listing's snapshot, <see cref="TriageDatabase.BeginSnapshotAsync"/>).</summary>
+    public static SqlSource Of(DbConnection connection, DatabaseProvider provider, DbTransaction? transaction = null) =>
+        new ConnectionSource(connection, provider, transaction);
 
     /// <summary>The reader maps see: decoding on PostgreSQL, the reader itself on SQLite (which stores strings as they are).</summary>
     protected Func<DbDataReader, T> Decoded<T>(Func<DbDataReader, T> map)
@@ -43,7 +45,7 @@ internal abstract class SqlSource
             store.QueryByKeysAsync(sqlWithKeys, keys, Decoded(map), ct);
     }
 
-    private sealed class ConnectionSource(DbConnection connection, DatabaseProvider provider) : SqlSource
+    private sealed class ConnectionSource(DbConnection connection, DatabaseProvider provider, DbTransaction? transaction) : SqlSource
     {
         public override DatabaseProvider Provider => provider;
 
@@ -63,6 +65,7 @@ internal abstract class SqlSource
         public override async Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> map, CancellationToken ct, params object?[] args)
         {
             await using var cmd = connection.CreateCommand();
+            cmd.Transaction = transaction;
             cmd.CommandText = sql;
             for (var i = 0; i < args.Length; i++)
             {
@@ -88,6 +91,7 @@ internal abstract class SqlSource
             {
                 var n = Math.Min(chunk, all.Count - start);
                 await using var cmd = connection.CreateCommand();
+                cmd.Transaction = transaction;
                 var names = new string[n];
                 for (var i = 0; i < n; i++)
                 {

@@ -68,6 +68,38 @@ public class FindingStreamTests
         Assert.Equal(bySet.Select(f => f.Severity).OrderDescending(), bySet.Select(f => f.Severity));
     }
 
+    /// <summary>A listing read page by page inside <see cref="TriageDatabase.BeginSnapshotAsync"/> is one state of the
+    /// database: an import that commits between its pages (findings that would come later in its order) is not in it,
+    /// and does not wait for it.</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task ASnapshot_KeepsImportsCommittedMeanwhileOutOfTheListing(string provider)
+    {
+        var conn = await World(provider);
+        await using var db = TriageDatabase.CreateContext(conn);
+        var before = new List<long>();
+        await using (await TriageDatabase.BeginSnapshotAsync(db))
+        {
+            var first = true;
+            await foreach (var page in FindingQueries.StreamBySeverityAsync(db, new FindingFilter(), 3))
+            {
+                before.AddRange(page.Select(f => f.Id));
+                if (!first) continue;
+                first = false;
+                var late = new ReportBuilder(ScannerKind.Trivy, "registry.example/c/three:1", ReportBuilder.Digest('3'));
+                for (var i = 0; i < 5; i++) late.Claim($"CVE-2025-{2000 + i}", "deb", $"late{i}", "1.0", Severity.Low);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await late.StoreAsync(conn).WaitAsync(timeout.Token);
+            }
+        }
+        Assert.Equal(23, before.Count);
+
+        var after = new List<long>();
+        await foreach (var page in FindingQueries.StreamBySeverityAsync(db, new FindingFilter(), 3)) after.AddRange(page.Select(f => f.Id));
+        Assert.Equal(28, after.Count);
+        Assert.Subset(after.ToHashSet(), before.ToHashSet());
+    }
+
     /// <summary>
     /// EF Core 10 sends a list a query filters on as one SQL parameter per value by default; SQLite allows 32,766 and
     /// binds each by name in a linear search, so a 40,000-id lookup failed ("too many SQL variables") and a 5,000-id one
