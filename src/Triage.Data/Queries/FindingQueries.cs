@@ -141,25 +141,32 @@ public static class FindingQueries
     /// as pages of views with their evidence. Each page is read along the (severity, id) index with a keyset, so a listing
     /// of 500,000 findings holds one page in memory and never re-reads what it skipped (OFFSET would).
     /// </summary>
-    public static async IAsyncEnumerable<List<FindingView>> StreamBySeverityAsync(TriageDbContext db, FindingFilter filter, int pageSize = 2000,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    public static IAsyncEnumerable<List<FindingView>> StreamBySeverityAsync(TriageDbContext db, FindingFilter filter, int pageSize = 2000,
+        CancellationToken ct = default) =>
+        StreamBySeverityAsync(db, Filtered(db, filter), filter, pageSize, after: null, ct);
+
+    /// <summary>As above over an already filtered query (a user's visible findings), starting after <paramref name="after"/>
+    /// (a <see cref="FindingCursor"/> of the last finding a caller has, from the same order).</summary>
+    public static async IAsyncEnumerable<List<FindingView>> StreamBySeverityAsync(TriageDbContext db, IQueryable<Finding> filtered, FindingFilter filter,
+        int pageSize, FindingCursor? after, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
         foreach (var severity in Enum.GetValues<Severity>().OrderDescending())
         {
+            if (after is { } c && severity > c.Severity) continue;
             if (filter.MinSeverity is { } min && severity < min) continue;
             if (filter.Severities is { Count: > 0 } only && !only.Contains(severity)) continue;
-            var after = 0L;
+            var last = after is { } from && from.Severity == severity ? from.Id : 0L;
             while (true)
             {
                 var s = severity;
-                var last = after;
-                var page = Filtered(db, filter).Where(f => f.Severity == s && f.Id > last).OrderBy(f => f.Id).Take(pageSize);
+                var k = last;
+                var page = filtered.Where(f => f.Severity == s && f.Id > k).OrderBy(f => f.Id).Take(pageSize);
                 var views = await ToViewsAsync(db, page, ct);
                 if (views.Count == 0) break;
                 yield return views;
                 if (views.Count < pageSize) break;
-                after = views.Max(v => v.Id);
+                last = views.Max(v => v.Id);
             }
         }
     }

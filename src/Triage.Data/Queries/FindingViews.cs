@@ -46,6 +46,28 @@ public sealed record VulnerabilityView(string Id, IReadOnlyList<string> Aliases,
 public sealed record ObservationView(string Scanner, string RawId, Severity Severity, IReadOnlyList<string> FixedVersions, FixState FixState,
     string? Status, bool Active, string? SeveritySource, string? CvssJson, string? PathsJson, string? RawPackageName = null, string? RawPackageVersion = null);
 
+/// <summary>A position in the severity order (most severe first, then id): the last finding a page gave. Its text,
+/// "severity.id" (e.g. "4.1234"), is the API's <c>next</c> and <c>after</c>; it stays valid while findings come and go.</summary>
+public readonly record struct FindingCursor(Severity Severity, long Id)
+{
+    public static FindingCursor Of(FindingView f) => new(f.Severity, f.Id);
+
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(int)Severity}.{Id}");
+
+    public static bool TryParse(string? text, out FindingCursor cursor)
+    {
+        cursor = default;
+        if (text is null) return false;
+        var dot = text.IndexOf('.');
+        if (dot <= 0) return false;
+        if (!int.TryParse(text.AsSpan(0, dot), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var s)
+            || !Enum.IsDefined((Severity)s)) return false;
+        if (!long.TryParse(text.AsSpan(dot + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)) return false;
+        cursor = new FindingCursor((Severity)s, id);
+        return true;
+    }
+}
+
 /// <summary>Filters shared by the CLI, the API and the findings grid.</summary>
 public sealed record FindingFilter
 {

@@ -44,6 +44,28 @@ public class FindingStreamTests
         }
     }
 
+    /// <summary>From any finding's cursor, the stream gives exactly the rest of the listing (the API's `after`).</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task FromACursor_TheRestOfTheListing(string provider)
+    {
+        var conn = await World(provider);
+        await using var db = TriageDatabase.CreateContext(conn);
+        var all = new List<FindingView>();
+        await foreach (var page in FindingQueries.StreamBySeverityAsync(db, new FindingFilter(), 1000)) all.AddRange(page);
+        for (var i = 0; i < all.Count; i++)
+        {
+            Assert.True(FindingCursor.TryParse(FindingCursor.Of(all[i]).ToString(), out var cursor));
+            var rest = new List<long>();
+            await foreach (var page in FindingQueries.StreamBySeverityAsync(db, FindingQueries.Filtered(db, new FindingFilter()), new FindingFilter(), 4, cursor))
+                rest.AddRange(page.Select(f => f.Id));
+            Assert.Equal(all.Skip(i + 1).Select(f => f.Id), rest);
+        }
+        Assert.False(FindingCursor.TryParse("7.12", out _));
+        Assert.False(FindingCursor.TryParse(".12", out _));
+        Assert.False(FindingCursor.TryParse("3.-4", out _));
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Pages_KeepTheFilter(string provider)
