@@ -137,7 +137,7 @@ internal static class IngestBench
         return sw.Elapsed.TotalSeconds;
     }
 
-    internal static (double Seconds, int ExitCode, string Error) Run(string exe, string[] args)
+    internal static (double Seconds, int ExitCode, string Error, string Output) Run(string exe, string[] args)
     {
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -147,7 +147,7 @@ internal static class IngestBench
         var stderr = p.StandardError.ReadToEndAsync();
         p.WaitForExit();
         sw.Stop();
-        return (sw.Elapsed.TotalSeconds, p.ExitCode, stderr.Result);
+        return (sw.Elapsed.TotalSeconds, p.ExitCode, stderr.Result, stdout.Result);
     }
 
     internal static double Median(List<double> xs)
@@ -249,23 +249,13 @@ internal static class ListBench
             var count = IngestBench.Run("jq", ["length", output]);
             jq.Add(count.Seconds);
             bytes = new FileInfo(output).Length;
-            if (i == rounds - 1) findings = long.Parse(CountOf(output), CultureInfo.InvariantCulture);
+            findings = long.Parse(count.Output.Trim(), CultureInfo.InvariantCulture);
         }
         File.Delete(output);
-        double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
-        var m = Median(list);
+        var m = IngestBench.Median(list);
         Console.WriteLine("| findings | output | list (median) | findings/s | peak RSS | jq length of the output | list ÷ jq |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
-        Console.WriteLine($"| {findings:N0} | {bytes / 1048576.0:F0} MiB | {m:F2} s | {findings / m:N0} | {peak / 1048576.0:F0} MB | {Median(jq):F2} s | {m / Median(jq):F2} |");
+        Console.WriteLine($"| {findings:N0} | {bytes / 1048576.0:F0} MiB | {m:F2} s | {findings / m:N0} | {peak / 1048576.0:F0} MB | {IngestBench.Median(jq):F2} s | {m / IngestBench.Median(jq):F2} |");
         return 0;
-    }
-
-    private static string CountOf(string file)
-    {
-        var psi = new ProcessStartInfo("jq", ["length", file]) { RedirectStandardOutput = true };
-        using var p = Process.Start(psi)!;
-        var text = p.StandardOutput.ReadToEnd().Trim();
-        p.WaitForExit();
-        return text;
     }
 }

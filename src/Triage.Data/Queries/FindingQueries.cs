@@ -143,31 +143,36 @@ public static class FindingQueries
     /// </summary>
     public static IAsyncEnumerable<List<FindingView>> StreamBySeverityAsync(TriageDbContext db, FindingFilter filter, int pageSize = 2000,
         CancellationToken ct = default) =>
-        StreamBySeverityAsync(db, Filtered(db, filter), filter, pageSize, after: null, ct);
+        StreamBySeverityAsync(db, Filtered(db, filter), filter, pageSize, after: null, limit: null, ct);
 
     /// <summary>As above over an already filtered query (a user's visible findings), starting after <paramref name="after"/>
-    /// (a <see cref="FindingCursor"/> of the last finding a caller has, from the same order).</summary>
+    /// (a <see cref="FindingCursor"/> of the last finding a caller has, from the same order) and ending after
+    /// <paramref name="limit"/> findings (an API page: no query asks for more than is still wanted).</summary>
     public static async IAsyncEnumerable<List<FindingView>> StreamBySeverityAsync(TriageDbContext db, IQueryable<Finding> filtered, FindingFilter filter,
-        int pageSize, FindingCursor? after, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+        int pageSize, FindingCursor? after, int? limit, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        var left = limit ?? int.MaxValue;
         foreach (var severity in Enum.GetValues<Severity>().OrderDescending())
         {
             if (after is { } c && severity > c.Severity) continue;
             if (filter.MinSeverity is { } min && severity < min) continue;
             if (filter.Severities is { Count: > 0 } only && !only.Contains(severity)) continue;
             var last = after is { } from && from.Severity == severity ? from.Id : 0L;
-            while (true)
+            while (left > 0)
             {
                 var s = severity;
                 var k = last;
-                var page = filtered.Where(f => f.Severity == s && f.Id > k).OrderBy(f => f.Id).Take(pageSize);
+                var take = Math.Min(pageSize, left);
+                var page = filtered.Where(f => f.Severity == s && f.Id > k).OrderBy(f => f.Id).Take(take);
                 var views = await ToViewsAsync(db, page, ct);
                 if (views.Count == 0) break;
+                left -= views.Count;
                 yield return views;
-                if (views.Count < pageSize) break;
+                if (views.Count < take) break;
                 last = views.Max(v => v.Id);
             }
+            if (left == 0) yield break;
         }
     }
 

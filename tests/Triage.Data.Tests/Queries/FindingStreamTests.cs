@@ -57,9 +57,14 @@ public class FindingStreamTests
         {
             Assert.True(FindingCursor.TryParse(FindingCursor.Of(all[i]).ToString(), out var cursor));
             var rest = new List<long>();
-            await foreach (var page in FindingQueries.StreamBySeverityAsync(db, FindingQueries.Filtered(db, new FindingFilter()), new FindingFilter(), 4, cursor))
+            await foreach (var page in FindingQueries.StreamBySeverityAsync(db, FindingQueries.Filtered(db, new FindingFilter()), new FindingFilter(), 4, cursor, limit: null))
                 rest.AddRange(page.Select(f => f.Id));
             Assert.Equal(all.Skip(i + 1).Select(f => f.Id), rest);
+            // A limited stream (an API page of 5) ends with the fifth finding, across severities.
+            var limited = new List<List<FindingView>>();
+            await foreach (var page in FindingQueries.StreamBySeverityAsync(db, FindingQueries.Filtered(db, new FindingFilter()), new FindingFilter(), 5, cursor, limit: 5))
+                limited.Add(page);
+            Assert.Equal(all.Skip(i + 1).Take(5).Select(f => f.Id), limited.SelectMany(p => p).Select(f => f.Id));
         }
         Assert.False(FindingCursor.TryParse("7.12", out _));
         Assert.False(FindingCursor.TryParse(".12", out _));

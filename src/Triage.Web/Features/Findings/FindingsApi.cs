@@ -81,11 +81,7 @@ public static class FindingsApi
         {
             // Keyset paging: each severity's rest read along the (severity, id) index, so page 10,000 costs what page 1 does.
             views = [];
-            await foreach (var chunk in FindingQueries.StreamBySeverityAsync(db, q, filter, size, from, ct))
-            {
-                views.AddRange(chunk.Take(size - views.Count));
-                if (views.Count == size) break;
-            }
+            await foreach (var chunk in FindingQueries.StreamBySeverityAsync(db, q, filter, size, from, limit: size, ct)) views.AddRange(chunk);
         }
         else
         {
