@@ -2,9 +2,14 @@ using MudBlazor;
 
 namespace Triage.Web.Components;
 
-/// <summary>The light and dark palettes and the system font stack (no web fonts: the app works offline).</summary>
+/// <summary>The light and dark palettes and the system font stack (no web fonts: the app works offline). Every colour a
+/// chip or button fills with, or writes text in, has at least 4.5:1 contrast against its text and the page (WCAG AA,
+/// ThemeContrastTests): MudBlazor's own warning, success and info are too light for the white text of a filled chip, and
+/// in the dark palette the light fills take dark text.</summary>
 public static class TriageTheme
 {
+    private const string DarkText = "#121417";
+
     private static readonly string[] Fonts = ["system-ui", "-apple-system", "Segoe UI", "Liberation Sans", "DejaVu Sans", "Arial", "sans-serif"];
 
     public static readonly MudTheme Theme = new()
@@ -13,6 +18,11 @@ public static class TriageTheme
         {
             Primary = "#1f5fae",
             Secondary = "#6b4fbb",
+            Info = "#1565c0",
+            Success = "#2e7d32",
+            Warning = "#b45309",
+            Error = "#c62828",
+            TextSecondary = "rgba(0,0,0,0.62)",
             AppbarBackground = "#17365d",
             Background = "#f6f7f9",
             DrawerBackground = "#ffffff",
@@ -20,7 +30,17 @@ public static class TriageTheme
         PaletteDark = new PaletteDark
         {
             Primary = "#7fb2f0",
+            PrimaryContrastText = DarkText,
             Secondary = "#b39ddb",
+            SecondaryContrastText = DarkText,
+            Info = "#64b5f6",
+            InfoContrastText = DarkText,
+            Success = "#66bb6a",
+            SuccessContrastText = DarkText,
+            Warning = "#ffb74d",
+            WarningContrastText = DarkText,
+            Error = "#f28b82",
+            ErrorContrastText = DarkText,
             AppbarBackground = "#10192a",
             Background = "#121417",
             Surface = "#1b1e23",
