@@ -195,5 +195,10 @@ public sealed class TriageFlowTests(AppFixture app)
         await page.SetViewportSizeAsync(390, 844);
         await login.GotoAsync("/");
         await login.ShotAsync("21-dashboard-phone");
+        // Nothing on the phone's dashboard scrolls sideways: neither the page nor a table in it.
+        var overflowing = await page.EvaluateAsync<string[]>(
+            "() => [document.documentElement, ...document.querySelectorAll('.mud-table-container')]" +
+            ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => (e.querySelector('table')?.id || e.tagName) + ' ' + e.scrollWidth + '>' + e.clientWidth)");
+        Assert.Empty(overflowing);
     }
 }
