@@ -47,10 +47,10 @@ await app.EnsureRiskScoresAsync();
 await app.EnsureTriageAccountsAsync();
 
 app.UseTriageSecurityHeaders();
-if (!app.Environment.IsDevelopment())
-{
-    app.UseExceptionHandler("/Error", createScopeForErrors: true);
-}
+// In every environment, Development included (the README's `dotnet run` starts in it): people get the error page and API
+// callers problem+json, never a stack trace; the exception itself goes to the log.
+app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/api"), b => b.UseExceptionHandler());
+app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api"), b => b.UseExceptionHandler("/Error", createScopeForErrors: true));
 // API callers get problem+json, people get the not-found page.
 app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api"),
     b => b.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));

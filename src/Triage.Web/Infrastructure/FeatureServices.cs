@@ -12,7 +12,8 @@ public static class FeatureServices
     public static IServiceCollection AddTriageFeatures(this IServiceCollection services)
     {
         services.AddSingleton<IDecisionStore, VexDecisionStore>();
-        services.TryAddSingleton<IJustificationSuggestions, NoJustificationSuggestions>();
+        // Suggestions from the stored runtime verdicts (a test may register its own first).
+        services.TryAddSingleton<IJustificationSuggestions, VerdictSuggestions>();
         services.AddScoped<TokenService>();
         services.AddScoped<AdminService>();
         services.AddScoped<BrowserImport>();

@@ -100,15 +100,9 @@ public sealed class DecisionFormModel
     private static string? Trim(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 }
 
-/// <summary>Evidence-based justification suggestions for a finding. The runtime work registers one that reads stored
-/// evidence; until then nothing is suggested.</summary>
+/// <summary>Evidence-based justification suggestions for a finding (<see cref="VerdictSuggestions"/> reads the stored
+/// runtime verdicts).</summary>
 public interface IJustificationSuggestions
 {
     Task<JustificationSuggestion?> SuggestAsync(long findingId, CancellationToken ct = default);
-}
-
-/// <summary>No evidence stored: no suggestion.</summary>
-public sealed class NoJustificationSuggestions : IJustificationSuggestions
-{
-    public Task<JustificationSuggestion?> SuggestAsync(long findingId, CancellationToken ct = default) => Task.FromResult<JustificationSuggestion?>(null);
 }
