@@ -94,9 +94,7 @@ public partial class FindingDetail
         }
         catch (DecisionConflictException e)
         {
-            _conflict = e.Conflicts[0].Current is { } other
-                ? $"{other.Status.ToWire()} by {other.Author} at {other.Timestamp.UtcDateTime:yyyy-MM-dd HH:mm} UTC ({other.ScopeText})."
-                : "the decision you saw was replaced.";
+            _conflict = Components.Shared.ErrorText.Conflict(e);
             await LoadDecisionsAsync();
         }
         catch (Exception e) when (e is ArgumentException or UnauthorizedAccessException or DbUpdateException)

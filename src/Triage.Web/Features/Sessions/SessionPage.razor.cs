@@ -242,7 +242,10 @@ public partial class SessionPage
             _error = null;
             await action();
         }
-        catch (Exception e) when (e is ArgumentException or UnauthorizedAccessException or Microsoft.EntityFrameworkCore.DbUpdateException)
+        // A conflict: someone decided on this finding meanwhile (in the session, on its page or from the CLI). Nothing was
+        // recorded; the message names the decision in force, and the card reloads to show it (ChooseAsync).
+        catch (Exception e) when (e is ArgumentException or UnauthorizedAccessException or Microsoft.EntityFrameworkCore.DbUpdateException
+                                      or Triage.Data.Vex.DecisionConflictException)
         {
             Log.LogInformation("Session {Id} action refused: {Reason}", Id, e.Message);
             _error = Components.Shared.ErrorText.Describe(e);
