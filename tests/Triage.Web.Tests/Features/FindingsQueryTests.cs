@@ -23,6 +23,17 @@ public sealed class FindingsQueryTests
     }
 
     [Fact]
+    public void TheDefaultOrder_IsMostUrgentFirst_AndSeverityOrderIsKeptInTheUrl()
+    {
+        var q = FindingsQuery.Parse("");
+        Assert.Equal((FindingSort.Priority, true), (q.Sort, q.Descending));
+        // Sorting by severity is no longer the default, so a shared link keeps it.
+        var bySeverity = q with { Sort = FindingSort.Severity };
+        Assert.Equal("sort=severity&dir=desc", bySeverity.ToQueryString());
+        Assert.Equal(bySeverity, FindingsQuery.Parse(bySeverity.ToQueryString()));
+    }
+
+    [Fact]
     public void Defaults_HaveAnEmptyQueryString()
     {
         Assert.Equal("", new FindingsQuery().ToQueryString());
@@ -39,7 +50,7 @@ public sealed class FindingsQueryTests
         Assert.Null(q.FixAvailable);
         Assert.Equal(FindingsQuery.DefaultPageSize, q.PageSize);
         Assert.Equal(1, q.Page);
-        Assert.Equal(FindingSort.Severity, q.Sort);
+        Assert.Equal(FindingsQuery.DefaultSort, q.Sort);
         Assert.Null(q.TeamId);
     }
 

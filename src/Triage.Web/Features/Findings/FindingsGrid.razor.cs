@@ -73,7 +73,7 @@ public partial class FindingsGrid
         {
             Page = state.Page + 1,
             PageSize = state.PageSize,
-            Sort = FindingRow.SortOf(sort?.SortBy) ?? FindingSort.Severity,
+            Sort = FindingRow.SortOf(sort?.SortBy) ?? FindingsQuery.DefaultSort,
             Descending = sort?.Descending ?? true,
         };
         try

@@ -27,7 +27,10 @@ public sealed record FindingsQuery
     public string? Image { get; init; }
     public long? TeamId { get; init; }
     public FindingGrouping Group { get; init; } = FindingGrouping.None;
-    public FindingSort Sort { get; init; } = FindingSort.Severity;
+    /// <summary>The grid lists the most urgent first: by the stored risk score and priority (issue 7: "the findings grid and the
+    /// dashboard sort by it"), the ranker's total order; a column header sorts otherwise.</summary>
+    public const FindingSort DefaultSort = FindingSort.Priority;
+    public FindingSort Sort { get; init; } = DefaultSort;
     public bool Descending { get; init; } = true;
     public int Page { get; init; } = 1;
     public int PageSize { get; init; } = DefaultPageSize;
@@ -46,7 +49,7 @@ public sealed record FindingsQuery
             .Select(s => (Ok: SeverityNames.Parse(s) != Severity.Unknown || s.Equals("unknown", StringComparison.OrdinalIgnoreCase), Value: SeverityNames.Parse(s)))
             .Where(x => x.Ok).Select(x => x.Value).Distinct().OrderDescending().ToList();
         var sortWord = Get("sort");
-        var sort = sortWord is null ? FindingSort.Severity : ParseSort(sortWord) ?? FindingSort.Severity;
+        var sort = sortWord is null ? DefaultSort : ParseSort(sortWord) ?? DefaultSort;
         return new FindingsQuery
         {
             Severities = severities,
@@ -59,7 +62,7 @@ public sealed record FindingsQuery
             TeamId = long.TryParse(Get("team"), NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : null,
             Group = Get("group") switch { "vulnerability" => FindingGrouping.Vulnerability, "package" => FindingGrouping.SourcePackage, _ => FindingGrouping.None },
             Sort = sort,
-            Descending = Get("dir") is { } dir ? dir != "asc" : sortWord is null || sort == FindingSort.Severity,
+            Descending = Get("dir") is { } dir ? dir != "asc" : sortWord is null || sort == DefaultSort,
             Page = int.TryParse(Get("page"), NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p > 0 ? p : 1,
             PageSize = int.TryParse(Get("size"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) && PageSizes.Contains(s) ? s : DefaultPageSize,
         };
@@ -78,7 +81,7 @@ public sealed record FindingsQuery
         if (Image is not null) parts.Add(("image", Image));
         if (TeamId is { } team) parts.Add(("team", team.ToString(CultureInfo.InvariantCulture)));
         if (Group != FindingGrouping.None) parts.Add(("group", Group == FindingGrouping.Vulnerability ? "vulnerability" : "package"));
-        if (Sort != FindingSort.Severity || !Descending)
+        if (Sort != DefaultSort || !Descending)
         {
             parts.Add(("sort", SortWord(Sort)));
             parts.Add(("dir", Descending ? "desc" : "asc"));
@@ -89,7 +92,7 @@ public sealed record FindingsQuery
     }
 
     /// <summary>The same filter without paging, sorting and grouping: what a saved queue stores.</summary>
-    public FindingsQuery FilterOnly() => this with { Group = FindingGrouping.None, Sort = FindingSort.Severity, Descending = true, Page = 1, PageSize = DefaultPageSize };
+    public FindingsQuery FilterOnly() => this with { Group = FindingGrouping.None, Sort = DefaultSort, Descending = true, Page = 1, PageSize = DefaultPageSize };
 
     public bool HasFilter => Severities.Count > 0 || Scanner is not null || Package is not null || Vulnerability is not null
         || Status != FindingStatusFilter.Active || FixAvailable is not null || Image is not null || TeamId is not null;
