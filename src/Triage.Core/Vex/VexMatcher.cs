@@ -64,6 +64,8 @@ public enum VexUnmatchedReason
     IgnoredByTrustPolicy,
     /// <summary>An OCI product qualifier (arch, os…) that Triage's image data does not record, so it cannot tell which images qualify.</summary>
     ImageQualifierUnknown,
+    /// <summary>A CycloneDX BOM-link into an SBOM Triage does not have: the component exists only in that SBOM.</summary>
+    SbomUnknown,
 }
 
 /// <summary>A statement (for one of its products) that reached a finding.</summary>
@@ -91,6 +93,7 @@ public sealed record VexUnmatched(ImportedVexStatement Statement, VexComponentRe
         VexUnmatchedReason.VulnerabilityUnknown => "vulnerability_unknown",
         VexUnmatchedReason.IgnoredByTrustPolicy => "ignored_by_trust_policy",
         VexUnmatchedReason.ImageQualifierUnknown => "image_qualifier_unknown",
+        VexUnmatchedReason.SbomUnknown => "sbom_unknown",
     };
 }
 
@@ -157,6 +160,10 @@ public static class VexMatcher
     {
         var images = index.Images;
         var found = new List<VexMatch>();
+        if (product.ExternalBom is { } bom)
+            return (found, new(st, product, VexUnmatchedReason.SbomUnknown,
+                $"Product '{product.Id}' is a component of SBOM {bom}, which Triage does not have: the statement is about "
+                + (product.Purl is { } p ? $"{p} in that SBOM's image only, so it is not applied to the package in every image." : "that SBOM only.")));
         if (product.Purl is not { } purl)
             return (found, new(st, product, VexUnmatchedReason.ProductNotPurl,
                 $"Product '{product.Describe()}' is not a purl, so it cannot be matched to an image or a package."));

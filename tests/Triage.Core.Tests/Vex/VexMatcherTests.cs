@@ -90,17 +90,17 @@ public class VexMatcherTests
         Assert.Equal("no_image_with_digest", r.Unmatched.First(u => u.Reason == VexUnmatchedReason.NoImageWithDigest).CodeName);
     }
 
-    [FixtureFact]
+    [Fact]
     public void Match_StatementBreakingTheRules_IsRejectedWithTheRule()
     {
-        var doc = Read("cyclonedx/trivy-testdata_cyclonedx.json");
+        var doc = VexDocumentReader.Read(OpenVex(
+            """{"vulnerability":{"name":"CVE-2022-27943"},"products":[{"@id":"pkg:deb/ubuntu/libstdc%2B%2B6"}],"status":"not_affected"}"""));
         var img = Image("ubuntu", "sha256:" + new string('d', 64),
             ("CVE-2022-27943", "pkg:deb/ubuntu/libstdc%2B%2B6@12.3.0-1ubuntu1~22.04?arch=amd64&distro=ubuntu-22.04"));
         var r = VexMatcher.Match(doc, [img], VexTrustPolicy.TrustAll, Now);
         var rejected = Assert.Single(r.Rejected);
         Assert.Equal(VexRuleCode.NotAffectedWithoutJustification, rejected.Violation.Code);
         Assert.Empty(r.Decisions);
-        Assert.Contains(r.Unmatched, u => u.Statement.Vulnerability.Id == "CVE-2021-44228" && u.Reason == VexUnmatchedReason.PackageNotInAnyImage);
     }
 
     [FixtureFact]
@@ -287,5 +287,49 @@ public class VexMatcherTests
         Assert.NotNull(Effective(r.Decisions, trivy, "CVE-2024-26147", helm));
         Assert.Null(Effective(r.Decisions, deployer, "CVE-2024-26147", helm));
         Assert.DoesNotContain(r.Decisions, x => x.Scope is not VexScope.Digest);
+    }
+
+    [FixtureFact]
+    public void Match_TrivyCycloneDxBomLinksIntoAnUnknownSbom_AreUnmatchedWithTheReason_NotGlobal()
+    {
+        var doc = Read("cyclonedx/trivy-testdata_cyclonedx.json");
+        const string springBoot = "pkg:maven/org.springframework.boot/spring-boot@2.6.0";
+        var app = Image("acme/java-app", D1, ("CVE-2021-44228", springBoot));
+        var other = Image("acme/other-java-app", D2, ("CVE-2021-44228", springBoot));
+
+        var r = VexMatcher.Match(doc, [app, other], VexTrustPolicy.TrustAll, Now);
+
+        Assert.Empty(r.Matches);
+        Assert.Empty(r.Decisions);
+        Assert.Empty(r.Rejected);
+        Assert.Equal(2, r.Unmatched.Count);
+        Assert.All(r.Unmatched, u => Assert.Equal("sbom_unknown", u.CodeName));
+        var spring = Assert.Single(r.Unmatched, u => u.Statement.Vulnerability.Id == "CVE-2021-44228");
+        Assert.Contains("urn:cdx:3e671687-395b-41f5-a30f-a58921a69b79/1", spring.Message);
+        Assert.Contains(springBoot, spring.Message);
+        Assert.Null(Effective(r.Decisions, app, "CVE-2021-44228", springBoot));
+    }
+
+    [Fact]
+    public void Match_BomLinkIntoAnSbomTheDocumentTiesToAnImage_IsScopedToThatImage()
+    {
+        // A standalone VEX naming the image whose SBOM it points into (Triage's own export writes this shape).
+        var doc = VexDocumentReader.Read($$"""
+            {"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:0f0f0f0f-0000-4000-8000-000000000001","version":1,
+             "components":[{"type":"container","bom-ref":"img","name":"app","purl":"pkg:oci/app@{{D1.Replace(":", "%3A", StringComparison.Ordinal)}}?repository_url=index.docker.io/library/app",
+               "externalReferences":[{"type":"bom","url":"urn:cdx:3e671687-395b-41f5-a30f-a58921a69b79/1"}]}],
+             "vulnerabilities":[{"id":"CVE-2021-44228","analysis":{"state":"not_affected","justification":"code_not_reachable"},
+               "affects":[{"ref":"urn:cdx:3e671687-395b-41f5-a30f-a58921a69b79/1#pkg:maven/org.springframework.boot/spring-boot@2.6.0"}]}]}
+            """);
+        const string springBoot = "pkg:maven/org.springframework.boot/spring-boot@2.6.0";
+        var app = Image(AppRepo, D1, ("CVE-2021-44228", springBoot));
+        var other = Image("acme/other-java-app", D2, ("CVE-2021-44228", springBoot));
+
+        var r = VexMatcher.Match(doc, [app, other], VexTrustPolicy.TrustAll, Now);
+
+        var d = Assert.Single(r.Decisions);
+        Assert.Equal(new VexScope.Digest(AppRepo, D1), d.Scope);
+        Assert.Equal(springBoot, d.Subcomponent!.Package.ToString());
+        Assert.Null(Effective(r.Decisions, other, "CVE-2021-44228", springBoot));
     }
 }
