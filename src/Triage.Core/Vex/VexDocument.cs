@@ -87,6 +87,10 @@ public sealed record VexComponentRef
     /// <summary>Hashes by algorithm in lower case ("sha-256" → hex).</summary>
     public IReadOnlyDictionary<string, string> Hashes { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<VexComponentRef> Subcomponents { get; init; } = [];
+    /// <summary>The BOM (<c>urn:cdx:serial/version</c>) a CycloneDX BOM-link points into, when that BOM is neither this
+    /// document nor one it ties to an image: the component is only defined inside that SBOM, so it names a package of that
+    /// one SBOM, not the package wherever it is (docs/decisions/105-vex-import-scope.md).</summary>
+    public string? ExternalBom { get; init; }
 
     public string Describe() => Purl?.ToString() ?? (Name is null ? Id : $"{Id} ({Name})");
 }

@@ -8,8 +8,9 @@ namespace Triage.Core.Vex;
 /// <param name="FindingId">The lead's key for the finding, handed back in matches.</param>
 public sealed record VexInventoryFinding(Purl Package, IReadOnlyList<string> VulnerabilityIds, string? FindingId = null);
 
-/// <summary>One image Triage knows, with its findings. <paramref name="Packages"/> may list packages without findings
-/// (so a statement about a clean package is told apart from one about a missing package).</summary>
+/// <summary>One image Triage knows, with its findings. <paramref name="Digest"/> is its manifest digest (sha256:…): decisions
+/// about one image are scoped to it, so images without one are left out by the caller. <paramref name="Packages"/> may list
+/// packages without findings (so a statement about a clean package is told apart from one about a missing package).</summary>
 public sealed record VexInventoryImage(
     string Repository,
     string Digest,
@@ -33,14 +34,22 @@ public sealed record VexInventoryImage(
     public override string ToString() => $"{NormalizedRepository}@{NormalizedDigest}";
 }
 
+/// <summary>What a product matched, which sets the scope of the decision it becomes: never wider than the product says
+/// (docs/decisions/105-vex-import-scope.md).</summary>
 public enum VexMatchKind
 {
-    /// <summary>An OCI product with a digest matched one image.</summary>
+    /// <summary>An OCI product with a digest matched one image → that digest.</summary>
     ImageDigest,
-    /// <summary>An OCI product without digest matched every image of a repository (tag qualifiers narrow it).</summary>
+    /// <summary>An OCI product without digest but with a tag matched the images carrying that tag when imported → one
+    /// digest scope per image (a later image pushed under the tag is not covered until the document is imported again).</summary>
+    ImageTag,
+    /// <summary>An OCI product with neither digest nor tag matched every image of a repository → the repository.</summary>
     ImageRepository,
-    /// <summary>A package product matched findings on that package in any image.</summary>
+    /// <summary>A package product without subcomponents matched findings on that package in any image → everywhere.</summary>
     Package,
+    /// <summary>A package product with subcomponents (an application and its dependencies) matched a dependency in an image
+    /// that has the application → that image's digest, since the statement is about the dependency inside the application.</summary>
+    PackageInImage,
 }
 
 public enum VexUnmatchedReason
@@ -53,6 +62,10 @@ public enum VexUnmatchedReason
     PackageNotInImage,
     VulnerabilityUnknown,
     IgnoredByTrustPolicy,
+    /// <summary>An OCI product qualifier (arch, os…) that Triage's image data does not record, so it cannot tell which images qualify.</summary>
+    ImageQualifierUnknown,
+    /// <summary>A CycloneDX BOM-link into an SBOM Triage does not have: the component exists only in that SBOM.</summary>
+    SbomUnknown,
 }
 
 /// <summary>A statement (for one of its products) that reached a finding.</summary>
@@ -79,6 +92,8 @@ public sealed record VexUnmatched(ImportedVexStatement Statement, VexComponentRe
         VexUnmatchedReason.PackageNotInImage => "package_not_in_image",
         VexUnmatchedReason.VulnerabilityUnknown => "vulnerability_unknown",
         VexUnmatchedReason.IgnoredByTrustPolicy => "ignored_by_trust_policy",
+        VexUnmatchedReason.ImageQualifierUnknown => "image_qualifier_unknown",
+        VexUnmatchedReason.SbomUnknown => "sbom_unknown",
     };
 }
 
@@ -101,7 +116,9 @@ public sealed record VexMatchResult(
 /// specific (go-vex's rule, as Trivy and Grype apply it): no version matches every version, qualifiers on the VEX side
 /// must be on the target. <c>pkg:oci</c> products are images: the version is the manifest digest, <c>repository_url</c>
 /// names the repository (without it, the purl name must be the repository's last segment), <c>tag</c> must be one of the
-/// image's tags. Subcomponents narrow a product to those packages. Every statement that reaches nothing is reported.
+/// image's tags; any other qualifier (<c>arch</c>…) is one Triage's image data cannot check, so the product is reported.
+/// Subcomponents narrow a product to those packages. A decision is scoped no wider than its product states (see
+/// <see cref="VexMatchKind"/>). Every statement that reaches nothing is reported.
 /// </summary>
 public static class VexMatcher
 {
@@ -143,6 +160,10 @@ public static class VexMatcher
     {
         var images = index.Images;
         var found = new List<VexMatch>();
+        if (product.ExternalBom is { } bom)
+            return (found, new(st, product, VexUnmatchedReason.SbomUnknown,
+                $"Product '{product.Id}' is a component of SBOM {bom}, which Triage does not have: the statement is about "
+                + (product.Purl is { } p ? $"{p} in that SBOM's image only, so it is not applied to the package in every image." : "that SBOM only.")));
         if (product.Purl is not { } purl)
             return (found, new(st, product, VexUnmatchedReason.ProductNotPurl,
                 $"Product '{product.Describe()}' is not a purl, so it cannot be matched to an image or a package."));
@@ -150,6 +171,10 @@ public static class VexMatcher
         var subs = product.Subcomponents.Select(s => s.Purl).OfType<Purl>().ToArray();
         if (purl.Type == "oci")
         {
+            if (UncheckableQualifiers(purl) is { Count: > 0 } unknown)
+                return (found, new(st, product, VexUnmatchedReason.ImageQualifierUnknown,
+                    $"Product {purl} names {string.Join(", ", unknown.Select(q => $"{q.Key}={q.Value}"))}; Triage does not record that of an image, "
+                    + "so it cannot tell which images the statement is about (the images without it would be covered too)."));
             var candidates = index.Candidates(purl).Where(img => ImageMatches(purl, img)).ToArray();
             var digest = DigestOf(purl);
             if (candidates.Length == 0)
@@ -159,7 +184,9 @@ public static class VexMatcher
                     ? (found, new(st, product, VexUnmatchedReason.NoImageWithDigest, $"No image with digest {digest} in repository {repo}."))
                     : (found, new(st, product, VexUnmatchedReason.NoImageInRepository, $"No image in repository {repo}" + (purl.Qualifier("tag") is { } tag ? $" with tag {tag}." : ".")));
             }
-            var kind = digest is not null ? VexMatchKind.ImageDigest : VexMatchKind.ImageRepository;
+            var kind = digest is not null ? VexMatchKind.ImageDigest
+                : purl.Qualifier("tag") is not null ? VexMatchKind.ImageTag
+                : VexMatchKind.ImageRepository;
             foreach (var img in candidates)
                 foreach (var f in index.Of(img).FindingsOf(st.Vulnerability))
                 {
@@ -176,7 +203,8 @@ public static class VexMatcher
         }
 
         // A package product: applies wherever the package is. With subcomponents (an application and its dependencies,
-        // as govulncheck writes), the application must be in the image and the finding must be on a dependency.
+        // as govulncheck and CSAF relationships write), the application must be in the image and the finding must be on a
+        // dependency; the decision then binds to that image, because the dependency elsewhere is not what was stated.
         var anyPackage = false;
         // Through the image's index: only findings on the statement's vulnerability are looked at, only packages with the
         // product's name are compared (the same matches in the same order as a walk over every finding and package).
@@ -188,7 +216,9 @@ public static class VexMatcher
             {
                 var covering = subs.Length == 0 ? (purl.Covers(f.Package) ? purl : null) : FirstCovering(subs, f.Package);
                 if (covering is null) continue;
-                found.Add(new(st, product, img, f, VexMatchKind.Package, trust, subs.Length == 0 ? null : covering));
+                found.Add(subs.Length == 0
+                    ? new(st, product, img, f, VexMatchKind.Package, trust, null)
+                    : new(st, product, img, f, VexMatchKind.PackageInImage, trust, covering));
             }
             // Every finding's package is among the image's packages, so this also says whether a finding's package was covered.
             anyPackage |= subs.Length == 0 ? ix.AnyPackageCoveredBy(purl) : subs.Any(ix.AnyPackageCoveredBy);
@@ -292,10 +322,18 @@ public static class VexMatcher
     internal static string? DigestOf(Purl oci) =>
         oci.Version is { } v && VexImageNames.TryNormalizeDigest(v, out var d) ? d : null;
 
+    /// <summary>The OCI qualifiers Triage can check against an image: the rest (<c>arch</c>, <c>os</c>…) are not in its image
+    /// data, and go-vex's rule needs every VEX-side qualifier on the target.</summary>
+    private static readonly HashSet<string> CheckableOciQualifiers = new(StringComparer.Ordinal) { "repository_url", "tag" };
+
+    internal static IReadOnlyList<KeyValuePair<string, string>> UncheckableQualifiers(Purl oci) =>
+        [.. oci.Qualifiers.Where(q => !CheckableOciQualifiers.Contains(q.Key))];
+
     /// <summary>Whether an OCI purl names this image (see the type summary for the rule).</summary>
     public static bool ImageMatches(Purl oci, VexInventoryImage img)
     {
         if (oci.Type != "oci") return false;
+        if (UncheckableQualifiers(oci).Count > 0) return false;
         if (oci.Version is not null && !string.Equals(DigestOf(oci), img.NormalizedDigest, StringComparison.Ordinal)) return false;
         if (oci.Qualifier("repository_url") is { } repo)
         {
@@ -327,11 +365,13 @@ public static class VexMatcher
             if (refused.Contains(m.Statement.Index)) continue;
             VexScope scope = m.Kind switch
             {
-                VexMatchKind.ImageDigest => new VexScope.Digest(m.Image.Repository, m.Image.NormalizedDigest),
+                VexMatchKind.ImageDigest or VexMatchKind.ImageTag or VexMatchKind.PackageInImage =>
+                    new VexScope.Digest(m.Image.Repository, m.Image.NormalizedDigest),
                 VexMatchKind.ImageRepository => new VexScope.Repository(m.Image.Repository),
                 VexMatchKind.Package => VexScope.Global.Instance,
             };
-            var subPurl = m.Kind == VexMatchKind.Package ? m.Subcomponent ?? m.Product.Purl : m.Subcomponent;
+            // A package product is itself the package the decision is about; otherwise the covering subcomponent, if any.
+            var subPurl = m.Kind == VexMatchKind.Package ? m.Product.Purl : m.Subcomponent;
             var sub = subPurl is { } sp ? new VexSubcomponent(sp) : null;
             if (!seen.Add((m.Statement.Index, scope.Describe(), sub?.ToString() ?? ""))) continue;
             var draft = m.Statement.ToDraft(scope, sub, document, importedAt);

@@ -150,7 +150,7 @@ public class VexFixtureImportTests
     }
 
     [FixtureFact]
-    public void Read_CycloneDxBomLinkIntoAnotherBom_ReadsThePurlBomRef()
+    public void Read_CycloneDxBomLinkIntoAnotherBom_ReadsThePurlBomRef_AndKeepsTheSbomItBelongsTo()
     {
         var doc = Read("cyclonedx/cdx-bom-examples_vex.json");
         var st = Assert.Single(doc.Statements);
@@ -159,6 +159,8 @@ public class VexFixtureImportTests
         Assert.Equal([CycloneDxResponse.WillNotFix, CycloneDxResponse.Update], st.Responses);
         Assert.Equal(["SNYK-JAVA-COMFASTERXMLJACKSONCORE-1048302"], st.Vulnerability.Aliases);
         Assert.Equal("pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.10.0?type=jar", st.Products[0].Purl?.ToString());
+        // Only a component of that SBOM: the matcher must not read it as the package in every image.
+        Assert.Equal("urn:cdx:3e671687-395b-41f5-a30f-a58921a69b79/1", st.Products[0].ExternalBom);
         Assert.StartsWith("Automated dataflow", st.ImpactStatement);
     }
 

@@ -45,7 +45,7 @@ public class VexMatcherIndexTests
         Assert.Equal(matches, result.Matches.Select(Describe));
         // No candidate image is decided before any index is used: those keep their reason, their message is not rebuilt here.
         Assert.Equal(unmatched, result.Unmatched.Select(u => $"{u.Statement.Index} {u.Product?.Id} {u.Reason} " +
-            (u.Reason is VexUnmatchedReason.NoImageWithDigest or VexUnmatchedReason.NoImageInRepository ? "" : u.Message)));
+            (u.Reason is VexUnmatchedReason.NoImageWithDigest or VexUnmatchedReason.NoImageInRepository or VexUnmatchedReason.ImageQualifierUnknown ? "" : u.Message)));
     }
 
     private static string Describe(VexMatch m) =>
@@ -106,11 +106,12 @@ public class VexMatcherIndexTests
         var repo = Repositories[rnd.Next(Repositories.Length)];
         var name = repo[(repo.LastIndexOf('/') + 1)..];
         var digest = rnd.Next(6) == 0 ? "sha256:" + new string('f', 64) : Digests[rnd.Next(Digests.Length)];
-        return rnd.Next(4) switch
+        return rnd.Next(13) switch
         {
-            0 => $"pkg:oci/{name}?repository_url={repo}",
-            1 => $"pkg:oci/{name}?repository_url={repo}&tag={(rnd.Next(2) == 0 ? "latest" : "9.9")}",
-            2 => $"pkg:oci/{name}@{digest.Replace(":", "%3A", StringComparison.Ordinal)}",
+            12 => $"pkg:oci/{name}?arch=amd64&repository_url={repo}",
+            >= 9 => $"pkg:oci/{name}?repository_url={repo}",
+            >= 6 => $"pkg:oci/{name}?repository_url={repo}&tag={(rnd.Next(2) == 0 ? "latest" : "9.9")}",
+            >= 3 => $"pkg:oci/{name}@{digest.Replace(":", "%3A", StringComparison.Ordinal)}",
             _ => $"pkg:oci/{name}@{(rnd.Next(2) == 0 ? digest : digest.ToUpperInvariant()).Replace(":", "%3A", StringComparison.Ordinal)}?repository_url={repo}",
         };
     }
@@ -144,6 +145,11 @@ public class VexMatcherIndexTests
                 string? miss;
                 if (purl.Type == "oci")
                 {
+                    if (purl.Qualifiers.Keys.Any(k => k is not ("repository_url" or "tag")))
+                    {
+                        unmatched.Add(Miss(VexUnmatchedReason.ImageQualifierUnknown, "")!);
+                        continue;
+                    }
                     var candidates = images.Where(img => VexMatcher.ImageMatches(purl, img)).ToArray();
                     var digest = VexMatcher.DigestOf(purl);
                     if (candidates.Length == 0)
@@ -151,7 +157,8 @@ public class VexMatcherIndexTests
                         unmatched.Add(Miss(digest is not null ? VexUnmatchedReason.NoImageWithDigest : VexUnmatchedReason.NoImageInRepository, "")!);
                         continue;
                     }
-                    var kind = digest is not null ? VexMatchKind.ImageDigest : VexMatchKind.ImageRepository;
+                    var kind = digest is not null ? VexMatchKind.ImageDigest
+                        : purl.Qualifiers.ContainsKey("tag") ? VexMatchKind.ImageTag : VexMatchKind.ImageRepository;
                     foreach (var img in candidates)
                         foreach (var f in img.Findings)
                         {
@@ -176,7 +183,7 @@ public class VexMatcherIndexTests
                             var covering = subs.Length == 0 ? (purl.Covers(f.Package) ? purl : null) : First(subs, f.Package);
                             if (covering is null) continue;
                             anyPackage = true;
-                            if (st.Vulnerability.Matches(f.VulnerabilityIds)) found.Add(M(img, f, VexMatchKind.Package, subs.Length == 0 ? null : covering));
+                            if (st.Vulnerability.Matches(f.VulnerabilityIds)) found.Add(subs.Length == 0 ? M(img, f, VexMatchKind.Package, null) : M(img, f, VexMatchKind.PackageInImage, covering));
                         }
                         anyPackage |= All(img).Any(p => subs.Length == 0 ? purl.Covers(p) : First(subs, p) is not null);
                     }

@@ -61,4 +61,29 @@ public class VexRoundTripTests
         Assert.Equal(CycloneDxJustification.RequiresEnvironment, na.CycloneDxJustification);
         Assert.Contains("vulnerable_code_cannot_be_controlled_by_adversary", na.ImpactStatement);
     }
+
+    [FixtureFact]
+    public void CycloneDxRoundTrip_WithBomLinksIntoTheImageSbom_StaysOnThatImage()
+    {
+        var image = AlpineScenario.ExportImage() with
+        {
+            Sbom = new VexSbomLink("urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79", 2),
+            Findings = AlpineScenario.ExportImage().Findings.Select(f => f with { SbomBomRef = f.Package.ToString() }).ToArray(),
+        };
+        var request = AlpineScenario.Request() with { Images = [image] };
+        var doc = VexDocumentReader.Read(VexWriter.Write(VexFormat.CycloneDx, request).Json);
+
+        var result = VexMatcher.Match(doc, [AlpineScenario.InventoryImage()], VexTrustPolicy.TrustAll, AlpineScenario.Now);
+
+        // The BOM-links are bound to the image the document says the SBOM describes, never read as bare package purls.
+        Assert.Empty(result.Unmatched);
+        Assert.NotEmpty(result.Decisions);
+        Assert.All(result.Decisions, d => Assert.Equal(new VexScope.Digest(AlpineScenario.Repository, AlpineScenario.Digest), d.Scope));
+        foreach (var f in image.Findings)
+        {
+            var finding = new VexFinding(image.Repository, image.Digest, f.Package, f.VulnerabilityIds, image.Teams);
+            Assert.Equal(VexResolver.Resolve(finding, request.Statements, request.Now).Effective?.Status,
+                VexResolver.Resolve(finding, result.Decisions, request.Now).Effective?.Status);
+        }
+    }
 }

@@ -297,4 +297,86 @@ public class VexImportExportTests
         await using var db = TriageDatabase.CreateContext(w.Connection);
         Assert.Equal(1, await db.Decisions.CountAsync());
     }
+
+    // ---- Scope: an imported statement is recorded no wider than it states (docs/decisions/105-vex-import-scope.md) ----
+
+    private const string Justified = """, "justification": "vulnerable_code_not_in_execute_path" """;
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Import_TaggedImageProduct_DecidesTheDigestsCarryingTheTag_NotTheRepository_AndNotALaterRebuild(string provider)
+    {
+        var w = new VexWorld(provider);
+        await w.Scan(Image($"{App}:1", D1, ("CVE-2024-0001", "busybox", "1.36.1-r15")));
+        await w.Scan(Image($"{App}:2", D2, ("CVE-2024-0001", "busybox", "1.36.1-r15")));
+        var doc = OpenVex(
+            Statement("CVE-2024-0001", "pkg:oci/app?repository_url=index.docker.io/library/app&tag=1", "not_affected", Justified),
+            Statement("CVE-2024-0001", "pkg:oci/app?arch=arm64&repository_url=index.docker.io/library/app", "not_affected", Justified));
+
+        var report = await w.Imports.ImportAsync(Bytes(doc), "tagged.openvex.json");
+
+        Assert.Equal(1, report.DecisionsRecorded);
+        Assert.Equal(1, report.Findings);
+        Assert.Equal("image_qualifier_unknown", Assert.Single(report.Unmatched).Code);
+        var tagged = (await w.Finding(D1, "CVE-2024-0001", "busybox")).Vex!;
+        Assert.Equal(VexStatus.NotAffected, tagged.Status);
+        Assert.Equal(DecisionScopeKind.Digest, tagged.Scope);
+        Assert.Null((await w.Finding(D2, "CVE-2024-0001", "busybox")).Vex);
+
+        // A rebuild pushed under tag 1 after the import is not what the document saw: undecided until it is imported again.
+        await w.Scan(Image($"{App}:1", D3, ("CVE-2024-0001", "busybox", "1.36.1-r15")));
+        Assert.Null((await w.Finding(D3, "CVE-2024-0001", "busybox")).Vex);
+        var again = await w.Imports.ImportAsync(Bytes(doc), "tagged.openvex.json");
+        Assert.Equal(1, again.DecisionsRecorded);
+        Assert.Equal(DecisionScopeKind.Digest, (await w.Finding(D3, "CVE-2024-0001", "busybox")).Vex!.Scope);
+        Assert.Null((await w.Finding(D2, "CVE-2024-0001", "busybox")).Vex);
+        await using var db = TriageDatabase.CreateContext(w.Connection);
+        Assert.All(await db.Decisions.ToListAsync(), d => Assert.Equal(DecisionScopeKind.Digest, d.ScopeKind));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Import_ApplicationWithDependencyProduct_DecidesOnlyTheImagesWithTheApplication(string provider)
+    {
+        var w = new VexWorld(provider);
+        await w.Scan(new ReportBuilder(ScannerKind.Trivy, $"{App}:1", D1)
+            .Claim("CVE-2024-0100", "golang", "example.com/app", "v3.0.0", purl: "pkg:golang/example.com/app@v3.0.0")
+            .Claim("CVE-2024-0002", "golang", "example.com/lib", "v1.2.0", purl: "pkg:golang/example.com/lib@v1.2.0"));
+        await w.Scan(new ReportBuilder(ScannerKind.Trivy, "docker.io/library/other:1", D2)
+            .Claim("CVE-2024-0002", "golang", "example.com/lib", "v1.2.0", purl: "pkg:golang/example.com/lib@v1.2.0"));
+        var doc = OpenVex(Statement("CVE-2024-0002", "pkg:golang/example.com/app", "not_affected", Justified, "pkg:golang/example.com/lib"));
+
+        var report = await w.Imports.ImportAsync(Bytes(doc), "govulncheck.openvex.json");
+
+        Assert.Equal(1, report.DecisionsRecorded);
+        Assert.Empty(report.Unmatched);
+        var lib = (await w.Findings()).Where(f => f.Vulnerability.Id == "CVE-2024-0002").ToDictionary(f => f.Digest!);
+        Assert.Equal(DecisionScopeKind.Digest, lib[D1].Vex!.Scope);
+        Assert.Equal(VexStatus.NotAffected, lib[D1].Vex!.Status);
+        Assert.Null(lib[D2].Vex);
+    }
+
+    [FixtureTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Import_TrivyCycloneDxBomLinksIntoAnUnknownSbom_RecordNothing_AndAreListedWithTheReason(string provider)
+    {
+        var w = new VexWorld(provider);
+        await w.Scan(new ReportBuilder(ScannerKind.Trivy, $"{App}:1", D1)
+            .Claim("CVE-2021-44228", "maven", "org.springframework.boot:spring-boot", "2.6.0", purl: "pkg:maven/org.springframework.boot/spring-boot@2.6.0"));
+
+        await using var file = File.OpenRead(TestPaths.Fixture("vex", "cyclonedx", "trivy-testdata_cyclonedx.json"));
+        var report = await w.Imports.ImportAsync(file, "trivy-testdata_cyclonedx.json");
+
+        Assert.Equal(0, report.Matched);
+        Assert.Equal(0, report.DecisionsRecorded);
+        Assert.Empty(report.Rejected);
+        Assert.Equal(["sbom_unknown", "sbom_unknown"], report.Unmatched.Select(u => u.Code));
+        Assert.Null(Assert.Single(await w.Findings()).Vex);
+        var details = await w.Imports.DocumentAsync(report.Document.Id);
+        var spring = Assert.Single(details!.Issues, i => i.Vulnerability == "CVE-2021-44228");
+        Assert.Equal(VexIssueKind.Unmatched, spring.Kind);
+        Assert.Contains("urn:cdx:3e671687-395b-41f5-a30f-a58921a69b79/1", spring.Message);
+        await using var db = TriageDatabase.CreateContext(w.Connection);
+        Assert.Equal(0, await db.Decisions.CountAsync());
+    }
 }

@@ -7,10 +7,14 @@ namespace Triage.Core.Vex.CycloneDx;
 /// <summary>
 /// CycloneDX VEX 1.4–1.7, standalone or inside a BOM: every <c>vulnerabilities[]</c> entry with an <c>analysis</c> is a
 /// statement. <c>affects[].ref</c> resolves through the BOM's own <c>bom-ref</c>s, or through a BOM-link
-/// (<c>urn:cdx:serial/version#bom-ref</c>) into this BOM or another one; a ref into another BOM whose bom-ref is a purl is
-/// read as that purl (Trivy and most SBOM tools use purls as bom-refs). A component nested in a container component (or
-/// listed in a BOM whose <c>metadata.component</c> is a container image) becomes a subcomponent of that image, so an image
-/// VEX round-trips. <c>references[].id</c> are aliases ("pointers to vulnerabilities that are the equivalent").
+/// (<c>urn:cdx:serial/version#bom-ref</c>) into this BOM or another one. A ref into another BOM names a component of that
+/// SBOM only (Trivy applies such a statement to that SBOM alone): when this document ties the SBOM to an image (a container
+/// component whose <c>externalReferences</c> has it as <c>bom</c>, as Triage's export writes) the component becomes a
+/// subcomponent of that image; otherwise it is kept with <see cref="VexComponentRef.ExternalBom"/> set, and the purl its
+/// bom-ref spells for display, so the matcher reports it instead of applying it to the package everywhere
+/// (docs/decisions/105-vex-import-scope.md). A component nested in a container component (or listed in a BOM whose
+/// <c>metadata.component</c> is a container image) becomes a subcomponent of that image, so an image VEX round-trips.
+/// <c>references[].id</c> are aliases ("pointers to vulnerabilities that are the equivalent").
 /// </summary>
 internal static class CycloneDxVexReader
 {
@@ -32,12 +36,13 @@ internal static class CycloneDxVexReader
         var metadata = root.Obj("metadata");
         var docTime = metadata is { } m0 ? log.Time(m0, "timestamp", "metadata", null) : null;
 
-        // Index every component by bom-ref, remembering the container it sits in.
+        // Index every component by bom-ref, remembering the container it sits in, and every image by the SBOMs it names.
         var byRef = new Dictionary<string, Node>(StringComparer.Ordinal);
+        var bySbom = new Dictionary<string, Node>(StringComparer.OrdinalIgnoreCase);
         Node? subject = null;
-        if (metadata?.Obj("component") is { } mc) subject = Index(mc, null, byRef);
+        if (metadata?.Obj("component") is { } mc) subject = Index(mc, null, byRef, bySbom);
         var topParent = subject is { IsContainer: true } ? subject : null;
-        foreach (var c in root.Arr("components")) Index(c, topParent, byRef);
+        foreach (var c in root.Arr("components")) Index(c, topParent, byRef, bySbom);
 
         var statements = new List<ImportedVexStatement>();
         var i = -1;
@@ -93,7 +98,7 @@ internal static class CycloneDxVexReader
                 a++;
                 var r = aff.Str("ref");
                 if (r is null) { log.Add(i, $"{loc}.affects[{a}]", VexProblemCode.UnresolvedReference, "An affects entry without ref; ignored."); continue; }
-                var product = Resolve(r, serial, byRef, i, $"{loc}.affects[{a}]", log);
+                var product = Resolve(r, serial, byRef, bySbom, i, $"{loc}.affects[{a}]", log);
                 if (product is not null) products.Add(product);
                 if (aff.Arr("versions").Any())
                     log.Add(i, $"{loc}.affects[{a}].versions", VexProblemCode.NotUsed,
@@ -138,7 +143,7 @@ internal static class CycloneDxVexReader
         };
     }
 
-    private static Node Index(JsonElement c, Node? parent, Dictionary<string, Node> byRef)
+    private static Node Index(JsonElement c, Node? parent, Dictionary<string, Node> byRef, Dictionary<string, Node> bySbom)
     {
         var bomRef = c.Str("bom-ref");
         var purl = c.Str("purl") is { } ps && Purl.TryParse(ps, out var p) ? p : (Purl?)null;
@@ -160,12 +165,17 @@ internal static class CycloneDxVexReader
         var isContainer = c.Str("type") == "container" || purl is { Type: "oci" };
         var node = new Node(comp, isContainer, parent);
         if (bomRef is not null) byRef.TryAdd(bomRef, node);
+        if (isContainer)
+            foreach (var er in c.Arr("externalReferences"))
+                if (er.Str("type") == "bom" && er.Str("url") is { } url && url.StartsWith("urn:cdx:", StringComparison.OrdinalIgnoreCase) && !url.Contains('#'))
+                    bySbom.TryAdd(url, node);
         var childParent = isContainer ? node : parent;
-        foreach (var child in c.Arr("components")) Index(child, childParent, byRef);
+        foreach (var child in c.Arr("components")) Index(child, childParent, byRef, bySbom);
         return node;
     }
 
-    private static VexComponentRef? Resolve(string r, string? serial, Dictionary<string, Node> byRef, int i, string loc, ProblemLog log)
+    private static VexComponentRef? Resolve(string r, string? serial, Dictionary<string, Node> byRef, Dictionary<string, Node> bySbom, int i, string loc,
+        ProblemLog log)
     {
         var local = r;
         if (r.StartsWith("urn:cdx:", StringComparison.OrdinalIgnoreCase))
@@ -181,11 +191,16 @@ internal static class CycloneDxVexReader
             }
             if (serial is null || !string.Equals(serial, bomSerial, StringComparison.OrdinalIgnoreCase))
             {
-                // A standalone VEX pointing into the image's SBOM (Trivy's recommended layout).
-                if (Purl.TryParse(frag, out var ext)) return new VexComponentRef { Id = r, Purl = ext };
+                // A standalone VEX pointing into an image's SBOM (Trivy's recommended layout). The bom-ref is a package of that
+                // SBOM: read as the bare purl it would reach the package in every image, so it is bound to the image this
+                // document says the SBOM describes, or kept as a reference into an unknown SBOM for the matcher to report.
+                var isPurl = Purl.TryParse(frag, out var ext);
+                if (isPurl && bySbom.TryGetValue(bom, out var sbomImage))
+                    return sbomImage.Component with { Subcomponents = [new VexComponentRef { Id = r, Purl = ext }] };
+                if (isPurl) return new VexComponentRef { Id = r, Purl = ext, ExternalBom = bom };
                 log.Add(i, loc, VexProblemCode.UnresolvedReference,
                     $"BOM-link '{r}' points into another BOM ({bomSerial}) and its bom-ref '{frag}' is not a purl: it cannot be matched without that SBOM.");
-                return new VexComponentRef { Id = r, Name = frag };
+                return new VexComponentRef { Id = r, Name = frag, ExternalBom = bom };
             }
             local = frag;
         }
