@@ -122,7 +122,7 @@ async Task SeedAsync()
         foreach (var part in decided.Chunk(500))
             await store.DecideAsync(new FindingDecision
             {
-                FindingIds = part, Status = DecisionStatus.NotAffected, AuthorId = "bench", AuthorName = "bench",
+                FindingIds = part, Status = DecisionStatus.NotAffected, AuthorId = "bench", AuthorName = "bench", AuthorSees = null,
                 Justification = VexJustification.VulnerableCodeNotInExecutePath,
             });
     }

@@ -212,7 +212,7 @@ async Task SeedAsync()
             foreach (var part in chunk.Select(d => d.Finding).Chunk(500))
                 await seeder.DecideAsync(new FindingDecision
                 {
-                    FindingIds = part, Status = chunk.Key, AuthorId = "bench", AuthorName = "bench",
+                    FindingIds = part, Status = chunk.Key, AuthorId = "bench", AuthorName = "bench", AuthorSees = null,
                     Justification = chunk.Key == DecisionStatus.NotAffected ? Triage.Core.Vex.VexJustification.ComponentNotPresent : null,
                     ActionStatement = chunk.Key == DecisionStatus.Affected ? "upgrade" : null,
                 });

@@ -54,6 +54,10 @@ public sealed record DecisionRequest
     public IReadOnlyDictionary<long, long?>? Seen { get; init; }
     /// <summary>Where a decision made in the web app came from (finding, live session, signed-in user); recorded beside it.</summary>
     public DecisionOriginInfo? Origin { get; init; }
+    /// <summary>The images the author may decide on; null for every image (an admin, the CLI). With a value, a target with an
+    /// image outside it is refused (<see cref="DecisionTargetError.NotYourImage"/>), and so is a decision everywhere
+    /// (<see cref="DecisionTargetError.AdminOnlyScope"/>): it would reach other teams' images too.</summary>
+    public ImageVisibility? AuthorSees { get; init; }
 }
 
 /// <summary>The finding a decision was made on, the live session, and the signed-in user's id.</summary>

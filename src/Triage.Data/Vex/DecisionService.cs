@@ -42,7 +42,8 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
         await using var db = TriageDatabase.CreateContext(connectionString);
         await using var tx = await DecisionWriteLock.BeginAsync(db, ct);
 
-        if (request.Seen is { Count: > 0 } seen) await CheckSeenAsync(db, seen, now, ct);
+        // Seen is checked against the author's images too: a conflict would otherwise show another team's decision.
+        if (request.Seen is { Count: > 0 } seen) await CheckSeenAsync(db, seen, request.AuthorSees, now, ct);
         var plan = await PlanAsync(db, request, now, ct);
         var recordedAt = DecisionRows.Utc(now);
         var rows = plan.Statements.Select(p => DecisionRows.ToRow(p.Statement, null, p.Supersedes, recordedAt)).ToList();
@@ -367,6 +368,24 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
         }
         if (VexStatement.Check(Draft(r, new VulnerabilityRef(r.Vulnerability ?? "the selected vulnerability"), VexScope.Global.Instance, null, now)) is { } v)
             throw new VexRuleException(v);
+        if (r.AuthorSees is not null && r.Target is DecisionTarget.Everywhere or DecisionTarget.Findings { Level: DecisionScopeKind.Global })
+            throw new DecisionTargetException(DecisionTargetError.AdminOnlyScope,
+                "Only an admin decides everywhere: it reaches every team's images. Decide on the image, its repository or your team instead.");
+    }
+
+    /// <summary>Why a team member is refused (<see cref="DecisionTargetError.NotYourImage"/>): the rule, said once.</summary>
+    private const string NotYoursRule = "you decide on your teams' images and on images no team owns yet; an admin decides on the others";
+
+    private static DecisionTargetException NotYours(string what) => new(DecisionTargetError.NotYourImage, $"{what}: {NotYoursRule}.");
+
+    /// <summary>Refuses findings on images the author may not see (none when <paramref name="sees"/> is null: everything).</summary>
+    private static void CheckSees(ImageVisibility? sees, IEnumerable<VexFindingRef> findings)
+    {
+        if (sees is null) return;
+        var foreign = findings.Where(f => !sees.Sees(f.TeamId)).Select(f => f.FindingId).Order().ToList();
+        if (foreign.Count == 0) return;
+        var listed = string.Join(", ", foreign.Take(5)) + (foreign.Count > 5 ? $" (and {foreign.Count - 5} more)" : "");
+        throw NotYours($"Finding {listed} {(foreign.Count == 1 ? "is" : "are")} on another team's image");
     }
 
     private static VexStatementDraft Draft(DecisionRequest r, VulnerabilityRef vulnerability, VexScope scope, VexSubcomponent? sub, DateTimeOffset now) => new()
@@ -446,6 +465,7 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
             var missing = selected.FindingIds.Except(refs.Select(x => x.FindingId)).ToList();
             if (missing.Count > 0)
                 throw new DecisionTargetException(DecisionTargetError.UnknownFinding, $"No finding {string.Join(", ", missing)}.");
+            CheckSees(r.AuthorSees, refs);
             // Selected findings share few repositories and teams: their images are read once each, not once per finding.
             var repositoryImages = new Dictionary<string, HashSet<long>>(StringComparer.Ordinal);
             var teamImagesByKey = new Dictionary<string, HashSet<long>>(StringComparer.Ordinal);
@@ -495,6 +515,7 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
             case DecisionTarget.Image image:
                 foreach (var img in await ImageScopes.CurrentImagesAsync(db, image.Reference, ct))
                 {
+                    if (r.AuthorSees is { } sees && !sees.Sees(img.TeamId)) throw NotYours($"Image {image.Reference} belongs to another team");
                     if (img.Digest is null)
                         throw new DecisionTargetException(DecisionTargetError.ImageWithoutDigest,
                             $"Image {image.Reference} has no digest (a file-system scan?); decide on its repository {img.Repository} instead.");
@@ -504,12 +525,17 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
             case DecisionTarget.Repository repo:
                 var name = await ImageScopes.RepositoryNameAsync(db, repo.Name, ct)
                     ?? throw new DecisionTargetException(DecisionTargetError.UnknownImage, $"No image of repository {repo.Name} has been imported.");
+                // The repository's owner, not its images': a repository whose digests are all gone still belongs to its team.
+                if (r.AuthorSees is { } repoSees && !repoSees.Sees(await db.Repositories.AsNoTracking().Where(x => x.Name == name).Select(x => x.TeamId).FirstAsync(ct)))
+                    throw NotYours($"Repository {name} belongs to another team");
                 var repoImages = await ImageScopes.RepositoryImagesAsync(db, name, ct) ?? [];
                 result.Add((vulnerability, new VexScope.Repository(name), subcomponent, repoImages.Select(i => i.ArtifactId).ToHashSet()));
                 break;
             case DecisionTarget.Team team:
                 var teamImages = await ImageScopes.TeamImagesAsync(db, team.TeamId, ct)
                     ?? throw new DecisionTargetException(DecisionTargetError.UnknownImage, $"No repository belongs to team {team.TeamId}.");
+                if (r.AuthorSees is { } teamSees && !teamImages.All(i => teamSees.Sees(i.TeamId)))
+                    throw NotYours($"Team {team.TeamId.Trim()} is not one of your teams");
                 result.Add((vulnerability, new VexScope.Team(team.TeamId.Trim()), subcomponent, teamImages.Select(i => i.ArtifactId).ToHashSet()));
                 break;
             case DecisionTarget.Everywhere:
@@ -535,11 +561,13 @@ public sealed class DecisionService(string connectionString, TimeProvider? time 
         return await db.Vulnerabilities.AsNoTracking().Where(v => list.Contains(v.VulnId)).Select(v => v.GroupId).Distinct().ToListAsync(ct);
     }
 
-    private static async Task CheckSeenAsync(TriageDbContext db, IReadOnlyDictionary<long, long?> seen, DateTimeOffset now, CancellationToken ct)
+    private static async Task CheckSeenAsync(TriageDbContext db, IReadOnlyDictionary<long, long?> seen, ImageVisibility? sees, DateTimeOffset now,
+        CancellationToken ct)
     {
         var refs = await VexFindingRefs.LoadAsync(db, seen.Keys.ToList(), ct);
         var missing = seen.Keys.Except(refs.Select(r => r.FindingId)).ToList();
         if (missing.Count > 0) throw new DecisionTargetException(DecisionTargetError.UnknownFinding, $"No finding {string.Join(", ", missing)}.");
+        CheckSees(sees, refs);
         var set = await VexStatementQueries.CandidatesAsync(db, refs, ct);
         var conflicts = new List<DecisionConflict>();
         foreach (var f in refs.OrderBy(r => r.FindingId))

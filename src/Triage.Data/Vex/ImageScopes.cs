@@ -15,6 +15,11 @@ public enum DecisionTargetError
     ImageWithoutDigest,
     /// <summary>The request itself is wrong: not an image reference, not a purl… (CLI exit 2, API 400).</summary>
     Invalid,
+    /// <summary>The target includes an image the author may not see (another team's), API 403. Never raised for the CLI,
+    /// which passes no <see cref="DecisionRequest.AuthorSees"/>.</summary>
+    NotYourImage,
+    /// <summary>A decision everywhere by someone who is not an admin (it would reach other teams' images), API 403.</summary>
+    AdminOnlyScope,
 }
 
 /// <summary>A decision or export names something Triage cannot find, or names it wrongly.</summary>
@@ -29,6 +34,8 @@ public sealed class DecisionTargetException(DecisionTargetError error, string me
         DecisionTargetError.UnknownFinding => "unknown_finding",
         DecisionTargetError.ImageWithoutDigest => "image_without_digest",
         DecisionTargetError.Invalid => "invalid_request",
+        DecisionTargetError.NotYourImage => "not_your_image",
+        DecisionTargetError.AdminOnlyScope => "admin_only_scope",
     };
 }
 

@@ -83,6 +83,30 @@ public sealed class DecisionPanelTests : ComponentTest
     }
 }
 
+public sealed class DecisionFormTests : ComponentTest
+{
+    /// <summary>The labels of the "Applies to" list, read from its open popover (MudBlazor renders the items there only).</summary>
+    private IReadOnlyList<string> OfferedScopes(bool globalAvailable)
+    {
+        var popovers = Render<MudBlazor.MudPopoverProvider>();
+        var cut = Render<DecisionForm>(p => p.Add(x => x.Model, new DecisionFormModel()).Add(x => x.ShowStatus, false)
+            .Add(x => x.TeamAvailable, true).Add(x => x.GlobalAvailable, globalAvailable));
+        cut.Find(".mud-select .mud-input-control").MouseDown();
+        return popovers.WaitForElements(".mud-popover-open .mud-list-item").Select(e => e.TextContent.Trim()).ToList();
+    }
+
+    [Fact]
+    public void NonAdmin_IsNotOfferedEverywhere()
+    {
+        var offered = OfferedScopes(globalAvailable: false);
+        Assert.Equal([DecisionScopeKind.Digest.ScopeLabel(), DecisionScopeKind.Repository.ScopeLabel(), DecisionScopeKind.Team.ScopeLabel()], offered);
+    }
+
+    [Fact]
+    public void Admin_IsOfferedEverywhere() =>
+        Assert.Contains(DecisionScopeKind.Global.ScopeLabel(), OfferedScopes(globalAvailable: true));
+}
+
 public sealed class DecisionInputTests
 {
     [Theory]

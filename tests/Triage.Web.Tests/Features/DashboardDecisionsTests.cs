@@ -51,12 +51,12 @@ public sealed class DashboardDecisionsTests
         var decisions = new VexDecisionStore(new TriageConnection(conn), TimeProvider.System);
         await decisions.DecideAsync(new FindingDecision
         {
-            FindingIds = bulk.ToList(), Status = DecisionStatus.Affected, AuthorId = "a", AuthorName = "Ada", ActionStatement = "upgrade",
+            FindingIds = bulk.ToList(), Status = DecisionStatus.Affected, AuthorId = "a", AuthorName = "Ada", AuthorSees = null, ActionStatement = "upgrade",
         });
         foreach (var id in single)
             await decisions.DecideAsync(new FindingDecision
             {
-                FindingIds = [id], Status = DecisionStatus.UnderInvestigation, AuthorId = "a", AuthorName = "Ada",
+                FindingIds = [id], Status = DecisionStatus.UnderInvestigation, AuthorId = "a", AuthorName = "Ada", AuthorSees = null,
             });
 
         var admin = new UserAccess("a", "admin", TriageRole.Admin, []);

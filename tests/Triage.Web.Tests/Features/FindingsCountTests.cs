@@ -33,11 +33,11 @@ public sealed class FindingsCountTests
         await using (var setup = TriageDatabase.CreateContext(conn))
         {
             var ids = await setup.Findings.Where(f => f.Active).OrderBy(f => f.Id).Select(f => f.Id).Take(8).ToListAsync();
-            await decisions.DecideAsync(new FindingDecision { FindingIds = ids.Take(3).ToList(), Status = DecisionStatus.Affected, AuthorId = "t", AuthorName = "t", ActionStatement = "upgrade" });
-            await decisions.DecideAsync(new FindingDecision { FindingIds = ids.Skip(3).Take(3).ToList(), Status = DecisionStatus.UnderInvestigation, AuthorId = "t", AuthorName = "t" });
+            await decisions.DecideAsync(new FindingDecision { FindingIds = ids.Take(3).ToList(), Status = DecisionStatus.Affected, AuthorId = "t", AuthorName = "t", AuthorSees = null, ActionStatement = "upgrade" });
+            await decisions.DecideAsync(new FindingDecision { FindingIds = ids.Skip(3).Take(3).ToList(), Status = DecisionStatus.UnderInvestigation, AuthorId = "t", AuthorName = "t", AuthorSees = null });
             await decisions.DecideAsync(new FindingDecision
             {
-                FindingIds = ids.Skip(6).ToList(), Status = DecisionStatus.UnderInvestigation, AuthorId = "t", AuthorName = "t", ExpiresAt = DateTimeOffset.UtcNow.AddHours(1),
+                FindingIds = ids.Skip(6).ToList(), Status = DecisionStatus.UnderInvestigation, AuthorId = "t", AuthorName = "t", AuthorSees = null, ExpiresAt = DateTimeOffset.UtcNow.AddHours(1),
             });
             var t = new Team { Name = "team", CreatedAt = DateTime.UtcNow };
             setup.Teams.Add(t);

@@ -64,7 +64,7 @@ public sealed class XssTests(TriageWebFactory app) : IClassFixture<TriageWebFact
         {
             FindingIds = [findingId], Scope = DecisionScopeKind.Repository, Status = DecisionStatus.NotAffected,
             Justification = Triage.Core.Vex.VexJustification.VulnerableCodeNotInExecutePath,
-            Notes = Note, AuthorId = admin.UserId, AuthorName = admin.Name,
+            Notes = Note, AuthorId = admin.UserId, AuthorName = admin.Name, AuthorSees = admin.Images,
         });
 
         var browser = await app.SignedInClientAsync(TriageWebFactory.AdminEmail);

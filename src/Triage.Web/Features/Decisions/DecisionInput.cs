@@ -1,5 +1,6 @@
 using Triage.Core.Domain;
 using Triage.Core.Vex;
+using Triage.Web.Infrastructure.Access;
 
 namespace Triage.Web.Features.Decisions;
 
@@ -16,7 +17,8 @@ public sealed record DecisionInput(DecisionStatus Status)
     /// <summary>One line: "justification: statement" (a proposal's note, a summary).</summary>
     public string? Summary => Combine(Justification?.ToWire(), ImpactStatement ?? ActionStatement ?? Notes);
 
-    public FindingDecision ToDecision(IReadOnlyList<long> findingIds, long? sessionId, string authorId, string authorName,
+    /// <summary>The decision as <paramref name="author"/> makes it: their name and id, and the images they may decide on.</summary>
+    public FindingDecision ToDecision(IReadOnlyList<long> findingIds, long? sessionId, UserAccess author,
         IReadOnlyDictionary<long, long?>? seen = null) => new()
     {
         FindingIds = findingIds,
@@ -28,8 +30,9 @@ public sealed record DecisionInput(DecisionStatus Status)
         ActionStatement = ActionStatement,
         ExpiresAt = ExpiresAt,
         Notes = Notes,
-        AuthorId = authorId,
-        AuthorName = authorName,
+        AuthorId = author.UserId,
+        AuthorName = author.Name,
+        AuthorSees = author.Images,
         Seen = seen,
     };
 

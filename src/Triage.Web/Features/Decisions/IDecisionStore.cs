@@ -12,8 +12,8 @@ namespace Triage.Web.Features.Decisions;
 /// </summary>
 public interface IDecisionStore
 {
-    /// <summary>Records a decision. Throws <see cref="ArgumentException"/> for a decision VEX refuses or a target Triage
-    /// cannot find, and <see cref="DecisionConflictException"/> when a finding in <see cref="FindingDecision.Seen"/> was
+    /// <summary>Records a decision. Throws <see cref="ArgumentException"/> for a decision VEX refuses, a target Triage
+    /// cannot find or one the author may not decide on (another team's image, everywhere for a non-admin), and <see cref="DecisionConflictException"/> when a finding in <see cref="FindingDecision.Seen"/> was
     /// decided meanwhile (the exception carries the other decision).</summary>
     Task<DecisionRecord> DecideAsync(FindingDecision request, CancellationToken ct = default);
 
@@ -58,6 +58,10 @@ public sealed record FindingDecision
     public string? Team { get; init; }
     public required string AuthorId { get; init; }
     public required string AuthorName { get; init; }
+    /// <summary>The images the author may decide on (<see cref="Infrastructure.Access.UserAccess.Images"/>; null for an admin).
+    /// Required so that no page records a decision without saying whose it is: the service refuses another team's image and,
+    /// for anyone but an admin, the everywhere scope.</summary>
+    public required Triage.Data.Queries.ImageVisibility? AuthorSees { get; init; }
     /// <summary>Finding → the decision id its author saw in force (null: undecided); a change since is a conflict.</summary>
     public IReadOnlyDictionary<long, long?>? Seen { get; init; }
 }

@@ -108,6 +108,7 @@ public sealed class VexDecisionStore(TriageConnection connection, TimeProvider t
             Notes = Blank(r.Notes),
             Author = r.AuthorName,
             Seen = r.Seen,
+            AuthorSees = r.AuthorSees,
             Origin = new DecisionOriginInfo(r.FindingIds.Count == 1 ? r.FindingIds[0] : null, r.SessionId, r.AuthorId),
         };
     }

@@ -35,6 +35,7 @@ public partial class FindingDetail
     private string? _description;
     private bool _canDecide;
     private bool _teamAvailable;
+    private bool _globalAvailable;
     private JustificationSuggestion? _suggestion;
     private string? _conflict;
     private List<BreadcrumbItem> _crumbs = [];
@@ -44,6 +45,7 @@ public partial class FindingDetail
         _loading = true;
         var user = await Access.CurrentAsync();
         _canDecide = user.CanTriage;
+        _globalAvailable = user.IsAdmin;
         await using var db = await Db.CreateDbContextAsync();
         _finding = (await FindingQueries.ToViewsAsync(db, user.Visible(db, db.Findings.AsNoTracking().Where(f => f.Id == Id)))).FirstOrDefault();
         if (_finding is not null)
@@ -88,7 +90,7 @@ public partial class FindingDetail
             var user = await Access.CurrentAsync();
             if (!user.CanTriage) throw new UnauthorizedAccessException("viewers cannot decide");
             var seen = new Dictionary<long, long?> { [Id] = _current?.Id };
-            await Decisions.DecideAsync(input.ToDecision([Id], null, user.UserId, user.Name, seen));
+            await Decisions.DecideAsync(input.ToDecision([Id], null, user, seen));
             await LoadDecisionsAsync();
             Snackbar.Add($"Decided: {input.Status.ToLabel()}", MudBlazor.Severity.Success);
         }

@@ -26,6 +26,9 @@ public partial class Findings
 
     private FindingsQuery _query = new();
     private IReadOnlyList<Team> _teams = [];
+    /// <summary>The teams whose images this person may decide on across the team: all for an admin, else their own.</summary>
+    private IReadOnlyList<Team> _decisionTeams = [];
+    private bool _isAdmin;
     private FindingsGrid? _grid;
     private FindingGroupsGrid? _groups;
     private bool _empty;
@@ -38,7 +41,10 @@ public partial class Findings
         Navigation.LocationChanged += OnLocationChanged;
         await using var db = await Db.CreateDbContextAsync();
         _teams = await db.Teams.AsNoTracking().OrderBy(t => t.Name).ToListAsync();
-        _canTriage = (await Access.CurrentAsync()).CanTriage;
+        var user = await Access.CurrentAsync();
+        _canTriage = user.CanTriage;
+        _isAdmin = user.IsAdmin;
+        _decisionTeams = user.IsAdmin ? _teams : _teams.Where(t => user.TeamIds.Contains(t.Id)).ToList();
     }
 
     /// <summary>One decision for the selected findings (or their vulnerability across a team), previewed first.</summary>
@@ -48,7 +54,8 @@ public partial class Findings
         {
             { d => d.FindingIds, _selected.Select(r => r.Id).ToList() },
             { d => d.Vulnerabilities, _selected.Select(r => r.Vulnerability).Distinct().ToList() },
-            { d => d.Teams, _teams },
+            { d => d.Teams, _decisionTeams },
+            { d => d.GlobalAvailable, _isAdmin },
         };
         var dialog = await Dialogs.ShowAsync<BulkDecisionDialog>("Decide selected findings", parameters,
             new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true });

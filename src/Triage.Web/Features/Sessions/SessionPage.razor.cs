@@ -179,6 +179,7 @@ public partial class SessionPage
             var parameters = new DialogParameters<DecisionDialog>
             {
                 { d => d.Status, status }, { d => d.Proposing, !_me!.CanTriage }, { d => d.Notes, note }, { d => d.FindingId, _current?.Id },
+                { d => d.GlobalAvailable, _me.IsAdmin },
             };
             var dialog = await Dialogs.ShowAsync<DecisionDialog>(_me!.CanTriage ? "Decide" : "Propose", parameters);
             var result = await dialog.Result;

@@ -153,7 +153,7 @@ public sealed class SessionService(IDbContextFactory<TriageDbContext> factory, I
             await OpenSessionAsync(db, room.SessionId, ct);
             await EnsureInQueueAndVisibleAsync(db, room.SessionId, findingId, user, ct);
         }
-        var record = await decisions.DecideAsync(input.ToDecision([findingId], room.SessionId, user.UserId, user.Name,
+        var record = await decisions.DecideAsync(input.ToDecision([findingId], room.SessionId, user,
             new Dictionary<long, long?> { [findingId] = seenDecisionId }), ct);
         record = record with { FindingId = findingId };
         await room.PublishAsync(room.Event(SessionEventKind.Decided) with

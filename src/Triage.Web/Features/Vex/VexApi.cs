@@ -57,10 +57,12 @@ public static class VexApi
             .WithDescription("Body: {vulnerability, one of image|repository|team|all, or findings:[ids] with level (digest|repository|team|global), " +
                              "package?, versionRange?, status, justification?, impact?, action?, responses?, expires?, notes?, seen?: {findingId: decisionId|null}}. " +
                              "Query: preview=true records nothing. 201 with {recorded, applies, governs, decisions, findings}; 400 when VEX refuses it " +
-                             "(code and reason); 404 unknown vulnerability, image or finding; 409 when a finding in 'seen' was decided meanwhile (the other decision is returned).")
+                             "(code and reason); 403 not_your_image when the target includes another team's image, admin_only_scope for all or level global " +
+                             "(both for admins only); 404 unknown vulnerability, image or finding; 409 when a finding in 'seen' was decided meanwhile (the other decision is returned).")
             .Accepts<JsonElement>("application/json")
             .Produces(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .DisableAntiforgery();
@@ -201,7 +203,8 @@ public static class VexApi
             : new JsonResult(StatusCodes.Status200OK, w => DecisionJson.WriteDocumentDetails(w, details));
     }
 
-    internal static async Task<IResult> DecideAsync(HttpContext http, Auditor audit, TriageConnection conn, [FromQuery] bool? preview, CancellationToken ct)
+    internal static async Task<IResult> DecideAsync(HttpContext http, Auditor audit, TriageConnection conn, UserAccessService access, [FromQuery] bool? preview,
+        CancellationToken ct)
     {
         DecisionRequest request;
         try
@@ -217,6 +220,8 @@ public static class VexApi
         {
             return Problem(StatusCodes.Status400BadRequest, "invalid_request", e.Message);
         }
+        // A team member decides on what they see (their teams' images and unowned ones); an admin on everything.
+        request = request with { AuthorSees = (await access.ForAsync(http.User, ct)).Images };
         var service = new DecisionService(conn.ConnectionString);
         try
         {
@@ -232,6 +237,10 @@ public static class VexApi
         }
         catch (DecisionTargetException e)
         {
+            // Reaching for another team's images is worth an audit line; a typo in an image name is not.
+            if (e.Error is DecisionTargetError.NotYourImage or DecisionTargetError.AdminOnlyScope)
+                await audit.RecordAsync(http.User, AuditActions.DecisionRecorded, "vulnerability", request.Vulnerability ?? "findings",
+                    $"refused: {e.CodeName}" + (preview == true ? " (preview)" : ""), succeeded: false);
             return Target(e);
         }
         catch (DecisionConflictException e)
@@ -362,6 +371,7 @@ public static class VexApi
     {
         DecisionTargetError.Invalid => Problem(StatusCodes.Status400BadRequest, e.CodeName, e.Message),
         DecisionTargetError.ImageWithoutDigest => Problem(StatusCodes.Status422UnprocessableEntity, e.CodeName, e.Message),
+        DecisionTargetError.NotYourImage or DecisionTargetError.AdminOnlyScope => Problem(StatusCodes.Status403Forbidden, e.CodeName, e.Message),
         DecisionTargetError.UnknownVulnerability or DecisionTargetError.UnknownImage or DecisionTargetError.UnknownFinding =>
             Problem(StatusCodes.Status404NotFound, e.CodeName, e.Message),
     };

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
 using Triage.Data;
+using Triage.Data.Queries;
 
 namespace Triage.Web.Infrastructure.Access;
 
@@ -16,13 +17,11 @@ public sealed record UserAccess(string UserId, string Name, TriageRole Role, IRe
     /// <summary>Whose images this user's VEX exports and re-review list cover: null (everything) for an admin.</summary>
     public Triage.Data.Vex.VexAudience? VexAudience => IsAdmin ? null : new Triage.Data.Vex.VexAudience(TeamIds);
 
+    /// <summary>The images this user may see and decide on (null: everything). Reads and decision writes share this rule.</summary>
+    public ImageVisibility? Images => IsAdmin ? null : new ImageVisibility(TeamIds);
+
     /// <summary>Ids of the repositories this user may see, as a subquery (null: everything).</summary>
-    public IQueryable<long>? VisibleRepositoryIds(TriageDbContext db)
-    {
-        if (IsAdmin) return null;
-        var teams = TeamIds.ToList();
-        return db.Repositories.Where(r => r.TeamId == null || teams.Contains(r.TeamId.Value)).Select(r => r.Id);
-    }
+    public IQueryable<long>? VisibleRepositoryIds(TriageDbContext db) => Images?.Filter(db.Repositories).Select(r => r.Id);
 
     /// <summary>Ids of the artifacts (image digests) this user may see, as a subquery (null: everything).</summary>
     public IQueryable<long>? VisibleArtifactIds(TriageDbContext db)
@@ -38,12 +37,8 @@ public sealed record UserAccess(string UserId, string Name, TriageRole Role, IRe
         return artifacts is null ? findings : findings.Where(f => artifacts.Contains(f.ArtifactId));
     }
 
-    public IQueryable<ImageRepository> Visible(TriageDbContext db, IQueryable<ImageRepository> repositories)
-    {
-        if (IsAdmin) return repositories;
-        var teams = TeamIds.ToList();
-        return repositories.Where(r => r.TeamId == null || teams.Contains(r.TeamId.Value));
-    }
+    public IQueryable<ImageRepository> Visible(TriageDbContext db, IQueryable<ImageRepository> repositories) =>
+        Images?.Filter(repositories) ?? repositories;
 
     public async Task<bool> CanSeeFindingAsync(TriageDbContext db, long findingId, CancellationToken ct) =>
         await Visible(db, db.Findings.Where(f => f.Id == findingId)).AnyAsync(ct);

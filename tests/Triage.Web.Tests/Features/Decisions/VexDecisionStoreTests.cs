@@ -29,7 +29,7 @@ public sealed class VexDecisionStoreTests
         var record = await store.DecideAsync(new FindingDecision
         {
             FindingIds = selected, Status = DecisionStatus.NotAffected, Scope = DecisionScopeKind.Digest,
-            Justification = Triage.Core.Vex.VexJustification.ComponentNotPresent, AuthorId = "user-7", AuthorName = "carol@example.test",
+            Justification = Triage.Core.Vex.VexJustification.ComponentNotPresent, AuthorId = "user-7", AuthorName = "carol@example.test", AuthorSees = null,
         });
 
         var entry = Assert.Single(await audit.QueryAsync(new AuditQuery { Action = AuditActions.DecisionRecorded }));
