@@ -7,7 +7,7 @@ using Triage.Core.Runtime.Json;
 namespace Triage.Core.Enrichment;
 
 /// <summary>Limits for reading an untrusted EPSS file: the one upload Triage decompresses (FIRST publishes it as .csv.gz;
-/// docs/decisions/105-epss-gzip-limits.md).</summary>
+/// docs/decisions/106-epss-gzip-limits.md).</summary>
 public sealed record EpssReadOptions
 {
     /// <summary>The full CSV inflates to about 10 MiB (~300,000 rows) and the API's JSON for every CVE to about 30 MiB: a
