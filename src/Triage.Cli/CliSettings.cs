@@ -26,4 +26,8 @@ internal static class CliSettings
 
     public static long MaxReportBytes =>
         Configuration.GetValue<long?>("Triage:Import:MaxReportBytes") ?? Data.Import.ImportOptions.DefaultMaxBytes;
+
+    /// <summary>How far a gzip EPSS file may inflate (the web app reads the same setting).</summary>
+    public static long MaxDecompressedBytes =>
+        Configuration.GetValue<long?>("Triage:Import:MaxDecompressedBytes") ?? Core.Enrichment.EpssReadOptions.DefaultMaxDecompressedBytes;
 }

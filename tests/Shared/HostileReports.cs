@@ -62,6 +62,50 @@ public static class HostileReports
         new Case("gzip-nested", Gzip(Gzip(new byte[16 << 20]))),
     ]);
 
+    /// <summary>Small EPSS files as FIRST publishes them: the daily CSV and the API's JSON (the enrichment endpoints' seeds).</summary>
+    public const string EpssCsv = "#model_version:v2025.03.14,score_date:2025-08-25T00:00:00+0000\ncve,epss,percentile\nCVE-2024-3094,0.1,0.2\nCVE-2021-44228,0.9,0.99\n";
+
+    public const string EpssJson = """[{"cve":"CVE-2024-3094","epss":0.1,"percentile":0.2},{"cve":"CVE-2021-44228","epss":0.9,"percentile":0.99}]""";
+
+    /// <summary>
+    /// Gzip EPSS files of a few hundred KiB that inflate to <paramref name="inflatedBytes"/>: valid rows without end (only a
+    /// limit on the inflated size stops them) and one line without end (only a limit on the line stops it). EPSS is the one
+    /// upload Triage decompresses (FIRST publishes .csv.gz).
+    /// </summary>
+    public static IReadOnlyList<Case> EpssBombs(long inflatedBytes) => [EpssRowsBomb(inflatedBytes), EpssLineBomb(inflatedBytes)];
+
+    public static Case EpssRowsBomb(long inflatedBytes) => new("epss-gzip-rows-bomb", GzipRepeated(EpssHeader, "CVE-2024-3094,0.1,0.2\n", inflatedBytes));
+
+    public static Case EpssLineBomb(long inflatedBytes) => new("epss-gzip-line-bomb", GzipRepeated(EpssHeader + "CVE-2024-3094,0.", "1", inflatedBytes));
+
+    private static string EpssHeader => EpssCsv[..EpssCsv.IndexOf("CVE-", StringComparison.Ordinal)];
+
+    /// <summary>
+    /// The damage fed to every upload endpoint besides scans (which get the whole corpus): a gzip bomb, the file cut in half,
+    /// deep nesting in place of its first string value (the one that says what the file is), and that value replaced by 4 MiB
+    /// on one line.
+    /// </summary>
+    public static IEnumerable<Case> UploadDamage(string name, string seedJson)
+    {
+        var bytes = Utf8(seedJson);
+        yield return new Case($"{name}-gzip-bomb", Bombs().Single(b => b.Name == "gzip-bomb").Bytes);
+        yield return new Case($"{name}-truncated", bytes[..(bytes.Length / 2)]);
+        yield return new Case($"{name}-deep-nesting", Utf8(ReplaceFirstString(seedJson, null, new string('[', 5000) + new string(']', 5000))));
+        yield return new Case($"{name}-huge-line", Utf8(ReplaceFirstString(seedJson, new string('A', 4 << 20))));
+    }
+
+    private static byte[] GzipRepeated(string head, string unit, long inflatedBytes)
+    {
+        var block = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(unit, Math.Max(1, (64 << 10) / unit.Length))));
+        using var ms = new MemoryStream();
+        using (var gz = new GZipStream(ms, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gz.Write(Encoding.UTF8.GetBytes(head));
+            for (long written = head.Length; written < inflatedBytes; written += block.Length) gz.Write(block);
+        }
+        return ms.ToArray();
+    }
+
     private static IEnumerable<Case> Structured(string name, byte[] bytes, Random rng)
     {
         var text = Encoding.UTF8.GetString(bytes);

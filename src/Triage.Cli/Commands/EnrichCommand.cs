@@ -23,6 +23,7 @@ internal static class EnrichCommand
         {
             var (policy, settings) = RuntimeCommand.Configured();
             var service = new EnrichmentService(CliSettings.ConnectionString(parse.GetValue(db)), policy, settings);
+            var options = new EnrichmentImportOptions { ImportedBy = "cli:" + Environment.UserName, MaxDecompressedBytes = CliSettings.MaxDecompressedBytes };
             var asJson = parse.GetValue(json);
             var imports = new List<EnrichmentSummary>();
             var failed = new List<(string File, string Error, string Code)>();
@@ -31,7 +32,7 @@ internal static class EnrichCommand
                 try
                 {
                     await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-                    var summary = await service.ImportAsync(stream, Path.GetFileName(file), new EnrichmentImportOptions { ImportedBy = "cli:" + Environment.UserName }, ct);
+                    var summary = await service.ImportAsync(stream, Path.GetFileName(file), options, ct);
                     imports.Add(summary);
                     if (!asJson)
                     {

@@ -6,6 +6,24 @@ using Triage.Core.Runtime.Json;
 
 namespace Triage.Core.Enrichment;
 
+/// <summary>Limits for reading an untrusted EPSS file: the one upload Triage decompresses (FIRST publishes it as .csv.gz;
+/// docs/decisions/106-epss-gzip-limits.md).</summary>
+public sealed record EpssReadOptions
+{
+    /// <summary>The full CSV inflates to about 10 MiB (~300,000 rows) and the API's JSON for every CVE to about 30 MiB: a
+    /// gzip file that inflates past this is a compression bomb.</summary>
+    public const long DefaultMaxDecompressedBytes = 128L * 1024 * 1024;
+
+    /// <summary>Largest content a gzip file may inflate to (Triage:Import:MaxDecompressedBytes).</summary>
+    public long MaxDecompressedBytes { get; init; } = DefaultMaxDecompressedBytes;
+
+    /// <summary>A CSV row is a few dozen bytes and the model line under 100: a longer line is not EPSS, and would otherwise be
+    /// buffered whole however long it grows.</summary>
+    public int MaxLineBytes { get; init; } = 64 * 1024;
+
+    public static EpssReadOptions Default { get; } = new();
+}
+
 /// <summary>
 /// Reads FIRST EPSS scores as published: the daily CSV (first line <c>#model_version:…,score_date:…</c>, then
 /// <c>cve,epss,percentile</c>), plain or gzip, and the JSON forms (an array of {cve, epss, percentile} as in the
@@ -17,12 +35,22 @@ public static class EpssParser
     private const string What = "EPSS scores";
     private static readonly HashSet<string> Streamed = new(StringComparer.Ordinal) { "data" };
 
-    public static async Task<EpssSnapshot> ParseAsync(Stream input, CancellationToken cancellationToken = default)
+    /// <summary>One EPSS row in the JSON forms is about 100 bytes; an element past this is not one.</summary>
+    private const int MaxJsonRecordBytes = 1 << 20;
+
+    public static Task<EpssSnapshot> ParseAsync(Stream input, CancellationToken cancellationToken = default) =>
+        ParseAsync(input, EpssReadOptions.Default, cancellationToken);
+
+    public static async Task<EpssSnapshot> ParseAsync(Stream input, EpssReadOptions options, CancellationToken cancellationToken = default)
     {
         var (head, length, replay) = await PrefixedStream.PeekAsync(input, 2, cancellationToken).ConfigureAwait(false);
         if (length == 0) throw new ReportFormatException(ReportErrorCode.Empty, $"{What}: the file is empty.");
         var gzip = length == 2 && head[0] == 0x1F && head[1] == 0x8B;
-        Stream body = gzip ? new GZipStream(replay, CompressionMode.Decompress, leaveOpen: false) : replay;
+        // Counted as it inflates: a few KiB of gzip can expand to gigabytes.
+        Stream body = gzip
+            ? new SizeLimitedStream(new GZipStream(replay, CompressionMode.Decompress, leaveOpen: false), options.MaxDecompressedBytes,
+                $"{What}: the gzip data inflates to more than the limit of {CaptureStream.FormatBytes(options.MaxDecompressedBytes)}")
+            : replay;
         await using var _ = body.ConfigureAwait(false);
         try
         {
@@ -33,7 +61,7 @@ public static class EpssParser
             var suffix = gzip ? ".gz" : "";
             return first[0] is '[' or '{'
                 ? await ParseJsonAsync(stream, "json" + suffix, cancellationToken).ConfigureAwait(false)
-                : await ParseCsvAsync(stream, "csv" + suffix, cancellationToken).ConfigureAwait(false);
+                : await ParseCsvAsync(stream, "csv" + suffix, options.MaxLineBytes, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidDataException ex)
         {
@@ -41,10 +69,10 @@ public static class EpssParser
         }
     }
 
-    private static async Task<EpssSnapshot> ParseCsvAsync(Stream stream, string format, CancellationToken ct)
+    private static async Task<EpssSnapshot> ParseCsvAsync(Stream stream, string format, int maxLine, CancellationToken ct)
     {
         // Bytes, not strings: rows are split and parsed in place; only ids that are not standard CVE ids become strings.
-        var state = new CsvState();
+        var state = new CsvState { MaxLine = maxLine };
         var buffer = new byte[1 << 20];
         var length = 0;
         EpssSnapshot? snapshot = null;
@@ -57,7 +85,9 @@ public static class EpssParser
             buffer.AsSpan(consumed, length - consumed).CopyTo(buffer);
             length -= consumed;
             if (final) break;
-            if (length == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2); // a line longer than the buffer
+            // What is left is one unfinished line: refused once past the limit, before it is buffered any further.
+            if (length > maxLine) throw LineTooLong(state.Line + 1, maxLine);
+            if (length == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2); // a limit above the buffer's size
         }
         if (snapshot is null) throw new ReportFormatException(ReportErrorCode.Empty, $"{What}: the CSV has no header line.");
         return snapshot;
@@ -69,7 +99,11 @@ public static class EpssParser
         public string? Model;
         public DateOnly? Date;
         public int CveCol = -1, EpssCol = -1, PctCol = -1, Columns;
+        public int MaxLine = int.MaxValue;
     }
+
+    private static ReportFormatException LineTooLong(long line, int max) =>
+        new(ReportErrorCode.TooLarge, $"{What}: line {line} is longer than the limit of {CaptureStream.FormatBytes(max)} for one line.", line);
 
     private static int ParseLines(ReadOnlySpan<byte> data, bool final, CsvState st, ref EpssSnapshot? snapshot, string format)
     {
@@ -84,6 +118,7 @@ public static class EpssParser
             consumed += nl < 0 ? rest.Length : nl + 1;
             if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
             st.Line++;
+            if (line.Length > st.MaxLine) throw LineTooLong(st.Line, st.MaxLine);
             if (st.Line == 1 && line.Length >= 3 && line[0] == 0xEF && line[1] == 0xBB && line[2] == 0xBF) line = line[3..];
             if (line.IsEmpty) continue;
             if (snapshot is null)
@@ -151,7 +186,7 @@ public static class EpssParser
     {
         var snapshot = new EpssSnapshot { Format = format };
         var index = 0;
-        await foreach (var item in JsonItemStream.ReadAsync(stream, Streamed, What, cancellationToken: ct).ConfigureAwait(false))
+        await foreach (var item in JsonItemStream.ReadAsync(stream, Streamed, What, maxItemBytes: MaxJsonRecordBytes, cancellationToken: ct).ConfigureAwait(false))
         {
             if (item.Index < 0) continue; // status, total, model_version… of the API envelope
             index++;

@@ -42,7 +42,9 @@ public sealed class ReportFormatException : Exception
         BytePosition = bytePosition;
     }
 
-    private static string Shorten(string message) =>
+    /// <summary>Cuts a message to <see cref="MaxMessageLength"/>: every error about uploaded content (reports, VEX, bundles)
+    /// goes through this, since any of them may quote the file.</summary>
+    public static string Shorten(string message) =>
         message.Length <= MaxMessageLength ? message : string.Concat(message.AsSpan(0, MaxMessageLength - 40), " … (", (message.Length - MaxMessageLength + 40).ToString(System.Globalization.CultureInfo.InvariantCulture), " more characters)");
 
     public ReportErrorCode Code { get; }

@@ -21,8 +21,9 @@ public enum VexErrorCode
 /// <summary>A clear, user-facing error about one VEX file. The message names the problem; the caller adds the file name.</summary>
 public sealed class VexFormatException : Exception
 {
+    // Shortened: a message may quote the document (an @context, a bomFormat), and a hostile one must not be echoed at length.
     public VexFormatException(VexErrorCode code, string message, long? line = null, long? bytePosition = null, Exception? inner = null)
-        : base(message, inner)
+        : base(Ingest.ReportFormatException.Shorten(message), inner)
     {
         Code = code;
         Line = line;

@@ -22,6 +22,8 @@ public sealed record EnrichmentImportOptions
     public string? ImportedBy { get; init; }
     /// <summary>Largest file accepted: the full EPSS CSV is about 10 MiB, the KEV JSON about 1.3 MiB.</summary>
     public long MaxBytes { get; init; } = 256L * 1024 * 1024;
+    /// <summary>Largest content a gzip EPSS file may inflate to (the file itself is held to <see cref="MaxBytes"/>).</summary>
+    public long MaxDecompressedBytes { get; init; } = EpssReadOptions.DefaultMaxDecompressedBytes;
 }
 
 /// <summary>What one enrichment import did: the contract of `triage enrich --json` and POST /api/v1/enrichment.</summary>
@@ -77,7 +79,8 @@ public sealed class EnrichmentService(string connectionString, RankingPolicy? po
             if (kev.Duplicate || (kev.Added == 0 && kev.Removed == 0 && kev.Changed == 0)) return kev;
             return kev with { Refresh = await risk.RescoreAllAsync(ct) };
         }
-        var (epss, rescore) = await ImportEpssAsync(await EpssParser.ParseAsync(new MemoryStream(bytes), ct), source, sha, options, now, ct);
+        var read = new EpssReadOptions { MaxDecompressedBytes = options.MaxDecompressedBytes };
+        var (epss, rescore) = await ImportEpssAsync(await EpssParser.ParseAsync(new MemoryStream(bytes), read, ct), source, sha, options, now, ct);
         timer.Lap("enrich: parse and store");
         return rescore.Count == 0 ? epss : epss with { Refresh = await risk.RescoreFindingsAsync(rescore, ct) };
     }

@@ -39,7 +39,9 @@ public sealed record AttestationView(
 public sealed record SignedImportReport(VexImportReport Import, SignatureView? Signature);
 
 /// <summary>Thrown for an upload that is not what it claims (not a bundle, not an attestation). Nothing is stored.</summary>
-public sealed class SignedUploadException(string code, string message) : Exception(message)
+/// <remarks>Shortened: the message may quote the bundle (a media type, a payload type), and a hostile one must not be echoed
+/// at length.</remarks>
+public sealed class SignedUploadException(string code, string message) : Exception(Core.Ingest.ReportFormatException.Shorten(message))
 {
     public string Code { get; } = code;
 }

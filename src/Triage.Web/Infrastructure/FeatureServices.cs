@@ -3,6 +3,7 @@ using Triage.Web.Features.Admin;
 using Triage.Web.Features.Decisions;
 using Triage.Web.Features.Findings;
 using Triage.Web.Features.Import;
+using Triage.Web.Features.Vex;
 
 namespace Triage.Web.Infrastructure;
 
@@ -17,6 +18,7 @@ public static class FeatureServices
         services.AddScoped<TokenService>();
         services.AddScoped<AdminService>();
         services.AddScoped<BrowserImport>();
+        services.AddScoped<VexTransfers>();
         services.AddOptions<FindingsQueryOptions>().BindConfiguration(FindingsQueryOptions.Section);
         services.AddSingleton<FindingsQueryGate>();
         services.AddMemoryCache();

@@ -90,6 +90,45 @@ public class HostileInputCliTests(ITestOutputHelper output)
         Directory.Delete(dir, recursive: true);
     }
 
+    /// <summary>`triage enrich` on gzip EPSS files that inflate without end: valid rows past the default limit on the inflated
+    /// size (128 MiB), and one line past 64 KiB. Each refused as too_large naming the limit; nothing stored.</summary>
+    [Fact]
+    public async Task Enrich_EpssGzipBombs_RefusedAtTheDefaultLimits_NothingStored()
+    {
+        var db = TestDatabases.NewSqlite();
+        await TriageDatabase.EnsureMigratedAsync(db);
+        var dir = Path.Combine(Path.GetTempPath(), "triage-hostile", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            foreach (var (bomb, limit) in new[]
+                     {
+                         (HostileReports.EpssRowsBomb(Triage.Core.Enrichment.EpssReadOptions.DefaultMaxDecompressedBytes + (16L << 20)), "128 MiB"),
+                         (HostileReports.EpssLineBomb(1L << 20), "64 KiB"),
+                     })
+            {
+                var path = Path.Combine(dir, bomb.Name + ".csv.gz");
+                await File.WriteAllBytesAsync(path, bomb.Bytes);
+                var clock = Stopwatch.StartNew();
+                var r = await TriageCli.Run("enrich", "--db", db, "--json", path);
+                output.WriteLine($"{bomb}: exit {r.Exit} in {clock.ElapsedMilliseconds} ms");
+                Assert.True(r.Exit == 1, $"{bomb}: {Head(r.ToString())}");
+                Assert.DoesNotContain("   at ", r.Err);
+                using var doc = JsonDocument.Parse(r.Out);
+                var failed = doc.RootElement.GetProperty("failed")[0];
+                Assert.Equal("too_large", failed.GetProperty("code").GetString());
+                Assert.StartsWith(path + ": ", failed.GetProperty("error").GetString());
+                Assert.Contains("limit of " + limit, failed.GetProperty("error").GetString());
+            }
+            await using var ctx = TriageDatabase.CreateContext(db);
+            Assert.Equal((0, 0), (await ctx.EnrichmentImports.CountAsync(), await ctx.EpssEntries.CountAsync()));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>Found by the corpus: an image id without a repo digest made the artifact lookup send an untyped null
     /// parameter, which PostgreSQL refuses (42P18).</summary>
     [Theory]

@@ -77,6 +77,52 @@ public class EpssParserTests(ITestOutputHelper output)
         var ex = await Assert.ThrowsAnyAsync<Exception>(() => EpssParser.ParseAsync(new MemoryStream(cut)));
         Assert.True(ex is ReportFormatException, ex.GetType().Name + ": " + ex.Message);
     }
+
+    [Fact]
+    public async Task Parse_GzipInflatingPastTheLimit_RefusedNamingTheLimit()
+    {
+        // Valid rows without end: a few hundred KiB of gzip that would inflate to 64 MiB.
+        var bomb = HostileReports.EpssRowsBomb(64L << 20);
+        var sw = Stopwatch.StartNew();
+        var ex = await Assert.ThrowsAsync<ReportFormatException>(() =>
+            EpssParser.ParseAsync(new MemoryStream(bomb.Bytes), new EpssReadOptions { MaxDecompressedBytes = 1 << 20 }));
+        output.WriteLine($"{bomb}: refused in {sw.ElapsedMilliseconds} ms");
+        Assert.Equal(ReportErrorCode.TooLarge, ex.Code);
+        Assert.Equal("EPSS scores: the gzip data inflates to more than the limit of 1 MiB", ex.Message);
+
+        // Under the default limit the same rows, fewer of them, are read.
+        var small = HostileReports.EpssRowsBomb(4L << 20);
+        Assert.Equal(1, (await EpssParser.ParseAsync(new MemoryStream(small.Bytes))).Count);
+    }
+
+    [Fact]
+    public async Task Parse_LineLongerThanTheLimit_RefusedWithItsLineNumber_UnfinishedOrComplete()
+    {
+        // One line without end: the buffer used to double with it until memory ran out.
+        var bomb = HostileReports.EpssLineBomb(1L << 20);
+        var ex = await Assert.ThrowsAsync<ReportFormatException>(() => EpssParser.ParseAsync(new MemoryStream(bomb.Bytes)));
+        Assert.Equal((ReportErrorCode.TooLarge, 3L), (ex.Code, ex.Line));
+        Assert.Equal("EPSS scores: line 3 is longer than the limit of 64 KiB for one line.", ex.Message);
+
+        // A complete line, read in one piece with the rows around it.
+        var csv = HostileReports.EpssCsv + "CVE-2024-0001," + new string('9', 100_000) + ",0.5\nCVE-2024-0002,0.1,0.1\n";
+        ex = await Assert.ThrowsAsync<ReportFormatException>(() => EpssParser.ParseAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv))));
+        Assert.Equal((ReportErrorCode.TooLarge, 5L), (ex.Code, ex.Line));
+
+        // The limit is the option's: under a larger one the same line is read, and refused for its value.
+        ex = await Assert.ThrowsAsync<ReportFormatException>(() =>
+            EpssParser.ParseAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), new EpssReadOptions { MaxLineBytes = 1 << 20 }));
+        Assert.Equal((ReportErrorCode.WrongType, 5L), (ex.Code, ex.Line));
+    }
+
+    [Fact]
+    public async Task Parse_JsonRecordOverOneMiB_Refused()
+    {
+        var json = "[{\"cve\":\"" + new string('A', 2 << 20) + "\",\"epss\":0.1,\"percentile\":0.2}]";
+        var ex = await Assert.ThrowsAsync<ReportFormatException>(() => EpssParser.ParseAsync(new MemoryStream(Encoding.UTF8.GetBytes(json))));
+        Assert.Equal(ReportErrorCode.TooLarge, ex.Code);
+        Assert.Contains("larger than 1 MiB", ex.Message);
+    }
 }
 
 public class EpssSnapshotTests

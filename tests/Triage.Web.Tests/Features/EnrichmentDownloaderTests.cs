@@ -86,7 +86,7 @@ public sealed class EnrichmentDownloaderTests : IAsyncLifetime
 
     private static EnrichmentDownloader Instance(string conn, EnrichmentDownloadOptions options, TimeProvider time) =>
         new(options, new EnrichmentService(conn, time: time), new Clients(), new QueueRuntime(new QueueOptions(), time), time,
-            NullLogger<EnrichmentDownloader>.Instance, new TriageConnection(conn));
+            NullLogger<EnrichmentDownloader>.Instance, new TriageConnection(conn), new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
 
     private static async Task<EnrichmentOverview> OverviewAsync(string conn)
     {

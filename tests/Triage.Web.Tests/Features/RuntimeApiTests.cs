@@ -70,4 +70,16 @@ public sealed class RuntimeApiTests(TriageWebFactory app) : IClassFixture<Triage
         Assert.Equal(HttpStatusCode.UnprocessableEntity, wrong.StatusCode);
         Assert.Contains("neither a CISA KEV catalog", await wrong.Content.ReadAsStringAsync());
     }
+
+    [FixtureFact]
+    public async Task Enrichment_KevJsonPastTheDefaultBodyLimit_IsHeldToTheUploadLimit_201()
+    {
+        // 1.2 MiB: more than Triage:Security:MaxRequestBodyBytes (1 MiB), which these endpoints used to get and answer 413.
+        var kev = TestPaths.Fixture("enrich", "kev", "known_exploited_vulnerabilities.json");
+        Assert.True(new FileInfo(kev).Length > 1 << 20);
+        var client = app.TokenClient(await app.CreateTokenAsync(TriageWebFactory.AdminEmail, TokenScopes.Upload));
+        var r = await client.PostAsync("/api/v1/enrichment", Body(kev));
+        Assert.True(r.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, await r.Content.ReadAsStringAsync());
+        Assert.Equal("kev", JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("feed").GetString());
+    }
 }

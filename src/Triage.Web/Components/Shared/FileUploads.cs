@@ -87,7 +87,7 @@ public static class FileUploadRunner
 }
 
 /// <summary>Reports how many bytes have been read (for the per-file progress bar).</summary>
-internal sealed class ProgressStream(Stream inner, IProgress<long>? progress) : Infrastructure.CountingReadStream(inner, ownsInner: true)
+internal sealed class ProgressStream(Stream inner, IProgress<long>? progress) : CountingReadStream(inner, ownsInner: true)
 {
     public override long Length => Inner.Length;
 

@@ -41,8 +41,7 @@ public sealed class BrowserRuntimeImport(RuntimeIngestService runtime, Enrichmen
         try
         {
             var summary = await runtime.IngestAsync(stream, name, options, ct);
-            await audit.RecordAsync(user, AuditActions.ReportImported, "runtime-evidence", name,
-                $"{name}: {summary.Kind}" + (summary.Duplicate ? ", same bytes and options ingested before" : ""));
+            await audit.RecordAsync(user, AuditActions.ReportImported, "runtime-evidence", name, Details(name, summary));
             return summary;
         }
         catch (Exception e) when (e is ReportFormatException or ArgumentException)
@@ -62,9 +61,9 @@ public sealed class BrowserRuntimeImport(RuntimeIngestService runtime, Enrichmen
         await using var stream = FileUploadRunner.Open(file, MaxBytes, progress, "file", ct);
         try
         {
-            var summary = await enrichment.ImportAsync(stream, name, new EnrichmentImportOptions { ImportedBy = user.Name, MaxBytes = MaxBytes }, ct);
-            await audit.RecordAsync(user, AuditActions.ReportImported, "enrichment", name,
-                $"{name}: {summary.Feed} {summary.DataDate:yyyy-MM-dd}, {summary.Rows} rows" + (summary.Duplicate ? ", same bytes imported before" : ""));
+            var options = new EnrichmentImportOptions { ImportedBy = user.Name, MaxBytes = MaxBytes, MaxDecompressedBytes = RuntimeServices.MaxDecompressedBytes(config) };
+            var summary = await enrichment.ImportAsync(stream, name, options, ct);
+            await audit.RecordAsync(user, AuditActions.ReportImported, "enrichment", name, Details(name, summary));
             return summary;
         }
         catch (Exception e) when (e is ReportFormatException or ArgumentException)
@@ -73,6 +72,14 @@ public sealed class BrowserRuntimeImport(RuntimeIngestService runtime, Enrichmen
             throw;
         }
     }
+
+    /// <summary>The audit entry's details for an ingest, the same from this page and from the API.</summary>
+    internal static string Details(string name, RuntimeIngestSummary summary) =>
+        $"{name}: {summary.Kind}" + (summary.Duplicate ? ", same bytes and options ingested before" : "");
+
+    /// <summary>The audit entry's details for a KEV or EPSS import, the same from this page and from the API.</summary>
+    internal static string Details(string name, EnrichmentSummary summary) =>
+        $"{name}: {summary.Feed} {summary.DataDate:yyyy-MM-dd}, {summary.Rows} rows" + (summary.Duplicate ? ", same bytes imported before" : "");
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 }

@@ -56,7 +56,7 @@ public sealed class EnrichmentDownloadOptions
 /// </summary>
 public sealed class EnrichmentDownloader(
     EnrichmentDownloadOptions options, EnrichmentService enrichment, IHttpClientFactory http, QueueRuntime runtime, TimeProvider time,
-    ILogger<EnrichmentDownloader> log, Infrastructure.TriageConnection connection) : BackgroundService
+    ILogger<EnrichmentDownloader> log, Infrastructure.TriageConnection connection, IConfiguration config) : BackgroundService
 {
     public const string HttpClientName = "enrichment";
 
@@ -134,7 +134,11 @@ public sealed class EnrichmentDownloader(
                     throw new ReportFormatException(ReportErrorCode.TooLarge,
                         $"{url} announces {CaptureStream.FormatBytes(response.Content.Headers.ContentLength.Value)}, more than the limit of {CaptureStream.FormatBytes(options.MaxDownloadBytes)}");
                 await using var body = await response.Content.ReadAsStreamAsync(ct);
-                var summary = await enrichment.ImportAsync(body, url, new EnrichmentImportOptions { ImportedBy = "scheduler:" + runtime.Instance, MaxBytes = options.MaxDownloadBytes }, ct);
+                var import = new EnrichmentImportOptions
+                {
+                    ImportedBy = "scheduler:" + runtime.Instance, MaxBytes = options.MaxDownloadBytes, MaxDecompressedBytes = RuntimeServices.MaxDecompressedBytes(config),
+                };
+                var summary = await enrichment.ImportAsync(body, url, import, ct);
                 var warning = summary.Feed == name ? null : $"{url} is configured for {name} but served {summary.Feed} data (imported as {summary.Feed})";
                 state = state with
                 {

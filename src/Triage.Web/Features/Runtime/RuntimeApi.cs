@@ -2,11 +2,14 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
+using Triage.Core.Audit;
+using Triage.Core.Enrichment;
 using Triage.Core.Ingest;
 using Triage.Core.Runtime.Files;
 using Triage.Data.Import;
 using Triage.Data.Runtime;
 using Triage.Web.Infrastructure.Access;
+using Triage.Web.Infrastructure.Security;
 
 namespace Triage.Web.Features.Runtime;
 
@@ -33,6 +36,11 @@ public static class RuntimeServices
         return builder;
     }
 
+    /// <summary>Triage:Import:MaxDecompressedBytes: how far a gzip upload (EPSS scores, the one format Triage inflates) may
+    /// expand; the file itself is held to Triage:Import:MaxReportBytes.</summary>
+    internal static long MaxDecompressedBytes(IConfiguration config) =>
+        config.GetValue<long?>("Triage:Import:MaxDecompressedBytes") ?? EpssReadOptions.DefaultMaxDecompressedBytes;
+
     /// <summary>At start: scores findings that have none (a database from before ranking) or were scored under another
     /// policy (Triage:Ranking changed), so the priority sort sees every finding.</summary>
     public static async Task EnsureRiskScoresAsync(this WebApplication app)
@@ -44,7 +52,8 @@ public static class RuntimeServices
 
 /// <summary>
 /// POST /api/v1/runtime/evidence (the same ingest as `triage runtime ingest`) and POST /api/v1/enrichment (as `triage
-/// enrich`): runtime evidence and exploitation data from pipelines and cluster jobs. Both need an upload-scoped token.
+/// enrich`): runtime evidence and exploitation data from pipelines and cluster jobs. Both need an upload-scoped token, hold
+/// the body to Triage:Import:MaxReportBytes as report uploads do, and are audited as the Runtime page's uploads are.
 /// </summary>
 public static class RuntimeApi
 {
@@ -65,6 +74,8 @@ public static class RuntimeApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            // Evidence files (a cluster's pod list, an SBOM) are megabytes: the report limit, not the 1 MiB default.
+            .WithOwnBodyLimit()
             .DisableAntiforgery();
         api.MapPost("/enrichment", UploadEnrichmentAsync)
             .WithName("UploadEnrichment")
@@ -72,17 +83,20 @@ public static class RuntimeApi
             .WithSummary("Import CISA KEV or FIRST EPSS data (format detected from content)")
             .WithDescription("Body: the raw file or a multipart form with a 'file' field: the KEV catalog (JSON or CSV) or EPSS scores " +
                              "(CSV, plain or gzip, or JSON). 201 with the import summary (as `triage enrich --json` prints per file); 200 when " +
-                             "the same bytes were imported before; 422 for content that is neither; 413 over the size limit.")
+                             "the same bytes were imported before; 422 for content that is neither; 413 over the size limit, or for a gzip " +
+                             "file that inflates past Triage:Import:MaxDecompressedBytes or holds a line longer than 64 KiB.")
             .Accepts<JsonElement>("application/json", "text/csv", "application/gzip", "multipart/form-data")
             .Produces(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            // The KEV JSON alone is 1.3 MiB.
+            .WithOwnBodyLimit()
             .DisableAntiforgery();
         return api;
     }
 
-    internal static async Task<IResult> UploadEvidenceAsync(HttpContext http, RuntimeIngestService service, IConfiguration config,
+    internal static async Task<IResult> UploadEvidenceAsync(HttpContext http, RuntimeIngestService service, IConfiguration config, Auditor audit,
         [FromQuery] string? cluster, [FromQuery] string? image, [FromQuery] bool? partial, [FromQuery] string? source, [FromQuery] string? observedAt,
         CancellationToken ct)
     {
@@ -115,19 +129,25 @@ public static class RuntimeApi
             await using (body!)
             {
                 var summary = await service.IngestAsync(body!, fileName, options, ct);
+                await audit.RecordAsync(http.User, AuditActions.ReportImported, "runtime-evidence", fileName, BrowserRuntimeImport.Details(fileName, summary));
                 return new JsonResult(summary.Duplicate, w => RuntimeJson.Write(w, summary));
             }
         }
-        catch (ReportFormatException e) { return NotRead(e, fileName, limit); }
+        catch (ReportFormatException e)
+        {
+            await audit.RecordAsync(http.User, AuditActions.ReportRejected, "runtime-evidence", fileName, e.Message, succeeded: false);
+            return NotRead(e, fileName);
+        }
         catch (ArgumentException e)
         {
+            await audit.RecordAsync(http.User, AuditActions.ReportRejected, "runtime-evidence", fileName, e.Message, succeeded: false);
             // The CLI's flag names mean the query parameters here.
             return Problem(StatusCodes.Status400BadRequest, "invalid", "Evidence not ingested", $"{fileName}: {e.Message.Replace("--image", "image", StringComparison.Ordinal)}", null, fileName);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return TooLarge(limit, fileName); }
     }
 
-    internal static async Task<IResult> UploadEnrichmentAsync(HttpContext http, EnrichmentService service, IConfiguration config, CancellationToken ct)
+    internal static async Task<IResult> UploadEnrichmentAsync(HttpContext http, EnrichmentService service, IConfiguration config, Auditor audit, CancellationToken ct)
     {
         var limit = Limit(http, config);
         if (http.Request.ContentLength > limit) return TooLarge(limit, null);
@@ -137,11 +157,19 @@ public static class RuntimeApi
         {
             await using (body!)
             {
-                var summary = await service.ImportAsync(body!, fileName, new EnrichmentImportOptions { ImportedBy = User(http), MaxBytes = limit }, ct);
+                var options = new EnrichmentImportOptions { ImportedBy = User(http), MaxBytes = limit, MaxDecompressedBytes = RuntimeServices.MaxDecompressedBytes(config) };
+                var summary = await service.ImportAsync(body!, fileName, options, ct);
+                await audit.RecordAsync(http.User, AuditActions.ReportImported, "enrichment", fileName, BrowserRuntimeImport.Details(fileName, summary));
                 return new JsonResult(summary.Duplicate, w => EnrichmentJson.Write(w, summary));
             }
         }
-        catch (ReportFormatException e) { return NotRead(e, fileName, limit); }
+        catch (Exception e) when (e is ReportFormatException or ArgumentException)
+        {
+            // ArgumentException: a KEV catalog older than the one in use.
+            await audit.RecordAsync(http.User, AuditActions.ReportRejected, "enrichment", fileName, e.Message, succeeded: false);
+            return e is ReportFormatException r ? NotRead(r, fileName)
+                : Problem(StatusCodes.Status422UnprocessableEntity, "invalid", "File not imported", $"{fileName}: {e.Message}", null, fileName);
+        }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return TooLarge(limit, fileName); }
     }
 
@@ -171,9 +199,10 @@ public static class RuntimeApi
         return (http.Request.Body, name, null);
     }
 
-    private static IResult NotRead(ReportFormatException e, string fileName, long limit) =>
+    /// <summary>413 for a file over a limit (its size, what it inflates to, one line: the message names which), else 422.</summary>
+    private static IResult NotRead(ReportFormatException e, string fileName) =>
         e.Code == ReportErrorCode.TooLarge
-            ? TooLarge(limit, fileName)
+            ? Problem(StatusCodes.Status413PayloadTooLarge, e.CodeName, "File too large", $"{fileName}: {e.Describe()}", e, fileName)
             : Problem(StatusCodes.Status422UnprocessableEntity, e.CodeName, "File not imported", $"{fileName}: {e.Describe()}", e, fileName);
 
     private static IResult TooLarge(long limit, string? fileName) =>

@@ -74,7 +74,7 @@ public static class VexApi
     }
 
     /// <summary>The signed-in user, or "api" for unauthenticated callers.</summary>
-    private static string Describe(VexExportScope scope) => scope switch
+    internal static string Describe(VexExportScope scope) => scope switch
     {
         VexExportScope.Image i => "image " + i.Reference,
         VexExportScope.Repository r => "repository " + r.Name,
@@ -99,11 +99,11 @@ public static class VexApi
         try
         {
             var outcome = await new VexExportService(conn.ConnectionString).ExportAsync(fmt, scope, author, (await access.ForAsync(http.User, ct)).VexAudience, ct);
-            await audit.RecordAsync(http.User, AuditActions.VexExported, "vex-export", Describe(scope),
-                $"format {fmt.ToWire()}, {outcome.Statements} statements, {outcome.Images} images" + (sign == true ? ", signed" : ""));
+            await audit.RecordAsync(http.User, AuditActions.VexExported, "vex-export", Describe(scope), VexTransfers.ExportDetails(fmt, outcome, sign == true));
             if (sign != true) return new DocumentResult(outcome.Result);
             // Signed: {"document": …, "bundle": …} — write each to its file (<file>.sigstore.json beside the document).
             var signed = await signing.Signer.SignAsync(fmt, outcome.Result.Json, ct);
+            await audit.RecordAsync(http.User, AuditActions.SignatureCreated, "vex-export", Describe(scope), VexTransfers.SignedDetails(fmt, signed));
             return new JsonResult(StatusCodes.Status200OK, w =>
             {
                 w.WriteStartObject();
@@ -161,14 +161,15 @@ public static class VexApi
             await using (body)
             {
                 using var ms = new MemoryStream();
-                await body.CopyToAsync(ms, ct);
+                // Counted as it is read: not every server enforces the raw body's limit (TestServer does not).
+                await new LimitedReadStream(body, limit).CopyToAsync(ms, ct);
                 if (ms.Length > limit) throw new VexFormatException(VexErrorCode.TooLarge, $"The file is larger than {limit} bytes.");
                 var signed = await signing.Uploads.ImportAsync(ms.ToArray(), fileName, bundle,
                     new VexImportOptions { Trust = level, ImportedBy = Actor(http), MaxBytes = limit }, ct);
                 var report = signed.Import;
-                await audit.RecordAsync(http.User, AuditActions.VexImported, "vex-document", fileName,
-                    $"{report.Statements} statements, {report.Matched} matched, {report.DecisionsRecorded} decisions recorded, {report.Rejected.Count} rejected" +
-                    (report.AlreadyImported ? " (imported before)" : "") + (signed.Signature is { } sig ? $", signature {sig.Status}" : ""));
+                await audit.RecordAsync(http.User, AuditActions.VexImported, "vex-document", fileName, VexTransfers.ImportDetails(signed));
+                if (bundle is not null && signed.Signature is { } signature)
+                    await audit.RecordAsync(http.User, AuditActions.SignatureVerified, "vex-document", fileName, Signing.SigningApi.Describe(signature), succeeded: signature.Verified);
                 return new JsonResult(report.AlreadyImported ? StatusCodes.Status200OK : StatusCodes.Status201Created, w => DecisionJson.WriteImportReport(w, report, signed.Signature));
             }
         }

@@ -22,6 +22,7 @@ public partial class VexPage
     [Inject] private TriageConnection Connection { get; set; } = default!;
     [Inject] private IDbContextFactory<TriageDbContext> Db { get; set; } = default!;
     [Inject] private SigningFacade Signing { get; set; } = default!;
+    [Inject] private VexTransfers Transfers { get; set; } = default!;
     [Inject] private UserAccessService Access { get; set; } = default!;
     [Inject] private IConfiguration Configuration { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
@@ -88,8 +89,7 @@ public partial class VexPage
                 _ => throw new ArgumentException("Name the image, repository or team to export."),
             };
             var author = Configuration["Triage:Vex:Author"];
-            var outcome = await new VexExportService(Connection.ConnectionString, Time).ExportAsync(_format, scope, author, (await Access.CurrentAsync()).VexAudience);
-            var signed = _sign ? await Signing.Signer.SignAsync(_format, outcome.Result.Json) : null;
+            var (outcome, signed) = await Transfers.ExportAsync(await Access.CurrentAsync(), _format, scope, author, _sign);
             _export = new ExportShown(outcome, signed, $"vex.{_format.ToWire()}.json");
         }
         catch (Exception e) when (e is ArgumentException or DecisionTargetException or VexExportException or InvalidOperationException
@@ -114,8 +114,7 @@ public partial class VexPage
             var doc = await ReadAsync(_docFile);
             var bundle = _bundleFile is null ? null : await ReadAsync(_bundleFile);
             VexTrust? trust = _importTrust switch { "trusted" => VexTrust.Trusted, "show" => VexTrust.ShowOnly, "ignore" => VexTrust.Ignore, _ => null };
-            var user = await Access.CurrentAsync();
-            _importReport = await Signing.Uploads.ImportAsync(doc, _docFile.Name, bundle, new VexImportOptions { Trust = trust, ImportedBy = user.Name, MaxBytes = MaxBytes });
+            _importReport = await Transfers.ImportAsync(await Access.CurrentAsync(), doc, _docFile.Name, bundle, trust, MaxBytes);
             _docFile = null;
             _bundleFile = null;
             await LoadListsAsync();

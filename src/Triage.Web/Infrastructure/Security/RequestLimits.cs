@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using Triage.Core.Ingest;
 using Triage.Web.Infrastructure.Access;
 
 namespace Triage.Web.Infrastructure.Security;

@@ -9,8 +9,6 @@ public sealed class SecurityOptions
     public int HstsMaxAgeDays { get; set; } = 365;
     /// <summary>Trust X-Forwarded-For/-Proto from a reverse proxy (set it only when one is in front of every instance).</summary>
     public bool ForwardedHeaders { get; set; }
-    /// <summary>A gzip body may expand at most this many times (beyond the first MiB): more is a compression bomb.</summary>
-    public int MaxCompressionRatio { get; set; } = 200;
 }
 
 /// <summary>Triage:RateLimits in configuration: fixed one-minute windows, 429 with Retry-After beyond them.</summary>

@@ -1,12 +1,13 @@
-namespace Triage.Web.Infrastructure;
+namespace Triage.Core.Ingest;
 
 /// <summary>
 /// A read-only, forward-only wrapper that counts the bytes read through it and tells the subclass the running total after
-/// every read: the upload progress bar (<see cref="Components.Shared.ProgressStream"/>) and the body limit for requests
-/// without a length (<see cref="Security.LimitedReadStream"/>) differ only in what they do with the count.
+/// every read: the upload progress bar and the body limit for requests without a length (in the web app) and the limit on
+/// what a decompressor may hand out (<see cref="SizeLimitedStream"/>) differ only in what they do with the count.
 /// </summary>
-/// <param name="ownsInner">Dispose the wrapped stream with this one (a browser file is ours; a request body is the server's).</param>
-internal abstract class CountingReadStream(Stream inner, bool ownsInner) : Stream
+/// <param name="ownsInner">Dispose the wrapped stream with this one (a browser file or a decompressor is ours; a request
+/// body is the server's).</param>
+public abstract class CountingReadStream(Stream inner, bool ownsInner) : Stream
 {
     private long _read;
 

@@ -1,0 +1,67 @@
+using Triage.Core.Audit;
+using Triage.Core.Vex;
+using Triage.Data.Signing;
+using Triage.Data.Vex;
+using Triage.Web.Features.Signing;
+using Triage.Web.Infrastructure;
+using Triage.Web.Infrastructure.Access;
+using Triage.Web.Infrastructure.Security;
+
+namespace Triage.Web.Features.Vex;
+
+/// <summary>
+/// The VEX page's export and import: the services the API calls, each written to the audit log with who did it, as
+/// <c>GET</c> and <c>POST /api/v1/vex</c> are (the export, the signature made over it, the import, the signature checked
+/// with it). Kept out of the component so the action and its audit entries are one thing to call and to test, as
+/// <see cref="TrustPolicyChanges"/> is.
+/// </summary>
+public sealed class VexTransfers(TriageConnection connection, SigningFacade signing, Auditor audit, TimeProvider time)
+{
+    public async Task<(VexExportOutcome Outcome, SignedDocument? Signed)> ExportAsync(UserAccess user, VexFormat format, VexExportScope scope, string? author, bool sign,
+        CancellationToken ct = default)
+    {
+        var outcome = await new VexExportService(connection.ConnectionString, time).ExportAsync(format, scope, author, user.VexAudience, ct);
+        var target = VexApi.Describe(scope);
+        await audit.RecordAsync(user, AuditActions.VexExported, "vex-export", target, ExportDetails(format, outcome, sign));
+        if (!sign) return (outcome, null);
+        var signed = await signing.Signer.SignAsync(format, outcome.Result.Json, ct);
+        await audit.RecordAsync(user, AuditActions.SignatureCreated, "vex-export", target, SignedDetails(format, signed));
+        return (outcome, signed);
+    }
+
+    /// <summary>Imports a document (with its Sigstore bundle, checked first when given). A document that is not VEX is
+    /// audited as refused and its <see cref="VexFormatException"/> rethrown.</summary>
+    public async Task<SignedImportReport> ImportAsync(UserAccess user, byte[] document, string fileName, byte[]? bundle, VexTrust? trust, long maxBytes,
+        CancellationToken ct = default)
+    {
+        if (!user.CanTriage) throw new UnauthorizedAccessException("only triagers and admins import VEX");
+        SignedImportReport signed;
+        try
+        {
+            signed = await signing.Uploads.ImportAsync(document, fileName, bundle, new VexImportOptions { Trust = trust, ImportedBy = user.Name, MaxBytes = maxBytes }, ct);
+        }
+        catch (VexFormatException e)
+        {
+            await audit.RecordAsync(user, AuditActions.VexImported, "vex-document", fileName, $"refused: {e.CodeName}", succeeded: false);
+            throw;
+        }
+        await audit.RecordAsync(user, AuditActions.VexImported, "vex-document", fileName, ImportDetails(signed));
+        if (bundle is not null && signed.Signature is { } signature)
+            await audit.RecordAsync(user, AuditActions.SignatureVerified, "vex-document", fileName, SigningApi.Describe(signature), succeeded: signature.Verified);
+        return signed;
+    }
+
+    internal static string ExportDetails(VexFormat format, VexExportOutcome outcome, bool signed) =>
+        $"format {format.ToWire()}, {outcome.Statements} statements, {outcome.Images} images" + (signed ? ", signed" : "");
+
+    /// <summary>What was signed and by which key or identity (a key's public hint, never the key or a token).</summary>
+    internal static string SignedDetails(VexFormat format, SignedDocument signed) =>
+        $"format {format.ToWire()}, predicate {signed.PredicateType}, {signed.Subjects.Count} subjects, signed by {signed.Signer}";
+
+    internal static string ImportDetails(SignedImportReport signed)
+    {
+        var report = signed.Import;
+        return $"{report.Statements} statements, {report.Matched} matched, {report.DecisionsRecorded} decisions recorded, {report.Rejected.Count} rejected" +
+               (report.AlreadyImported ? " (imported before)" : "") + (signed.Signature is { } sig ? $", signature {sig.Status}" : "");
+    }
+}
