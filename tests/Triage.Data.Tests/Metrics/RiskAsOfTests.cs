@@ -103,5 +103,18 @@ public sealed class RiskAsOfTests
         Assert.Equal(12, Week(5).OpenAct + Week(5).OpenAttend + Week(5).OpenTrackStar + Week(5).OpenTrack);
         // The KEV-listed finding of an image running in production is the one to act on.
         Assert.True(Count(SsvcPriority.Act) >= 1);
+
+        // The review shows unknown weeks as unknown: a dash in Markdown, an empty cell in CSV, null in JSON.
+        var report = await WeeklyReportQueries.LoadAsync(db, ReportScope.All, 5, null, At(2, 4, 12), null);
+        var md = new StringWriter();
+        WeeklyReportExport.WriteMarkdown(md, report);
+        Assert.Contains("| 2026-W02 | — | — | — | — | — | — | 0 | — |", md.ToString());
+        Assert.Contains($"| 2026-W05 | {Count(SsvcPriority.Act)} | {Count(SsvcPriority.Attend)} | {Count(SsvcPriority.TrackStar)} | {Count(SsvcPriority.Track)} | 0 | {loaded} | 1 | 1 |",
+            md.ToString());
+        var csv = new StringWriter();
+        WeeklyReportExport.WriteCsv(csv, report);
+        var lines = csv.ToString().Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var column = Array.IndexOf(WeeklyReportExport.CsvColumns, "open_act");
+        Assert.Equal(["", "", "", Count(SsvcPriority.Act).ToString(), Count(SsvcPriority.Act).ToString()], lines.Skip(1).Select(l => l.Split(',')[column]));
     }
 }
