@@ -1,11 +1,14 @@
 // Triage.Bench.Metrics: 52 weeks of weekly snapshots for 1,000 images (issue 8).
 //
-//   dotnet run -c Release --project bench/Triage.Bench.Metrics -- [--db CONN] [--images 1000] [--runs 3] [--no-seed]
+//   dotnet run -c Release --project bench/Triage.Bench.Metrics -- [--db CONN] [--images 1000] [--runs 3] [--no-seed] [--with-risk]
 //
 // Seeding writes a year of history through the real import path (HistoryWriter: ReportImporter.StoreAsync, then each
 // import moved to its moment): --images digests over --images/5 repositories in 20 teams, one rebuild every ten weeks per
 // repository (packages upgraded, removed and added; vulnerabilities disclosed during the year), every tenth repository
 // switching to a slim successor half-way through (a declared replacement), and 2,000 digest-scoped VEX decisions.
+// --with-risk then stores, through the product's services, what the snapshot's priority, reachability, KEV and production
+// columns read (once per database): every finding scored, a KEV catalog of 60 of the year's CVEs, a pod list running the
+// newest image of every third repository in namespace prod, and a complete file-access profile of every tenth one.
 // Timing: a full rebuild of all weeks (MetricsSnapshotter.RunAsync(rebuild: true)) --runs times, then the weekly
 // incremental run, against a baseline measured in the same run: reading every finding's identity once (the least any
 // computation over the history must do).
@@ -17,6 +20,7 @@ using Triage.Core.Metrics;
 using Triage.Core.Vex;
 using Triage.Data;
 using Triage.Data.Metrics;
+using Triage.Data.Runtime;
 using Triage.Testing.Metrics;
 using Triage.Web.Features.Decisions;
 using Triage.Web.Infrastructure;
@@ -31,6 +35,7 @@ var now = start.AddDays(7 * 52 + 2);
 Console.WriteLine($".NET {Environment.Version}, {Environment.ProcessorCount} cores, {TriageDatabase.DetectProvider(db)}");
 await TriageDatabase.EnsureMigratedAsync(db);
 if (seed) await SeedAsync();
+if (args.Contains("--with-risk")) await AddRiskAsync();
 
 await using (var c = TriageDatabase.CreateContext(db))
     Console.WriteLine($"database: {await c.Repositories.CountAsync():N0} repositories, {await c.Artifacts.CountAsync():N0} images, " +
@@ -127,6 +132,39 @@ async Task SeedAsync()
             });
     }
     Console.WriteLine($"seeded {images:N0} images, teams and decisions in {sw.Elapsed.TotalSeconds:0} s");
+}
+
+async Task AddRiskAsync()
+{
+    await using (var c = TriageDatabase.CreateContext(db))
+        if (await c.FindingRisks.AnyAsync()) { Console.WriteLine("risk data already stored"); return; }
+    var sw = Stopwatch.StartNew();
+    var clock = new FixedClock(now.AddDays(-1));
+    await new FindingRiskService(db, time: clock).RefreshEverythingAsync();
+
+    var cves = Enumerable.Range(0, 60).Select(k => (Cve: $"CVE-2025-{10000 + k * 67 % 400 * 10 + k % 5}", Added: start.AddDays(k * 6)))
+        .Select(x => $$$"""{"cveID":"{{{x.Cve}}}","vendorProject":"bench","product":"bench","vulnerabilityName":"bench","dateAdded":"{{{x.Added:yyyy-MM-dd}}}","dueDate":"{{{x.Added.AddDays(21):yyyy-MM-dd}}}","knownRansomwareCampaignUse":"Unknown"}""");
+    var catalog = $$$"""{"title":"bench","catalogVersion":"{{{clock.Now:yyyy.MM.dd}}}","dateReleased":"{{{clock.Now:yyyy-MM-dd}}}T00:00:00Z","count":60,"vulnerabilities":[{{{string.Join(',', cves)}}}]}""";
+    await new EnrichmentService(db, time: clock).ImportAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(catalog)), "kev.json", new EnrichmentImportOptions());
+
+    List<(string Repository, string Digest)> newest;
+    await using (var c = TriageDatabase.CreateContext(db))
+        newest = (await (from a in c.Artifacts join r in c.Repositories on a.RepositoryId equals r.Id select new { r.Id, r.Name, a.Digest, a.FirstSeen }).ToListAsync())
+            .GroupBy(a => a.Id).OrderBy(g => g.Key).Select(g => g.MaxBy(a => a.FirstSeen)!).Select(a => (a.Name, a.Digest!)).ToList();
+    var pods = newest.Where((_, i) => i % 3 == 0).Select((x, i) =>
+        $$$"""{"metadata":{"name":"app-{{{i}}}-abcde","namespace":"prod","ownerReferences":[{"kind":"ReplicaSet","name":"app-{{{i}}}","controller":true}]},"status":{"phase":"Running","containerStatuses":[{"name":"app","image":"{{{x.Repository}}}","imageID":"docker-pullable://{{{x.Repository}}}@{{{x.Digest}}}"}]}}""");
+    var runtime = new RuntimeIngestService(db, time: clock);
+    await runtime.IngestAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes($$$"""{"kind":"PodList","apiVersion":"v1","items":[{{{string.Join(',', pods)}}}]}""")),
+        "pods.json", new RuntimeIngestOptions { Cluster = "bench", ObservedAt = clock.Now.AddDays(-30) });
+    foreach (var (repository, digest) in newest.Where((_, i) => i % 10 == 0))
+    {
+        var image = $"{repository}@{digest}";
+        var profile = $$$"""{"profile":{"image":"{{{image}}}","complete":true,"source":"bench"}}""" + "\n" + $$$"""{"image":"{{{image}}}","path":"/usr/lib/x86_64-linux-gnu/libpkg001.so","op":"read"}""" + "\n";
+        await runtime.IngestAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(profile)), "profile.jsonl", new RuntimeIngestOptions());
+    }
+    await using (var c = TriageDatabase.CreateContext(db))
+        Console.WriteLine($"risk data in {sw.Elapsed.TotalSeconds:0} s: {await c.FindingRisks.CountAsync():N0} scores, {await c.FindingVerdicts.CountAsync():N0} verdicts, " +
+                          $"{await c.KevListings.CountAsync()} KEV listings, {await c.RuntimeWorkloads.CountAsync()} workloads");
 }
 
 // Each package has five vulnerabilities, each disclosed in some week of the year and fixed from some version on: a

@@ -31,8 +31,8 @@ public static class SnapshotScopeNames
 
 /// <summary>
 /// One ISO week of one scope, as of the end of the week (or as of the computation for the week in progress). Counts are
-/// of findings on the scope's current images (<see cref="CurrentImages"/>). Columns for data Triage does not hold yet
-/// (priority, reachability, KEV, production) are null, not zero. Everything is a count or a sum, so rows add up:
+/// of findings on the scope's current images (<see cref="CurrentImages"/>). Columns for data Triage did not hold as of
+/// the row's instant (priority, reachability, KEV, production; see <see cref="WeeklyCalculator"/>) are null, not zero. Everything is a count or a sum, so rows add up:
 /// a team is the sum of its repositories, and any set of teams the sum of theirs.
 /// </summary>
 public sealed class WeeklySnapshot
@@ -216,9 +216,13 @@ public sealed class WeeklySnapshot
     }
 
     /// <summary>Adds another row's counts into this one (a team from its repositories, a reader's view from its teams).
-    /// Nullable columns stay null only while every added row has them null.</summary>
+    /// A nullable count is known in the sum only when every added row knows it: a sum that skipped an unknown part would
+    /// read as a fall. (The size is a sum over the images that report one, so it adds what is known.)</summary>
     public void Add(WeeklySnapshot o)
     {
+        var first = _blank;
+        _blank = false;
+        int? Sum(int? a, int? b) => first ? b : a is null || b is null ? null : a + b;
         Images += o.Images;
         ImagesInProduction = Sum(ImagesInProduction, o.ImagesInProduction);
         Packages += o.Packages;
@@ -256,10 +260,11 @@ public sealed class WeeklySnapshot
     /// <summary>An empty row to add others into.</summary>
     public static WeeklySnapshot Empty(IsoWeek week, SnapshotScope scope, long scopeId, string name) => new()
     {
-        Year = week.Year, Week = week.Week, Scope = scope, ScopeId = scopeId, ScopeName = name, Complete = true,
+        Year = week.Year, Week = week.Week, Scope = scope, ScopeId = scopeId, ScopeName = name, Complete = true, _blank = true,
     };
 
-    private static int? Sum(int? a, int? b) => a is null && b is null ? null : (a ?? 0) + (b ?? 0);
+    /// <summary>Made by <see cref="Empty"/> and nothing added yet: the first row added sets what the sum knows. Not stored.</summary>
+    private bool _blank;
 }
 
 /// <summary>

@@ -29,15 +29,31 @@ public sealed record DigestHistory(long ArtifactId, long RepositoryId, string? D
 
 /// <summary>
 /// A finding over time: active from <see cref="FirstSeen"/> until <see cref="ClosedAt"/> (the import that retired its
-/// last observation; null while a scanner still reports it). <see cref="Priority"/>, <see cref="Reachability"/> and
-/// <see cref="Kev"/> stay null until the ranking and runtime data are stored.
+/// last observation; null while a scanner still reports it), with what ranking, runtime evidence and the KEV catalog say
+/// about it and since when (see <see cref="WeeklyCalculator"/> for what "as of a week" makes of each).
 /// </summary>
 public sealed record FindingHistory(long FindingId, long ArtifactId, long GroupId, string VulnerabilityId, PackageName Package, string Version,
     Severity Severity, bool FixAvailable, DateTime FirstSeen, DateTime? ClosedAt)
 {
+    /// <summary>The stored priority (null: never scored). Triage keeps only the latest score, so it is known from
+    /// <see cref="PriorityAt"/> on; what it was before is overwritten.</summary>
     public SsvcPriority? Priority { get; init; }
+    public DateTime? PriorityAt { get; init; }
+    /// <summary>The stored runtime verdict (null: no evidence applies to the image), known from <see cref="ReachabilityAt"/>
+    /// on for the same reason as the priority.</summary>
     public ReachabilityVerdict? Reachability { get; init; }
-    public bool? Kev { get; init; }
+    public DateTime? ReachabilityAt { get; init; }
+    /// <summary>When CISA added the first of the alias group's CVEs to the KEV catalog; null when none is listed.</summary>
+    public DateTime? KevListedAt { get; init; }
+
+    /// <summary>The priority in force at <paramref name="t"/>, or null when the stored one was computed later (unknown then).</summary>
+    public SsvcPriority? PriorityAsOf(DateTime t) => PriorityAt <= t ? Priority : null;
+
+    /// <summary>Whether the verdict in force at <paramref name="t"/> is known: no verdict stored means no evidence applied
+    /// (verdicts are only replaced, never withdrawn while the evidence is kept); a verdict computed later hides the one before.</summary>
+    public bool ReachabilityKnownAt(DateTime t) => ReachabilityAt is not { } at || at <= t;
+
+    public bool KevListedAsOf(DateTime t) => KevListedAt <= t;
 
     public bool ActiveAt(DateTime t) => FirstSeen <= t && (ClosedAt is null || t < ClosedAt);
 
@@ -63,11 +79,18 @@ public sealed class MetricsHistory
     public IReadOnlyDictionary<long, string> TeamNames { get; init; } = new Dictionary<long, string>();
     /// <summary>Null when no decision is stored: every finding is undecided.</summary>
     public DecisionLookup? Decisions { get; init; }
-    /// <summary>Whether an image runs in production at a moment; null until runtime inventory is stored (the column stays null).</summary>
+    /// <summary>Whether an image runs in production at a moment; null until runtime inventory is stored.</summary>
     public Func<DigestHistory, DateTime, bool>? RunningInProduction { get; init; }
-    public bool PriorityKnown { get; init; }
-    public bool ReachabilityKnown { get; init; }
-    public bool KevKnown { get; init; }
+    // From when each kind of data exists (null: never stored). A week whose as-of instant is earlier has the column null,
+    // not zero: Triage did not know then.
+    /// <summary>The first finding score ever stored (the first ranking policy recorded).</summary>
+    public DateTime? PrioritySince { get; init; }
+    /// <summary>The first runtime evidence about images (file profiles, inventories of files, code reachability).</summary>
+    public DateTime? ReachabilitySince { get; init; }
+    /// <summary>Stored KEV listings carry CISA's own dates, so once a catalog is stored this is <see cref="DateTime.MinValue"/>.</summary>
+    public DateTime? KevSince { get; init; }
+    /// <summary>The first deployment inventory (its snapshot time).</summary>
+    public DateTime? ProductionSince { get; init; }
 
     /// <summary>The side a repository's lineage shows at a moment: its current images, their findings active then, and
     /// the decisions in force then.</summary>

@@ -14,6 +14,17 @@ namespace Triage.Core.Metrics;
 /// <see cref="Attribution"/>. Repository rows compare a repository with itself; team, unowned and all rows compare each
 /// lineage's part as a whole (so a switch inside a lineage shows as upgrades and removals, not as churn), and each still
 /// adds up exactly.
+/// <para>
+/// "As of a week" for data Triage holds beside the scans: what was true at the week's as-of instant, reconstructed from
+/// dated data, never today's value applied to the past. KEV listings carry CISA's date added, so a finding counts as
+/// KEV-listed from that date (once any catalog is stored). Production is read from deployment inventories: an image runs
+/// in production from the first to the last snapshot that showed it in a production environment (up to now while it
+/// still runs), and is unknown before the first inventory. Priorities and runtime verdicts are stored only as their
+/// latest values, each with the moment it was computed: a value counts from that moment on, a week before it does not
+/// know it, and a column that cannot count every open finding of its row is null rather than a smaller number. In
+/// practice the week in progress always has them; a complete week keeps them when it was last computed before its
+/// findings were scored again (the hourly run computes it within the hour after it ends).
+/// </para>
 /// </summary>
 public sealed class WeeklyCalculator(SlaPolicy sla)
 {
@@ -293,16 +304,22 @@ public sealed class WeeklyCalculator(SlaPolicy sla)
                 row.Complete = complete;
                 row.AsOf = asOf;
                 row.ComputedAt = computedAt;
-                if (_history.RunningInProduction is not null) row.ImagesInProduction = 0;
-                if (_history.PriorityKnown) (row.OpenAct, row.OpenAttend, row.OpenTrackStar, row.OpenTrack) = (0, 0, 0, 0);
-                if (_history.ReachabilityKnown) (row.OpenReachable, row.OpenLoaded) = (0, 0);
-                if (_history.KevKnown) row.OpenKev = 0;
+                // Columns whose data did not exist at the as-of instant stay null; a known column may still turn null
+                // below, when a finding it would count has a value computed only after the instant.
+                var production = _history.ProductionSince <= asOf;
+                var priority = _history.PrioritySince <= asOf;
+                var reachability = _history.ReachabilitySince <= asOf;
+                var kev = _history.KevSince <= asOf;
+                if (production) row.ImagesInProduction = 0;
+                if (priority) (row.OpenAct, row.OpenAttend, row.OpenTrackStar, row.OpenTrack) = (0, 0, 0, 0);
+                if (reachability) (row.OpenReachable, row.OpenLoaded) = (0, 0);
+                if (kev) row.OpenKev = 0;
                 foreach (var (digest, findings) in e?.Images ?? [])
                 {
                     row.Images++;
                     row.Packages += digest.PackageCount;
                     if (digest.SizeBytes is { } size) row.SizeBytes = (row.SizeBytes ?? 0) + size;
-                    if (_history.RunningInProduction?.Invoke(digest, asOf) == true) row.ImagesInProduction++;
+                    if (production && _history.RunningInProduction?.Invoke(digest, asOf) == true) row.ImagesInProduction++;
                     foreach (var (f, status) in findings)
                     {
                         row.ActiveFindings++;
@@ -311,21 +328,26 @@ public sealed class WeeklyCalculator(SlaPolicy sla)
                         if (Suppresses(status)) continue;
                         row.AddOpen(f.Severity);
                         if (f.FixAvailable) row.OpenFixable++;
-                        if (_history.PriorityKnown)
-                            switch (f.Priority)
+                        if (priority)
+                            switch (f.PriorityAsOf(asOf))
                             {
                                 case SsvcPriority.Act: row.OpenAct++; break;
                                 case SsvcPriority.Attend: row.OpenAttend++; break;
                                 case SsvcPriority.TrackStar: row.OpenTrackStar++; break;
                                 case SsvcPriority.Track: row.OpenTrack++; break;
+                                case null: priority = false; break; // scored again since: what it was then is gone
                             }
-                        if (_history.ReachabilityKnown && f.Reachability == ReachabilityVerdict.Reachable) row.OpenReachable++;
-                        if (_history.ReachabilityKnown && f.Reachability == ReachabilityVerdict.Loaded) row.OpenLoaded++;
-                        if (_history.KevKnown && f.Kev == true) row.OpenKev++;
+                        if (reachability && !f.ReachabilityKnownAt(asOf)) reachability = false;
+                        if (reachability && f.Reachability == ReachabilityVerdict.Reachable) row.OpenReachable++;
+                        if (reachability && f.Reachability == ReachabilityVerdict.Loaded) row.OpenLoaded++;
+                        if (kev && f.KevListedAsOf(asOf)) row.OpenKev++;
                         if (_open.TryGetValue((f.GroupId, f.Package), out var problem) && sla.IsBreached(f.Severity, problem.OpenedAt, asOf))
                             row.AddSlaBreach(f.Severity);
                     }
                 }
+                // A partial count would read as a fall: a column some open finding cannot be counted in is unknown.
+                if (!priority) (row.OpenAct, row.OpenAttend, row.OpenTrackStar, row.OpenTrack) = (null, null, null, null);
+                if (!reachability) (row.OpenReachable, row.OpenLoaded) = (null, null);
                 if (r is not null)
                     foreach (var sev in Enum.GetValues<Severity>())
                         row.AddRemediated(sev, r.Count(sev), r.Days(sev));

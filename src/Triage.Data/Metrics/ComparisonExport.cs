@@ -11,6 +11,9 @@ public static class MetricsFormat
     /// <summary>"+3", "−2" (a real minus sign), "0".</summary>
     public static string Signed(int n) => n > 0 ? $"+{n}" : n < 0 ? $"−{-n}" : "0";
 
+    /// <summary>A count, or "—" when it was not known (a weekly column before its data existed).</summary>
+    public static string Known(int? n) => n is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : "—";
+
     /// <summary>"157.0 MiB", or "unknown".</summary>
     public static string Size(long? bytes) => bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b / 1048576.0:0.0} MiB") : "unknown";
 }

@@ -1,13 +1,17 @@
 using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
 using Triage.Core.Metrics;
+using Triage.Core.Ranking;
+using Triage.Core.Runtime.Verdicts;
 
 namespace Triage.Data.Metrics;
 
 /// <summary>
 /// Reads the history the weekly calculator needs for the weeks from a given week to now: repositories and lineages, every
-/// image with its scan times, and the findings of the images that can be current in that period with the moment each
-/// was retired. Work is proportional to the period: images superseded before it and findings retired before it are not read.
+/// image with its scan times and when it ran in production, and the findings of the images that can be current in that
+/// period with the moment each was retired, their stored priority and runtime verdict (each with when it was computed) and
+/// when their alias group was listed in KEV (<see cref="RiskAsOf"/>). Work is proportional to the period: images superseded
+/// before it and findings retired before it are not read.
 /// </summary>
 public static class MetricsHistoryLoader
 {
@@ -42,8 +46,12 @@ public static class MetricsHistoryLoader
             digests[a.Id] = (a.RepositoryId, a.Digest, times, a.PackageCount, a.SizeBytes);
         }
 
+        // Images in production stay current (CurrentImages), so they are known before the period's images are chosen.
+        var risk = await RiskAsOf.LoadProductionAsync(db, ct);
+
         // The images that can be current at some moment of the period: those scanned since the newest image of their
-        // lineage first seen by its start (CurrentImages), and every image first seen during it.
+        // lineage first seen by its start (CurrentImages), those running in production during it, and every image first
+        // seen during it.
         var relevant = new HashSet<long>();
         foreach (var lineage in Lineage.Build(repositories))
         {
@@ -51,7 +59,7 @@ public static class MetricsHistoryLoader
             var mine = digests.Where(d => ids.Contains(d.Value.RepositoryId)).ToList();
             var newest = mine.Where(d => d.Value.Scans[0] < start).Select(d => (DateTime?)d.Value.Scans[0]).Max();
             foreach (var (id, d) in mine)
-                if (newest is null || d.Scans[^1] >= newest) relevant.Add(id);
+                if (newest is null || d.Scans[^1] >= newest || risk.InProductionDuring(id, start, now)) relevant.Add(id);
         }
         var relevantIds = relevant.ToList();
 
@@ -87,6 +95,7 @@ public static class MetricsHistoryLoader
             if (!names.TryGetValue((p.Type, p.Namespace, p.Name), out var name)) names[(p.Type, p.Namespace, p.Name)] = name = new PackageName(p.Type, p.Namespace, p.Name);
             packages[p.Id] = name.At(p.Version);
         }
+        await risk.LoadFindingsAsync(db, relevantIds, ct);
         var groupIds = kept.Select(f => f.GroupId).Distinct().ToList();
         var canonical = await db.AliasGroups.AsNoTracking().Where(g => groupIds.Contains(g.Id)).ToDictionaryAsync(g => g.Id, g => g.CanonicalId, ct);
 
@@ -103,8 +112,15 @@ public static class MetricsHistoryLoader
         var findings = kept.Select(f =>
         {
             var p = packages[f.PackageId];
+            var score = risk.Scores.TryGetValue(f.Id, out var s) ? s : default((SsvcPriority, DateTime)?);
+            var verdict = risk.Verdicts.TryGetValue(f.Id, out var v) ? v : default((ReachabilityVerdict, DateTime)?);
             return new FindingHistory(f.Id, f.ArtifactId, f.GroupId, canonical.GetValueOrDefault(f.GroupId, "?"), p.Package, p.Version, f.Severity,
-                f.FixAvailable, Utc(f.FirstSeen), f.Active ? null : ClosedAt(f.Id, f.LastSeen, f.ArtifactId));
+                f.FixAvailable, Utc(f.FirstSeen), f.Active ? null : ClosedAt(f.Id, f.LastSeen, f.ArtifactId))
+            {
+                Priority = score?.Item1, PriorityAt = score?.Item2,
+                Reachability = verdict?.Item1, ReachabilityAt = verdict?.Item2,
+                KevListedAt = risk.KevListed.TryGetValue(f.GroupId, out var listed) ? listed : null,
+            };
         }).ToList();
 
         return new MetricsHistory
@@ -115,6 +131,11 @@ public static class MetricsHistoryLoader
             Findings = findings,
             Ledger = ledger,
             Decisions = decisions,
+            RunningInProduction = risk.ProductionSince is null ? null : (d, t) => risk.InProduction(d.ArtifactId, t),
+            PrioritySince = risk.PrioritySince,
+            ReachabilitySince = risk.ReachabilitySince,
+            KevSince = risk.KevSince,
+            ProductionSince = risk.ProductionSince,
         };
 
         DateTime ClosedAt(long id, DateTime lastSeen, long artifactId) =>

@@ -7,8 +7,9 @@ namespace Triage.Data.Metrics;
 
 /// <summary>
 /// The weekly review as JSON (<c>triage metrics weekly --format json</c>, GET /api/v1/metrics/weekly), CSV (one line per
-/// week, for spreadsheets and dashboards) and Markdown (the review to paste into a ticket or a wiki). Columns Triage does
-/// not fill yet (priority, reachability, KEV, production) are null in JSON and empty in CSV.
+/// week, for spreadsheets and dashboards) and Markdown (the review to paste into a ticket or a wiki). Priority,
+/// reachability, KEV and production are null in JSON, empty in CSV and "—" in Markdown for a week Triage did not know them
+/// (<see cref="Core.Metrics.WeeklyCalculator"/>).
 /// </summary>
 public static class WeeklyReportExport
 {
@@ -226,8 +227,14 @@ public static class WeeklyReportExport
             return;
         }
         var c = s.WeekChange;
+        var known = new List<string>();
+        if (s.OpenAct is { } act) known.Add($"{act} to act on");
+        if (s.OpenKev is { } kev) known.Add($"{kev} KEV-listed");
+        if (s.OpenReachable is { } reachable && s.OpenLoaded is { } loaded) known.Add($"{reachable} reachable and {loaded} loaded at runtime");
+        if (s.ImagesInProduction is { } production) known.Add($"{production} images running in production");
         o.WriteLine($"As of {s.AsOf:yyyy-MM-dd HH:mm} UTC{(s.Complete ? "" : " (week in progress)")}: **{s.OpenTotal}** open findings on {s.Images} images " +
-                    $"({MetricsFormat.Signed(c.After - c.Before)} this week), {s.SlaBreachesTotal} out of SLA, {s.OpenFixable} fixable.");
+                    $"({MetricsFormat.Signed(c.After - c.Before)} this week), {s.SlaBreachesTotal} out of SLA, {s.OpenFixable} fixable" +
+                    (known.Count == 0 ? "." : $"; {string.Join(", ", known)}."));
         o.WriteLine();
         o.WriteLine("## Why the number moved");
         o.WriteLine();
@@ -248,6 +255,20 @@ public static class WeeklyReportExport
         foreach (var x in r.Weeks)
             o.WriteLine($"| {x.IsoWeek}{(x.Complete ? "" : "*")} | {x.OpenTotal} | {x.OpenCritical} | {x.OpenHigh} | {x.OpenMedium} | {x.OpenLow} | {x.OpenFixable} | " +
                         $"{x.SlaBreachesTotal} | {Percent(x.ShareDecided)} | {Percent(x.ShareNotAffected)} | {x.Images} | {x.Packages} |");
+        if (r.Weeks.Any(x => x.OpenAct is not null || x.OpenReachable is not null || x.OpenKev is not null || x.ImagesInProduction is not null))
+        {
+            o.WriteLine();
+            o.WriteLine("## Priority, runtime and exposure");
+            o.WriteLine();
+            o.WriteLine("Open findings by priority, reachable or loaded at runtime, KEV-listed; images running in production. " +
+                        "A dash: Triage did not know yet that week.");
+            o.WriteLine();
+            o.WriteLine("| Week | Act | Attend | Track* | Track | Reachable | Loaded | KEV | Images in production |");
+            o.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var x in r.Weeks)
+                o.WriteLine($"| {x.IsoWeek}{(x.Complete ? "" : "*")} | {Known(x.OpenAct)} | {Known(x.OpenAttend)} | {Known(x.OpenTrackStar)} | {Known(x.OpenTrack)} | " +
+                            $"{Known(x.OpenReachable)} | {Known(x.OpenLoaded)} | {Known(x.OpenKev)} | {Known(x.ImagesInProduction)} |");
+        }
         o.WriteLine();
         o.WriteLine("## Time to remediate this week");
         o.WriteLine();
@@ -299,6 +320,8 @@ public static class WeeklyReportExport
                 o.WriteLine($"- {d.ExpiresAt:yyyy-MM-dd}: {md(d.Vulnerability)} {d.Status} ({md(d.Scope)}, by {md(d.Author)})");
         }
     }
+
+    private static string Known(int? n) => MetricsFormat.Known(n);
 
     private static string Percent(double? share) => share is { } v ? v.ToString("0%", CultureInfo.InvariantCulture) : "—";
 }

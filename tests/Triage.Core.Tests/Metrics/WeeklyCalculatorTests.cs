@@ -1,5 +1,7 @@
 using Triage.Core.Domain;
 using Triage.Core.Metrics;
+using Triage.Core.Ranking;
+using Triage.Core.Runtime.Verdicts;
 using Triage.Core.Vex;
 
 namespace Triage.Core.Tests.Metrics;
@@ -25,7 +27,7 @@ public sealed class WeeklyCalculatorTests
 
     private static PackageName Deb(string name) => new("deb", null, name);
 
-    private static MetricsHistory History(IReadOnlyList<OpenProblem>? ledger = null, bool withDecision = true) => new()
+    private static MetricsHistory History(IReadOnlyList<OpenProblem>? ledger = null, bool withDecision = true, Risk? risk = null) => new()
     {
         Repositories = [new LineageRepository(1, "registry.example/app", 10, null), new LineageRepository(2, "registry.example/app-distroless", 10, 1)],
         TeamNames = new Dictionary<long, string> { [10] = "payments" },
@@ -36,20 +38,59 @@ public sealed class WeeklyCalculatorTests
             new DigestHistory(101, 1, "sha256:d2", [At(1, 21)], 3, 100_000_000, [Deb("openssl").At("3"), Deb("libc6").At("2.36"), Deb("zlib").At("1")]),
             new DigestHistory(200, 2, "sha256:d3", [At(2, 4)], 1, 20_000_000, [Deb("libc6").At("2.36")]),
         ],
-        Findings =
-        [
-            new FindingHistory(1, 100, 1, "CVE-A", Deb("openssl"), "1", Severity.Critical, true, At(1, 5), null),
-            new FindingHistory(2, 100, 2, "CVE-B", Deb("bash"), "5", Severity.High, false, At(1, 5), null),
-            new FindingHistory(3, 100, 3, "CVE-C", Deb("libc6"), "2.36", Severity.Medium, false, At(1, 5), null),
-            new FindingHistory(4, 100, 4, "CVE-D", Deb("libc6"), "2.36", Severity.Low, false, At(1, 12), null),
-            new FindingHistory(5, 101, 3, "CVE-C", Deb("libc6"), "2.36", Severity.Medium, false, At(1, 21), null),
-            new FindingHistory(6, 101, 4, "CVE-D", Deb("libc6"), "2.36", Severity.Low, false, At(1, 21), null),
-            new FindingHistory(7, 101, 5, "CVE-E", Deb("zlib"), "1", Severity.High, true, At(1, 21), null),
-            new FindingHistory(8, 200, 3, "CVE-C", Deb("libc6"), "2.36", Severity.Medium, false, At(2, 4), null),
-        ],
+        Findings = new FindingHistory[]
+        {
+            new(1, 100, 1, "CVE-A", Deb("openssl"), "1", Severity.Critical, true, At(1, 5), null),
+            new(2, 100, 2, "CVE-B", Deb("bash"), "5", Severity.High, false, At(1, 5), null),
+            new(3, 100, 3, "CVE-C", Deb("libc6"), "2.36", Severity.Medium, false, At(1, 5), null),
+            new(4, 100, 4, "CVE-D", Deb("libc6"), "2.36", Severity.Low, false, At(1, 12), null),
+            new(5, 101, 3, "CVE-C", Deb("libc6"), "2.36", Severity.Medium, false, At(1, 21), null),
+            new(6, 101, 4, "CVE-D", Deb("libc6"), "2.36", Severity.Low, false, At(1, 21), null),
+            new(7, 101, 5, "CVE-E", Deb("zlib"), "1", Severity.High, true, At(1, 21), null),
+            new(8, 200, 3, "CVE-C", Deb("libc6"), "2.36", Severity.Medium, false, At(2, 4), null),
+        }.Select(f => risk?.Apply(f) ?? f).ToList(),
         Ledger = ledger ?? [],
         Decisions = withDecision ? (f, asOf) => f.GroupId == 3 && asOf >= DecidedAt ? VexStatus.NotAffected : null : null,
+        RunningInProduction = risk?.RunningInProduction,
+        PrioritySince = risk?.PrioritySince,
+        ReachabilitySince = risk?.ReachabilitySince,
+        KevSince = risk?.KevSince,
+        ProductionSince = risk?.ProductionSince,
     };
+
+    /// <summary>
+    /// Ranking, runtime and KEV data over the same history, each known from some moment:
+    ///   scores stored from 2026-01-20 (W04): C and D on d2 track (computed 01-21), E attend (computed again 01-27, W05, after
+    ///     its KEV listing), C on d3 track (02-04);
+    ///   runtime evidence from 2026-01-28 (W05): on d2, E reachable and C loaded (computed 01-28); C on d3 loaded, computed 02-09 (W07);
+    ///   KEV: CVE-A listed by CISA on 2026-01-06 (W02), CVE-E on 2026-01-26 (W05);
+    ///   inventories from 2026-01-22 (W04): d2 in production 01-22 to 02-03 (or to now), d3 from 02-05.
+    /// </summary>
+    private sealed record Risk(bool D2StillInProduction = false)
+    {
+        public DateTime? PrioritySince => At(1, 20);
+        public DateTime? ReachabilitySince => At(1, 28);
+        public DateTime? KevSince => DateTime.MinValue;
+        public DateTime? ProductionSince => At(1, 22);
+
+        public Func<DigestHistory, DateTime, bool> RunningInProduction => (d, t) => d.ArtifactId switch
+        {
+            101 => t >= At(1, 22) && (D2StillInProduction || t <= At(2, 3)),
+            200 => t >= At(2, 5),
+            _ => false,
+        };
+
+        public FindingHistory Apply(FindingHistory f) => f.FindingId switch
+        {
+            1 => f with { KevListedAt = At(1, 6, 0) },
+            5 => f with { Priority = SsvcPriority.Track, PriorityAt = At(1, 21), Reachability = ReachabilityVerdict.Loaded, ReachabilityAt = At(1, 28) },
+            6 => f with { Priority = SsvcPriority.Track, PriorityAt = At(1, 21) },
+            7 => f with { Priority = SsvcPriority.Attend, PriorityAt = At(1, 27), Reachability = ReachabilityVerdict.Reachable, ReachabilityAt = At(1, 28),
+                KevListedAt = At(1, 26, 0) },
+            8 => f with { Priority = SsvcPriority.Track, PriorityAt = At(2, 4), Reachability = ReachabilityVerdict.Loaded, ReachabilityAt = At(2, 9) },
+            _ => f,
+        };
+    }
 
     private static WeeklySnapshot Row(WeeklyComputation c, SnapshotScope scope, long id, int week) =>
         Assert.Single(c.Snapshots, s => s.Scope == scope && s.ScopeId == id && s.Year == 2026 && s.Week == week);
@@ -159,6 +200,46 @@ public sealed class WeeklyCalculatorTests
         var slim6 = Row(c, SnapshotScope.Repository, 2, 6);
         Assert.Equal(0, slim6.SlaMedium); // 18.6 days old at the end of W06: within 20
         Assert.Equal(At(1, 21), Assert.Single(c.Ledger).OpenedAt);
+    }
+
+    [Fact]
+    public void RiskColumns_CountFromWhenTheirDataExisted_NullBeforeAndWhileAnOpenFindingWasScoredOnlyLater()
+    {
+        var c = new WeeklyCalculator(Sla).Compute(History(risk: new Risk()), new IsoWeek(2026, 2), Now);
+        static object Risk(WeeklySnapshot s) => (s.OpenAct, s.OpenAttend, s.OpenTrackStar, s.OpenTrack, s.OpenReachable, s.OpenLoaded, s.OpenKev, s.ImagesInProduction);
+
+        // W02, W03: no score, no evidence, no inventory yet; the KEV catalog's own dates say CVE-A was listed on 01-06.
+        Assert.Equal(((int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)1, (int?)null), Risk(Row(c, SnapshotScope.Repository, 1, 2)));
+        Assert.Equal(((int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)1, (int?)null), Risk(Row(c, SnapshotScope.Repository, 1, 3)));
+        // W04: scores exist, but E's was computed again in W05 (what it was on 01-25 is gone): no partial count. d2 runs in
+        // production; A is fixed and E not listed before 01-26.
+        Assert.Equal(((int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)0, (int?)1), Risk(Row(c, SnapshotScope.Repository, 1, 4)));
+        // W05: everything known: C and D track, E attend; E reachable, C loaded, D without evidence; E listed.
+        Assert.Equal(((int?)0, (int?)1, (int?)0, (int?)2, (int?)1, (int?)1, (int?)1, (int?)1), Risk(Row(c, SnapshotScope.Repository, 1, 5)));
+        // W06: app has no image left (zeros, known); on d3, C's verdict was computed only in W07, so the distroless row and the
+        // team's sum do not know reachability.
+        Assert.Equal(((int?)0, (int?)0, (int?)0, (int?)0, (int?)0, (int?)0, (int?)0, (int?)0), Risk(Row(c, SnapshotScope.Repository, 1, 6)));
+        Assert.Equal(((int?)0, (int?)0, (int?)0, (int?)1, (int?)null, (int?)null, (int?)0, (int?)1), Risk(Row(c, SnapshotScope.Repository, 2, 6)));
+        Assert.Equal(((int?)0, (int?)0, (int?)0, (int?)1, (int?)null, (int?)null, (int?)0, (int?)1), Risk(Row(c, SnapshotScope.Team, 10, 6)));
+        Assert.Equal(Risk(Row(c, SnapshotScope.Team, 10, 6)), Risk(Row(c, SnapshotScope.All, 0, 6)));
+        // W07 (in progress): C is not_affected, so nothing open is counted; d3 runs in production.
+        Assert.Equal(((int?)0, (int?)0, (int?)0, (int?)0, (int?)0, (int?)0, (int?)0, (int?)1), Risk(Row(c, SnapshotScope.Repository, 2, 7)));
+
+        // The data changes nothing else.
+        var without = new WeeklyCalculator(Sla).Compute(History(), new IsoWeek(2026, 2), Now);
+        foreach (var row in c.Snapshots)
+            Assert.Equivalent(Values(Assert.Single(without.Snapshots, s => s.Scope == row.Scope && s.ScopeId == row.ScopeId && s.IsoWeek == row.IsoWeek)), Values(row));
+    }
+
+    [Fact]
+    public void ImageStillInProduction_StaysCurrent_InTheWeeklyCounts()
+    {
+        // d2 keeps running after the switch to distroless: its findings stay open in app's row, and the ledger keeps D and E.
+        var c = new WeeklyCalculator(Sla).Compute(History(withDecision: false, risk: new Risk(D2StillInProduction: true)), new IsoWeek(2026, 2), Now);
+        var app6 = Row(c, SnapshotScope.Repository, 1, 6);
+        Assert.Equal((1, 1, 3), (app6.Images, app6.ImagesInProduction!.Value, app6.OpenTotal));
+        Assert.Equal(2, Row(c, SnapshotScope.Team, 10, 6).ImagesInProduction);
+        Assert.All(c.Snapshots, s => Assert.True(s.WeekChange.AddsUp, $"{s.Scope} {s.ScopeId} {s.IsoWeek}"));
     }
 
     private static object Values(WeeklySnapshot s) => new

@@ -100,6 +100,10 @@ public sealed class MetricsPagesTests(MetricsWebFactory app) : IClassFixture<Met
         Assert.Contains("data-open-after=\"4\"", wins);
         Assert.Contains("/compare?a=", wins);
         Assert.Contains("id=\"export-md\"", html);
+        // No score, evidence, catalog or inventory is stored here: the priority and runtime figures are unknown, not zero.
+        var risk = WebUtility.HtmlDecode(Regex.Match(html, "id=\"risk-trend\".*?</table>", RegexOptions.Singleline).Value);
+        Assert.Contains("data-column=\"act\">—<", risk);
+        Assert.DoesNotContain("data-column=\"kev\">0<", risk);
     }
 
     [FixtureFact]
