@@ -1,4 +1,5 @@
 using Triage.Core.Ingest;
+using Triage.Testing;
 
 namespace Triage.Core.Tests.Ingest;
 
@@ -6,21 +7,10 @@ namespace Triage.Core.Tests.Ingest;
 /// too_large with the caller's message, and the wrapped stream is disposed with it.</summary>
 public class SizeLimitedStreamTests
 {
-    private sealed class Tracked(byte[] bytes) : MemoryStream(bytes)
-    {
-        public bool Disposed { get; private set; }
-
-        protected override void Dispose(bool disposing)
-        {
-            Disposed = true;
-            base.Dispose(disposing);
-        }
-    }
-
     [Fact]
     public async Task ExactlyTheLimit_IsRead_OneByteMore_IsTooLarge()
     {
-        var inner = new Tracked(new byte[10]);
+        var inner = new DisposalTrackingStream(new byte[10]);
         await using (var s = new SizeLimitedStream(inner, 10, "ten bytes at most"))
         {
             var buffer = new byte[16];

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Triage.Testing;
 using Triage.Web.Components.Shared;
 using Triage.Web.Infrastructure.Security;
 
@@ -14,20 +15,10 @@ public class CountingReadStreamTests
         public void Report(long value) => Seen.Add(value);
     }
 
-    private sealed class Tracked(byte[] bytes) : MemoryStream(bytes)
-    {
-        public bool Disposed { get; private set; }
-        protected override void Dispose(bool disposing)
-        {
-            Disposed = true;
-            base.Dispose(disposing);
-        }
-    }
-
     [Fact]
     public async Task ProgressStream_ReportsTheRunningTotal_AndDisposesWhatItWraps()
     {
-        var inner = new Tracked(new byte[10]);
+        var inner = new DisposalTrackingStream(new byte[10]);
         var progress = new Recorder();
         await using (var s = new ProgressStream(inner, progress))
         {
@@ -46,7 +37,7 @@ public class CountingReadStreamTests
     [Fact]
     public async Task LimitedReadStream_Throws413PastTheLimit_AndLeavesTheBodyOpen()
     {
-        var inner = new Tracked(new byte[10]);
+        var inner = new DisposalTrackingStream(new byte[10]);
         await using (var s = new LimitedReadStream(inner, 6))
         {
             var buffer = new byte[4];
