@@ -47,10 +47,12 @@ start_pg() {
   mkdir -p "$PGDATA" "$WORK/pgsock"; [ "$(id -u)" = 0 ] && chown postgres:postgres "$PGDATA" "$WORK/pgsock"
   "${runas[@]}" "$PGBIN/initdb" -D "$PGDATA" -U triage --auth=trust -E UTF8 >"$WORK/initdb.log" 2>&1 || { log "initdb failed"; cat "$WORK/initdb.log" >&2; return 1; }
   "${runas[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -l "$WORK/pg.log" -w -t 60 \
-     -o "-p $PGPORT -k $WORK/pgsock -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null \
+     -o "-p $PGPORT -k $WORK/pgsock -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500" start >/dev/null \
      || { log "PostgreSQL did not start"; cat "$WORK/pg.log" >&2; return 1; }
   PG_STARTED=1
-  export TRIAGE_TEST_POSTGRES="Host=127.0.0.1;Port=$PGPORT;Username=triage;Database=postgres;Pooling=true;Maximum Pool Size=50"
+  # Every test database has its own pool; the data and web tests run at once, and an idle connection is closed after
+  # 15 s (Npgsql's default is 300 s), so the pools of finished tests do not add up to "too many clients".
+  export TRIAGE_TEST_POSTGRES="Host=127.0.0.1;Port=$PGPORT;Username=triage;Database=postgres;Pooling=true;Maximum Pool Size=50;Connection Idle Lifetime=15"
   export TRIAGE_TEST_PGBIN="$PGBIN" TRIAGE_TEST_PGDATA="$PGDATA"
   log "PostgreSQL on 127.0.0.1:$PGPORT"
 }
