@@ -82,10 +82,12 @@ public static class VexApi
         _ => "everything",
     };
 
-    internal static string Actor(HttpContext http) =>
-        http.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : "api";
+    internal static string Actor(HttpContext http) => Actor(http.User);
 
-    internal static async Task<IResult> ExportAsync(HttpContext http, Auditor audit, TriageConnection conn, Signing.SigningFacade signing, UserAccessService access, [FromQuery] string? format,
+    internal static string Actor(System.Security.Claims.ClaimsPrincipal user) =>
+        user.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : "api";
+
+    internal static async Task<IResult> ExportAsync(HttpContext http, VexTransfers transfers, UserAccessService access, [FromQuery] string? format,
         [FromQuery] string? image, [FromQuery] string? repository, [FromQuery] string? team, [FromQuery] string? author, [FromQuery] bool? sign, CancellationToken ct)
     {
         if (!VexFormatNames.TryParse(format ?? "openvex", out var fmt))
@@ -98,12 +100,10 @@ public static class VexApi
             : VexExportScope.Everything.Instance;
         try
         {
-            var outcome = await new VexExportService(conn.ConnectionString).ExportAsync(fmt, scope, author, (await access.ForAsync(http.User, ct)).VexAudience, ct);
-            await audit.RecordAsync(http.User, AuditActions.VexExported, "vex-export", Describe(scope), VexTransfers.ExportDetails(fmt, outcome, sign == true));
-            if (sign != true) return new DocumentResult(outcome.Result);
+            // The same export, signature and audit entries as the VEX page's.
+            var (outcome, signed) = await transfers.ExportAsync(await access.ForAsync(http.User, ct), fmt, scope, author, sign == true, http.User, ct);
+            if (signed is null) return new DocumentResult(outcome.Result);
             // Signed: {"document": …, "bundle": …} — write each to its file (<file>.sigstore.json beside the document).
-            var signed = await signing.Signer.SignAsync(fmt, outcome.Result.Json, ct);
-            await audit.RecordAsync(http.User, AuditActions.SignatureCreated, "vex-export", Describe(scope), VexTransfers.SignedDetails(fmt, signed));
             return new JsonResult(StatusCodes.Status200OK, w =>
             {
                 w.WriteStartObject();
@@ -124,7 +124,8 @@ public static class VexApi
         }
     }
 
-    internal static async Task<IResult> ImportAsync(HttpContext http, Auditor audit, TriageConnection conn, Signing.SigningFacade signing, [FromQuery] string? trust, CancellationToken ct)
+    internal static async Task<IResult> ImportAsync(HttpContext http, Auditor audit, VexTransfers transfers, UserAccessService access, [FromQuery] string? trust,
+        CancellationToken ct)
     {
         if (!TryParseTrust(trust, out var level))
             return Problem(StatusCodes.Status400BadRequest, "invalid_parameter", $"trust must be trusted, show or ignore, not '{trust}'");
@@ -156,6 +157,7 @@ public static class VexApi
             body = http.Request.Body;
             fileName = http.Request.Headers["X-Document-Name"].FirstOrDefault() is { Length: > 0 } n ? Path.GetFileName(n) : "upload.vex.json";
         }
+        var handedOver = false;
         try
         {
             await using (body)
@@ -164,19 +166,18 @@ public static class VexApi
                 // Counted as it is read: not every server enforces the raw body's limit (TestServer does not).
                 await new LimitedReadStream(body, limit).CopyToAsync(ms, ct);
                 if (ms.Length > limit) throw new VexFormatException(VexErrorCode.TooLarge, $"The file is larger than {limit} bytes.");
-                var signed = await signing.Uploads.ImportAsync(ms.ToArray(), fileName, bundle,
-                    new VexImportOptions { Trust = level, ImportedBy = Actor(http), MaxBytes = limit }, ct);
+                // The same import, signature check and audit entries as the VEX page's (a refused document included).
+                handedOver = true;
+                var signed = await transfers.ImportAsync(await access.ForAsync(http.User, ct), ms.ToArray(), fileName, bundle, level, limit, http.User, ct);
                 var report = signed.Import;
-                await audit.RecordAsync(http.User, AuditActions.VexImported, "vex-document", fileName, VexTransfers.ImportDetails(signed));
-                if (bundle is not null && signed.Signature is { } signature)
-                    await audit.RecordAsync(http.User, AuditActions.SignatureVerified, "vex-document", fileName, Signing.SigningApi.Describe(signature), succeeded: signature.Verified);
                 return new JsonResult(report.AlreadyImported ? StatusCodes.Status200OK : StatusCodes.Status201Created, w => DecisionJson.WriteImportReport(w, report, signed.Signature));
             }
         }
         catch (VexFormatException e)
         {
             var status = e.Code == VexErrorCode.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status422UnprocessableEntity;
-            await audit.RecordAsync(http.User, AuditActions.VexImported, "vex-document", fileName, $"refused: {e.CodeName}", succeeded: false);
+            // A refusal inside the import is audited there; one while reading the body (too large) here.
+            if (!handedOver) await audit.RecordAsync(http.User, AuditActions.VexImported, "vex-document", fileName, $"refused: {e.CodeName}", succeeded: false);
             return Problem(status, e.CodeName, $"{fileName}: {e.Describe()}");
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Triage.Core.Audit;
 using Triage.Core.Vex;
 using Triage.Data.Signing;
@@ -10,44 +11,50 @@ using Triage.Web.Infrastructure.Security;
 namespace Triage.Web.Features.Vex;
 
 /// <summary>
-/// The VEX page's export and import: the services the API calls, each written to the audit log with who did it, as
-/// <c>GET</c> and <c>POST /api/v1/vex</c> are (the export, the signature made over it, the import, the signature checked
-/// with it). Kept out of the component so the action and its audit entries are one thing to call and to test, as
-/// <see cref="TrustPolicyChanges"/> is.
+/// VEX export and import for the VEX page and for <c>GET</c>/<c>POST /api/v1/vex</c> alike, each written to the audit log
+/// with who did it (the export, the signature made over it, the import, the signature checked with it): the action and
+/// its audit entries are one thing to call and to test, as <see cref="TrustPolicyChanges"/> is.
 /// </summary>
 public sealed class VexTransfers(TriageConnection connection, SigningFacade signing, Auditor audit, TimeProvider time)
 {
+    /// <summary>Who the audit log and the import name: the request's principal for the API (as every API entry does), else the
+    /// signed-in person.</summary>
+    private Task RecordAsync(UserAccess user, ClaimsPrincipal? principal, string action, string targetType, string target, string details, bool succeeded = true) =>
+        principal is null
+            ? audit.RecordAsync(user, action, targetType, target, details, succeeded)
+            : audit.RecordAsync(principal, action, targetType, target, details, succeeded);
+
     public async Task<(VexExportOutcome Outcome, SignedDocument? Signed)> ExportAsync(UserAccess user, VexFormat format, VexExportScope scope, string? author, bool sign,
-        CancellationToken ct = default)
+        ClaimsPrincipal? principal = null, CancellationToken ct = default)
     {
         var outcome = await new VexExportService(connection.ConnectionString, time).ExportAsync(format, scope, author, user.VexAudience, ct);
         var target = VexApi.Describe(scope);
-        await audit.RecordAsync(user, AuditActions.VexExported, "vex-export", target, ExportDetails(format, outcome, sign));
+        await RecordAsync(user, principal, AuditActions.VexExported, "vex-export", target, ExportDetails(format, outcome, sign));
         if (!sign) return (outcome, null);
         var signed = await signing.Signer.SignAsync(format, outcome.Result.Json, ct);
-        await audit.RecordAsync(user, AuditActions.SignatureCreated, "vex-export", target, SignedDetails(format, signed));
+        await RecordAsync(user, principal, AuditActions.SignatureCreated, "vex-export", target, SignedDetails(format, signed));
         return (outcome, signed);
     }
 
     /// <summary>Imports a document (with its Sigstore bundle, checked first when given). A document that is not VEX is
     /// audited as refused and its <see cref="VexFormatException"/> rethrown.</summary>
     public async Task<SignedImportReport> ImportAsync(UserAccess user, byte[] document, string fileName, byte[]? bundle, VexTrust? trust, long maxBytes,
-        CancellationToken ct = default)
+        ClaimsPrincipal? principal = null, CancellationToken ct = default)
     {
         if (!user.CanTriage) throw new UnauthorizedAccessException("only triagers and admins import VEX");
         SignedImportReport signed;
         try
         {
-            signed = await signing.Uploads.ImportAsync(document, fileName, bundle, new VexImportOptions { Trust = trust, ImportedBy = user.Name, MaxBytes = maxBytes }, ct);
+            signed = await signing.Uploads.ImportAsync(document, fileName, bundle, new VexImportOptions { Trust = trust, ImportedBy = principal is null ? user.Name : VexApi.Actor(principal), MaxBytes = maxBytes }, ct);
         }
         catch (VexFormatException e)
         {
-            await audit.RecordAsync(user, AuditActions.VexImported, "vex-document", fileName, $"refused: {e.CodeName}", succeeded: false);
+            await RecordAsync(user, principal, AuditActions.VexImported, "vex-document", fileName, $"refused: {e.CodeName}", succeeded: false);
             throw;
         }
-        await audit.RecordAsync(user, AuditActions.VexImported, "vex-document", fileName, ImportDetails(signed));
+        await RecordAsync(user, principal, AuditActions.VexImported, "vex-document", fileName, ImportDetails(signed));
         if (bundle is not null && signed.Signature is { } signature)
-            await audit.RecordAsync(user, AuditActions.SignatureVerified, "vex-document", fileName, SigningApi.Describe(signature), succeeded: signature.Verified);
+            await RecordAsync(user, principal, AuditActions.SignatureVerified, "vex-document", fileName, SigningApi.Describe(signature), succeeded: signature.Verified);
         return signed;
     }
 
