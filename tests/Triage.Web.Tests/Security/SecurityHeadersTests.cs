@@ -35,6 +35,24 @@ public sealed class SecurityHeadersTests(TriageWebFactory app) : IClassFixture<T
     }
 
     [Fact]
+    public async Task Connections_AreAllowedToThisHostOnly()
+    {
+        var response = await app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }).GetAsync("/account/login");
+        var connect = response.Headers.GetValues("Content-Security-Policy").Single().Split(';', StringSplitOptions.TrimEntries)
+            .Single(d => d.StartsWith("connect-src ", StringComparison.Ordinal));
+        Assert.Equal("connect-src 'self' ws://localhost wss://localhost", connect);
+    }
+
+    [Theory]
+    [InlineData("triage.example:5080", "ws://triage.example:5080 wss://triage.example:5080")]
+    [InlineData("[::1]:5080", "ws://[::1]:5080 wss://[::1]:5080")]
+    [InlineData("evil.example; script-src *", "")]
+    [InlineData("evil.example wss://other", "")]
+    [InlineData("", "")]
+    public void WebSocketSources_AreThisHost_AndNeverAnInjectedDirective(string host, string expected) =>
+        Assert.Equal(expected, Triage.Web.Infrastructure.Security.SecurityHeadersMiddleware.Sockets(new Microsoft.AspNetCore.Http.HostString(host)));
+
+    [Fact]
     public async Task Https_GetsHsts()
     {
         var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost") });

@@ -87,6 +87,73 @@ public sealed class XssTests(TriageWebFactory app) : IClassFixture<TriageWebFact
         Assert.Contains(Note, shown);
     }
 
+    private const string SessionName = "<script>alert('xss-session')</script>";
+    private const string FilterName = "<img src=x onerror=alert('xss-filter')>";
+    private const string Pkg2 = "<body onload=alert('xss-pkg2')>";
+    private static readonly string[] MorePayloads = [.. Payloads, SessionName, FilterName, Pkg2];
+
+    /// <summary>The other pages that show stored text: sessions (a session and a saved queue named with a payload), the
+    /// comparison and lineage of two versions of an image whose package names are payloads, the weekly review and its
+    /// print view, the VEX page (a document whose author is a payload), administration (the audit log holds the names) and
+    /// the runtime page. Each answers 200 and holds every payload only encoded.</summary>
+    [Fact]
+    public async Task Payloads_OnSessionsCompareLineageMetricsVexAdminAndRuntimePages_AreEncoded()
+    {
+        var repository = $"registry.example/xss/pages-{Guid.NewGuid():N}";
+        var importer = app.Services.GetRequiredService<ReportImporter>();
+        var first = await importer.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(Report(repository + ":1.0"))), "xss-1.json", new ImportOptions { ImportedBy = "test" });
+        var second = await importer.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(Report(repository + ":2.0").Replace(Json(Pkg), Json(Pkg2), StringComparison.Ordinal))),
+            "xss-2.json", new ImportOptions { ImportedBy = "test" });
+        var artifactId = first.Artifacts[0].ArtifactId;
+        long repositoryId;
+        await using (var db = app.Db()) repositoryId = await db.Artifacts.Where(a => a.Id == artifactId).Select(a => a.RepositoryId).SingleAsync();
+
+        var token = await app.CreateTokenAsync(TriageWebFactory.AdminEmail, TokenScopes.Read | TokenScopes.Upload);
+        var vex = $$"""
+            { "@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.test/vex/xss-pages-{{Guid.NewGuid():N}}", "author": {{Json(Vex)}},
+              "timestamp": "2026-11-01T00:00:00Z", "version": 1,
+              "statements": [ { "vulnerability": { "name": "CVE-2099-0001" }, "products": [ { "@id": "{{repository}}:1.0" } ], "status": "under_investigation",
+                "status_notes": {{Json(Vex)}} } ] }
+            """;
+        var vexResponse = await app.TokenClient(token).PostAsync("/api/v1/vex", new StringContent(vex, Encoding.UTF8, "application/json"));
+        Assert.True(vexResponse.IsSuccessStatusCode, await vexResponse.Content.ReadAsStringAsync());
+
+        var admin = await app.AccessForAsync(TriageWebFactory.AdminEmail);
+        long sessionId;
+        using (var scope = app.Services.CreateScope())
+        {
+            var sessions = scope.ServiceProvider.GetRequiredService<Triage.Web.Features.Sessions.SessionService>();
+            var query = new Triage.Web.Features.Findings.FindingsQuery { Image = repository + ":1.0" };
+            sessionId = await sessions.StartAsync(SessionName, query, admin);
+            await sessions.SaveFilterAsync(FilterName, query, admin);
+        }
+
+        var browser = await app.SignedInClientAsync(TriageWebFactory.AdminEmail);
+        var a = Uri.EscapeDataString(repository + ":1.0");
+        var b = Uri.EscapeDataString(repository + ":2.0");
+        var shown = new HashSet<string>();
+        foreach (var path in new[]
+                 {
+                     "/sessions", $"/sessions/{sessionId}", $"/compare?a={a}&b={b}", $"/lineage/{repositoryId}", "/metrics", "/metrics/print",
+                     "/vex", "/admin", "/runtime", "/findings?group=package", "/findings?group=vulnerability", $"/images/{second.Artifacts[0].ArtifactId}",
+                 })
+        {
+            var response = await browser.GetAsync(path);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}");
+            var html = await response.Content.ReadAsStringAsync();
+            foreach (var payload in MorePayloads)
+            {
+                Assert.False(html.Contains(payload, StringComparison.OrdinalIgnoreCase), $"{path} holds {payload} as markup");
+                if (WebUtility.HtmlDecode(html).Contains(payload, StringComparison.Ordinal)) shown.Add(payload);
+            }
+            Assert.DoesNotContain("alert('xss-", StripEncoded(html));
+        }
+        // Not vacuous: the session's name, a title and the package names reached these pages (encoded).
+        Assert.Contains(SessionName, shown);
+        Assert.Contains(Title, shown);
+        Assert.Contains(Pkg2, shown);
+    }
+
     /// <summary>The HTML with text nodes and attribute values that are safely encoded removed is what a browser would run;
     /// an unencoded alert( left in it would be live.</summary>
     private static string StripEncoded(string html) =>
