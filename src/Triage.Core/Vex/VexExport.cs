@@ -73,6 +73,10 @@ public sealed record VexExportRequest
     public string PublisherCategory { get; init; } = "vendor";
     public string? Title { get; init; }
     public string Tooling { get; init; } = "Triage";
+    /// <summary>What the document is about when a scope names it (<c>repository:…</c>, <c>team:…</c>, <c>all</c>, an image
+    /// reference): the document keeps its id, and its versions follow on, while the scope gains or loses digests. Null: the
+    /// document is named by the images it lists.</summary>
+    public string? Subject { get; init; }
 }
 
 /// <summary>A statement that was not written, and why.</summary>
@@ -189,9 +193,12 @@ internal static class VexWriting
         return $"{hex[..8]}-{hex[8..12]}-{hex[12..16]}-{hex[16..20]}-{hex[20..32]}";
     }
 
-    /// <summary>The document's identity: who writes about which images in which format. Stays the same across versions.</summary>
+    /// <summary>The document's identity: who writes about what in which format (the subject when the request names one,
+    /// else the images it lists). Stays the same across versions.</summary>
     public static string DocumentKey(VexFormat format, VexExportRequest r) =>
-        Sha256Hex($"{format.ToWire()}\n{r.Author}\n{string.Join("\n", r.Images.Select(i => i.Label).Distinct().Order(StringComparer.Ordinal))}");
+        Sha256Hex(r.Subject is { } subject
+            ? $"{format.ToWire()}\n{r.Author}\nsubject:{subject}"
+            : $"{format.ToWire()}\n{r.Author}\n{string.Join("\n", r.Images.Select(i => i.Label).Distinct().Order(StringComparer.Ordinal))}");
 
     /// <summary>
     /// Builds the document twice if needed: once with neutral version/time to hash the content, then with the real ones.

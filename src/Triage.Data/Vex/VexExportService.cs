@@ -75,7 +75,13 @@ public sealed class VexExportService(string connectionString, TimeProvider? time
 
         var key = $"{format.ToWire()}|{scope.Key}|{author}" + (audience is null ? "" : "|" + audience.Key);
         var previous = await db.VexExports.FirstOrDefaultAsync(e => e.Key == key, ct);
-        var request = await BuildRequestAsync(db, scope, author, now, audience, ct) with { Previous = previous is null ? null : Previous(previous) };
+        // Named by its scope (and whose view it is), so a repository's document stays one document, in new versions, as
+        // digests come and go; named by its images it became a new document at every new digest.
+        var request = await BuildRequestAsync(db, scope, author, now, audience, ct) with
+        {
+            Previous = previous is null ? null : Previous(previous),
+            Subject = scope.Key + (audience is null ? "" : "|" + audience.Key),
+        };
         var result = VexWriter.Write(format, request);
 
         var changed = previous is null || previous.ContentHash != result.ContentHash;

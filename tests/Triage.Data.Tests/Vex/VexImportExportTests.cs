@@ -210,6 +210,32 @@ public class VexImportExportTests
         Assert.Equal(2, c.RootElement.GetProperty("document").GetProperty("tracking").GetProperty("revision_history").GetArrayLength());
     }
 
+    /// <summary>A repository's (or team's, or everything's) document is one document: a new digest in the scope gives it a
+    /// new version under the same id (OpenVEX @id, CycloneDX serialNumber, CSAF tracking id), not a new document.</summary>
+    [Theory]
+    [MemberData(nameof(ProvidersAndFormats))]
+    public async Task RepositoryExport_KeepsItsDocumentId_AsNewDigestsArrive(string provider, VexFormat format)
+    {
+        var w = new VexWorld(provider);
+        await w.Scan(Image($"{App}:1", D1, ("CVE-2024-0001", "busybox", "1.36.1-r15")));
+        await w.Decisions.RecordAsync(NotAffected("CVE-2024-0001", AtRepository));
+        var first = await w.Exports.ExportAsync(format, new VexExportScope.Repository(App), "security@example.com");
+
+        w.Clock.Advance(TimeSpan.FromHours(1));
+        await w.Scan(Image($"{App}:2", D2, ("CVE-2024-0001", "busybox", "1.36.1-r20")));
+        var second = await w.Exports.ExportAsync(format, new VexExportScope.Repository(App), "security@example.com");
+        Assert.True(second.Changed);
+        Assert.Equal(2, second.Images);
+        Assert.Equal(2, second.Result.Version);
+        Assert.Equal(first.Result.DocumentId, second.Result.DocumentId);
+        Assert.Contains(D2["sha256:".Length..], second.Result.Json);
+
+        // Another scope over the same images is another document.
+        var everything = await w.Exports.ExportAsync(format, VexExportScope.Everything.Instance, "security@example.com");
+        Assert.NotEqual(first.Result.DocumentId, everything.Result.DocumentId);
+        Assert.Equal(1, everything.Result.Version);
+    }
+
     public static TheoryData<string, VexFormat> ProvidersAndFormats()
     {
         var data = new TheoryData<string, VexFormat>();
