@@ -62,12 +62,15 @@ public static class AuditActions
     public const string SignerTrusted = "trust.signer_added";
     public const string SignerRemoved = "trust.signer_removed";
     public const string AttestationRecorded = "attestation.recorded";
+    /// <summary>A stored signature checked again after a trust-policy change came out differently.</summary>
+    public const string SignatureRechecked = "signature.rechecked";
 
     public static IReadOnlyList<string> All { get; } =
     [
         ReportImported, ReportRejected, DecisionRecorded, VexImported, VexExported, SignatureCreated, SignatureVerified, TokenCreated, TokenRevoked,
         UserCreated, RoleChanged, UserLocked, UserUnlocked, TeamCreated, TeamDeleted, TeamMemberAdded, TeamMemberRemoved, RepositoryAssigned,
         SignedIn, SignedOut, SignInFailed, AuditExported, TrustRootSet, TrustRootRemoved, SignerTrusted, SignerRemoved, AttestationRecorded,
+        SignatureRechecked,
     ];
 }
 

@@ -115,6 +115,10 @@ public sealed record SignatureCheck(
     }
 }
 
+/// <summary>The trust policy read at one moment: roots per domain, trusted signers, and this Triage's own public key (read
+/// when first needed).</summary>
+public sealed record TrustSnapshot(IReadOnlyList<TrustDomain> Domains, IReadOnlyList<TrustedSigner> Signers, Lazy<Task<string>> AppKeyPem);
+
 /// <summary>A trust domain's root, as the policy uses it.</summary>
 public sealed record TrustDomain(string Name, TrustedRoot Root, bool Builtin, DateTimeOffset? UpdatedAt, string? UpdatedBy);
 
@@ -243,7 +247,17 @@ public sealed class SignaturePolicy(string connectionString, SigningOptions? opt
     /// bundle must sign its bytes. Keyed bundles verify with the author's trusted keys and the app's own key; keyless ones
     /// under each trust domain's root, with the author's trusted identities.
     /// </summary>
-    public async Task<SignatureCheck> CheckAsync(ReadOnlyMemory<byte> bundleJson, ReadOnlyMemory<byte>? document, string? author, CancellationToken ct = default)
+    public async Task<SignatureCheck> CheckAsync(ReadOnlyMemory<byte> bundleJson, ReadOnlyMemory<byte>? document, string? author, CancellationToken ct = default) =>
+        await CheckAsync(await SnapshotAsync(ct), bundleJson, document, author);
+
+    /// <summary>The policy as it stands now, read once for checking many bundles (<see cref="SignedUploads.RecheckAsync"/>).</summary>
+    public async Task<TrustSnapshot> SnapshotAsync(CancellationToken ct = default) =>
+        new(await DomainsAsync(ct), await SignersAsync(ct),
+            // Read (and made, on first use) only when a keyed bundle needs it.
+            new Lazy<Task<string>>(async () => (await new SigningKeyStore(connectionString, _options, _time).PublicKeyAsync(ct)).Pem));
+
+    /// <summary>As <see cref="CheckAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}?, string?, CancellationToken)"/>, under <paramref name="trust"/>.</summary>
+    public static async Task<SignatureCheck> CheckAsync(TrustSnapshot trust, ReadOnlyMemory<byte> bundleJson, ReadOnlyMemory<byte>? document, string? author)
     {
         SigstoreBundle bundle;
         try
@@ -255,13 +269,13 @@ public sealed class SignaturePolicy(string connectionString, SigningOptions? opt
             return new SignatureCheck(VexSignatureStatus.Invalid, FailureCode.BundleFormat.ToCode(), e.Message, null, null, null, null, null, null);
         }
         var artifact = bundle.DsseEnvelope is null && document is { } bytes ? Artifact.FromBytes(bytes.ToArray()) : null;
-        var domains = await DomainsAsync(ct);
-        var signers = (await SignersAsync(ct))
+        var domains = trust.Domains;
+        var signers = trust.Signers
             .Where(s => s.AuthorKey == AnyAuthor || (author is not null && s.AuthorKey == author.Trim().ToLowerInvariant())).ToList();
 
         SignatureCheck result;
         if (bundle.VerificationMaterial.Kind == SigningMaterialKind.PublicKey)
-            result = await CheckKeyedAsync(bundle, artifact, domains, signers, author, ct);
+            result = await CheckKeyedAsync(bundle, artifact, domains, signers, author, trust.AppKeyPem);
         else
             result = CheckKeyless(bundle, artifact, domains, signers, author);
 
@@ -303,14 +317,13 @@ public sealed class SignaturePolicy(string connectionString, SigningOptions? opt
         return digest.AsSpan().SequenceEqual(actual);
     }
 
-    private async Task<SignatureCheck> CheckKeyedAsync(SigstoreBundle bundle, Artifact? artifact, IReadOnlyList<TrustDomain> domains,
-        IReadOnlyList<TrustedSigner> signers, string? author, CancellationToken ct)
+    private static async Task<SignatureCheck> CheckKeyedAsync(SigstoreBundle bundle, Artifact? artifact, IReadOnlyList<TrustDomain> domains,
+        IReadOnlyList<TrustedSigner> signers, string? author, Lazy<Task<string>> appKeyPem)
     {
         var hint = bundle.VerificationMaterial.PublicKeyHint;
         var keys = new List<(string Pem, string Who)>();
         foreach (var s in signers.Where(s => s.PublicKeyPem is not null)) keys.Add((s.PublicKeyPem!, s.AuthorKey == AnyAuthor ? "key trusted for every author" : $"key trusted for {s.AuthorKey}"));
-        var (appPem, _) = await new SigningKeyStore(connectionString, _options, _time).PublicKeyAsync(ct);
-        keys.Add((appPem, "this Triage's signing key"));
+        keys.Add((await appKeyPem.Value, "this Triage's signing key"));
 
         VerificationResult? failure = null;
         string? failureKey = null;

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -34,6 +35,14 @@ public sealed record AttestationView(
         SignatureView.From(a, a.Verified ? VexSignatureStatus.Verified : a.FailureCode == SignatureCheck.UntrustedSigner ? VexSignatureStatus.NotChecked : VexSignatureStatus.Invalid),
         a.FileName, DecisionRows.Offset(a.UploadedAt), a.UploadedBy);
 }
+
+/// <summary>What re-checking the stored signatures under the trust policy as it is now found.</summary>
+/// <param name="Changed">Each document or attestation whose outcome changed: what it is, its name, and the status before and after.</param>
+/// <param name="FindingsRecomputed">Findings whose decision in force was resolved again because a document's status changed.</param>
+public sealed record SignatureRecheck(int Documents, int Attestations, IReadOnlyList<SignatureChange> Changed, int FindingsRecomputed);
+
+/// <summary>One stored signature whose check came out differently: <paramref name="Kind"/> is "vex-document" or "attestation".</summary>
+public sealed record SignatureChange(string Kind, long Id, string Name, VexSignatureStatus Before, VexSignatureStatus After, string? Reason);
 
 /// <summary>What a signed import did.</summary>
 public sealed record SignedImportReport(VexImportReport Import, SignatureView? Signature);
@@ -78,6 +87,86 @@ public sealed class SignedUploads(string connectionString, SigningOptions? optio
         check.CopyTo(row, Encoding.UTF8.GetString(bundle!), _time.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(ct);
         return new SignedImportReport(report with { Document = report.Document with { Signature = check.Status } }, SignatureView.From(row, check.Status));
+    }
+
+    /// <summary>
+    /// Checks every stored signature again (VEX documents' bundles against their documents and authors, attestations)
+    /// under the trust policy as it is now, and records what changed: after a signer is removed, a document it signed is no
+    /// longer verified (and, when signatures are required, its statements stop applying at once); after a signer or root
+    /// is added, documents uploaded before become verified. One transaction under the decision write lock, so the
+    /// statuses and the decisions in force never disagree. Bundles are checked offline (their own log entries and
+    /// timestamps), so the outcome depends only on the policy.
+    /// </summary>
+    public async Task<SignatureRecheck> RecheckAsync(CancellationToken ct = default)
+    {
+        await TriageDatabase.EnsureMigratedAsync(connectionString, ct);
+        var trust = await Policy.SnapshotAsync(ct);
+        var now = _time.GetUtcNow();
+        var nowUtc = now.UtcDateTime;
+        await using var db = TriageDatabase.CreateContext(connectionString);
+        await using var tx = await DecisionWriteLock.BeginAsync(db, ct);
+        var changes = new List<SignatureChange>();
+
+        var signatures = await db.VexDocumentSignatures.OrderBy(s => s.DocumentId).ToListAsync(ct);
+        var changedDocuments = new List<long>();
+        foreach (var chunk in signatures.Chunk(50))
+        {
+            var ids = chunk.Select(s => s.DocumentId).ToList();
+            var documents = await db.VexDocuments.Where(d => ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id, ct);
+            foreach (var signature in chunk)
+            {
+                if (!documents.TryGetValue(signature.DocumentId, out var document)) continue;
+                var bytes = Gunzip(document.Content);
+                string? author;
+                try
+                {
+                    author = VexDocumentReader.Read(bytes, new VexReadOptions { MaxBytes = long.MaxValue }).Author;
+                }
+                catch (VexFormatException)
+                {
+                    author = document.Author;
+                }
+                var check = await SignaturePolicy.CheckAsync(trust, Encoding.UTF8.GetBytes(signature.BundleJson), bytes, author);
+                var before = document.Signature;
+                if (before != check.Status || signature.FailureCode != check.FailureCode || signature.SignerIdentity != check.Identity)
+                {
+                    changes.Add(new SignatureChange("vex-document", document.Id, document.FileName, before, check.Status, check.Reason));
+                    if (before != check.Status) changedDocuments.Add(document.Id);
+                }
+                check.CopyTo(signature, signature.BundleJson, nowUtc);
+                document.Signature = check.Status;
+            }
+            await db.SaveChangesAsync(ct);
+            // Document contents are large: let each chunk go.
+            foreach (var d in documents.Values) db.Entry(d).State = EntityState.Detached;
+        }
+
+        var attestations = await db.Attestations.OrderBy(a => a.Id).ToListAsync(ct);
+        foreach (var attestation in attestations)
+        {
+            var before = AttestationView.From(attestation).Signature.Status;
+            var check = await SignaturePolicy.CheckAsync(trust, Encoding.UTF8.GetBytes(attestation.BundleJson), null, null);
+            if (before != check.Status || attestation.FailureCode != check.FailureCode || attestation.SignerIdentity != check.Identity)
+                changes.Add(new SignatureChange("attestation", attestation.Id, attestation.SubjectName ?? attestation.SubjectDigest, before, check.Status, check.Reason));
+            check.CopyTo(attestation, attestation.BundleJson, nowUtc);
+        }
+        await db.SaveChangesAsync(ct);
+
+        // A document's statements may apply only when it is verified (Triage:Vex:RequireSignatures): the findings they
+        // reach are resolved again, in this transaction.
+        var reach = new HashSet<long>();
+        foreach (var id in changedDocuments) reach.UnionWith(await EffectiveDecisions.ReachOfDocumentAsync(db, id, ct));
+        if (reach.Count > 0) await EffectiveDecisions.RecomputeAsync(db, reach, now, ct);
+        await tx.CommitAsync(ct);
+        return new SignatureRecheck(signatures.Count, attestations.Count, changes, reach.Count);
+    }
+
+    private static byte[] Gunzip(byte[] gzip)
+    {
+        using var input = new GZipStream(new MemoryStream(gzip), CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        input.CopyTo(output);
+        return output.ToArray();
     }
 
     /// <summary>The signature recorded for an imported document, or null when it came without one.</summary>

@@ -71,17 +71,12 @@ public sealed class UploadAuditTests(TriageWebFactory app) : IClassFixture<Triag
            "status": "not_affected", "justification": "component_not_present"}]}
         """);
 
-    /// <summary>A Sigstore bundle over <paramref name="document"/> (an in-toto statement naming its images) by a key nobody
-    /// trusts: it checks as sound but "not checked" against the trust policy.</summary>
+    /// <summary>A Sigstore bundle over <paramref name="document"/> by a key nobody trusts: it checks as sound but "not
+    /// checked" against the trust policy.</summary>
     private static async Task<(byte[] Bundle, string PrivateKeyPem)> SignAsync(byte[] document)
     {
-        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var pem = ec.ExportPkcs8PrivateKeyPem();
-        var keyFile = Path.Combine(Directory.CreateTempSubdirectory("triage-audit-").FullName, "key.pem");
-        await File.WriteAllTextAsync(keyFile, pem);
-        var signed = await new DocumentSigner("Data Source=unused.db", new SigningOptions { KeyPath = keyFile }).SignAsync(VexFormat.OpenVex, Encoding.UTF8.GetString(document));
-        File.Delete(keyFile);
-        return (Encoding.UTF8.GetBytes(signed.BundleJson), pem);
+        var signed = await TestSigning.SignOpenVexAsync(document);
+        return (signed.Bundle, signed.PrivateKeyPem);
     }
 
     [FixtureFact]
