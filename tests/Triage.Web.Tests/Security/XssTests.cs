@@ -68,19 +68,8 @@ public sealed class XssTests(TriageWebFactory app) : IClassFixture<TriageWebFact
         });
 
         var browser = await app.SignedInClientAsync(TriageWebFactory.AdminEmail);
-        var shown = new HashSet<string>();
-        foreach (var path in new[] { "/findings", $"/findings?q={Uri.EscapeDataString("CVE-2099-0001")}", $"/findings/{findingId}", $"/images/{artifactId}", "/images", "/" })
-        {
-            var response = await browser.GetAsync(path);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var html = await response.Content.ReadAsStringAsync();
-            foreach (var payload in Payloads)
-            {
-                Assert.False(html.Contains(payload, StringComparison.OrdinalIgnoreCase), $"{path} holds {payload} as markup");
-                if (WebUtility.HtmlDecode(html).Contains(payload, StringComparison.Ordinal)) shown.Add(payload);
-            }
-            Assert.DoesNotContain("alert('xss-", StripEncoded(html));
-        }
+        var shown = await InertOnEveryPageAsync(browser, Payloads,
+            "/findings", $"/findings?q={Uri.EscapeDataString("CVE-2099-0001")}", $"/findings/{findingId}", $"/images/{artifactId}", "/images", "/");
         // Not vacuous: the pages did render the scanner text and the note (encoded). The package name is only checked for
         // never being live markup: it does not appear decoded in the server-rendered HTML of these pages.
         Assert.Contains(Desc, shown);
@@ -131,27 +120,32 @@ public sealed class XssTests(TriageWebFactory app) : IClassFixture<TriageWebFact
         var browser = await app.SignedInClientAsync(TriageWebFactory.AdminEmail);
         var a = Uri.EscapeDataString(repository + ":1.0");
         var b = Uri.EscapeDataString(repository + ":2.0");
+        var shown = await InertOnEveryPageAsync(browser, MorePayloads,
+            "/sessions", $"/sessions/{sessionId}", $"/compare?a={a}&b={b}", $"/lineage/{repositoryId}", "/metrics", "/metrics/print",
+            "/vex", "/admin", "/runtime", "/findings?group=package", "/findings?group=vulnerability", $"/images/{second.Artifacts[0].ArtifactId}");
+        // Not vacuous: the session's name, a title and the package names reached these pages (encoded).
+        Assert.Contains(SessionName, shown);
+        Assert.Contains(Title, shown);
+        Assert.Contains(Pkg2, shown);
+    }
+
+    /// <summary>Each page answers 200 and holds no payload as markup; returns the payloads some page showed (encoded).</summary>
+    private static async Task<HashSet<string>> InertOnEveryPageAsync(HttpClient browser, string[] payloads, params string[] paths)
+    {
         var shown = new HashSet<string>();
-        foreach (var path in new[]
-                 {
-                     "/sessions", $"/sessions/{sessionId}", $"/compare?a={a}&b={b}", $"/lineage/{repositoryId}", "/metrics", "/metrics/print",
-                     "/vex", "/admin", "/runtime", "/findings?group=package", "/findings?group=vulnerability", $"/images/{second.Artifacts[0].ArtifactId}",
-                 })
+        foreach (var path in paths)
         {
             var response = await browser.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}");
             var html = await response.Content.ReadAsStringAsync();
-            foreach (var payload in MorePayloads)
+            foreach (var payload in payloads)
             {
                 Assert.False(html.Contains(payload, StringComparison.OrdinalIgnoreCase), $"{path} holds {payload} as markup");
                 if (WebUtility.HtmlDecode(html).Contains(payload, StringComparison.Ordinal)) shown.Add(payload);
             }
             Assert.DoesNotContain("alert('xss-", StripEncoded(html));
         }
-        // Not vacuous: the session's name, a title and the package names reached these pages (encoded).
-        Assert.Contains(SessionName, shown);
-        Assert.Contains(Title, shown);
-        Assert.Contains(Pkg2, shown);
+        return shown;
     }
 
     /// <summary>The HTML with text nodes and attribute values that are safely encoded removed is what a browser would run;
