@@ -13,9 +13,9 @@ namespace Triage.Web.Tests.Features;
 /// Live sessions follow the images of their queue (docs/decisions/107-team-scope-of-vex-imports-and-sessions.md): a team
 /// member lists, opens and exports a session only when every finding of its queue is on an image they may see; another
 /// one is as absent as a session that does not exist (page, export, actions). Starting a session offers and accepts only
-/// queues over their images. An admin sees every session.
+/// queues over their images. An admin sees every session. On both providers: the rule is one correlated query.
 /// </summary>
-public sealed class SessionTeamScopeTests(TriageWebFactory app) : IClassFixture<TriageWebFactory>
+public abstract class SessionTeamScopeTests(TriageWebFactory app)
 {
     /// <summary>The world with four sessions: team A's (started by the member), team B's (by B's triager), one over the image no
     /// team owns (by B's triager: both may see it), and an admin's over team A's image and one finding of team B's.</summary>
@@ -211,3 +211,7 @@ public sealed class SessionTeamScopeTests(TriageWebFactory app) : IClassFixture<
         Assert.DoesNotContain(await WithSessionsAsync(s => s.ListAsync(member)), s => s.Id == session);
     }
 }
+
+public sealed class SessionTeamScopeSqliteTests(TriageWebFactory app) : SessionTeamScopeTests(app), IClassFixture<TriageWebFactory>;
+
+public sealed class SessionTeamScopePostgresTests(PostgresWebFactory app) : SessionTeamScopeTests(app), IClassFixture<PostgresWebFactory>;
