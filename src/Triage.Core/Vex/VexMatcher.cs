@@ -66,6 +66,10 @@ public enum VexUnmatchedReason
     ImageQualifierUnknown,
     /// <summary>A CycloneDX BOM-link into an SBOM Triage does not have: the component exists only in that SBOM.</summary>
     SbomUnknown,
+    /// <summary>The product reaches images of a team the importer is not in: not recorded there (an admin imports it for them).</summary>
+    NotYourImage,
+    /// <summary>A package product without an image would be a decision everywhere, which only an admin records.</summary>
+    AdminOnlyScope,
 }
 
 /// <summary>A statement (for one of its products) that reached a finding.</summary>
@@ -94,8 +98,18 @@ public sealed record VexUnmatched(ImportedVexStatement Statement, VexComponentRe
         VexUnmatchedReason.IgnoredByTrustPolicy => "ignored_by_trust_policy",
         VexUnmatchedReason.ImageQualifierUnknown => "image_qualifier_unknown",
         VexUnmatchedReason.SbomUnknown => "sbom_unknown",
+        VexUnmatchedReason.NotYourImage => "not_your_image",
+        VexUnmatchedReason.AdminOnlyScope => "admin_only_scope",
     };
 }
+
+/// <summary>
+/// What an importer who is not an admin may not reach (docs/decisions/107-team-scope-of-vex-imports-and-sessions.md): the
+/// images of teams they are not in, given here, and every image at once (a package product's decision everywhere). The
+/// images passed to <see cref="VexMatcher.Match"/> are then the ones they may decide on. An admin and the CLI import
+/// without limits (null).
+/// </summary>
+public sealed record VexImportLimits(IReadOnlyList<VexInventoryImage> OtherTeamsImages);
 
 /// <summary>A matched statement that cannot become a decision because it breaks a VEX rule.</summary>
 public sealed record VexRejected(ImportedVexStatement Statement, VexRuleViolation Violation);
@@ -118,16 +132,22 @@ public sealed record VexMatchResult(
 /// names the repository (without it, the purl name must be the repository's last segment), <c>tag</c> must be one of the
 /// image's tags; any other qualifier (<c>arch</c>…) is one Triage's image data cannot check, so the product is reported.
 /// Subcomponents narrow a product to those packages. A decision is scoped no wider than its product states (see
-/// <see cref="VexMatchKind"/>). Every statement that reaches nothing is reported.
+/// <see cref="VexMatchKind"/>). Every statement that reaches nothing is reported. With <see cref="VexImportLimits"/>, a product
+/// is matched against the importer's images as if there were no others; what it would also reach in other teams' images
+/// is reported (<c>not_your_image</c>), never recorded, and a package product is refused (<c>admin_only_scope</c>).
 /// </summary>
 public static class VexMatcher
 {
-    public static VexMatchResult Match(VexDocument document, IReadOnlyList<VexInventoryImage> images, VexTrustPolicy trust, DateTimeOffset importedAt)
+    /// <param name="images">The images the statements may become decisions on: every image, or with <paramref name="limits"/>
+    /// those of the importer's teams and those no team owns.</param>
+    public static VexMatchResult Match(VexDocument document, IReadOnlyList<VexInventoryImage> images, VexTrustPolicy trust, DateTimeOffset importedAt,
+        VexImportLimits? limits = null)
     {
         var matches = new List<VexMatch>();
         var unmatched = new List<VexUnmatched>();
         var docTrust = trust.For(document.Source);
         var index = new InventoryIndex(images);
+        var others = limits is null ? null : new InventoryIndex(limits.OtherTeamsImages);
 
         foreach (var st in document.Statements)
         {
@@ -146,9 +166,25 @@ public static class VexMatcher
             }
             foreach (var product in st.Products)
             {
+                if (others is not null && IsEverywhere(product))
+                {
+                    // Refused by its shape, whatever it would match: the decision would reach every team's images.
+                    unmatched.Add(new(st, product, VexUnmatchedReason.AdminOnlyScope,
+                        $"Product {product.Describe()} names a package without an image: the statement would apply to every image of every team, "
+                        + "which only an admin records. Name the image (pkg:oci/…), or ask an admin to import the document."));
+                    continue;
+                }
                 var (found, miss) = MatchProduct(st, product, index, docTrust);
                 matches.AddRange(found);
-                if (found.Count == 0 && miss is not null) unmatched.Add(miss);
+                // Matched against the other teams' images only to say that it would have reached them; their names stay out of the
+                // messages (a miss above names the importer's images only).
+                var elsewhere = others is null ? 0 : MatchProduct(st, product, others, docTrust).Found.Count;
+                if (elsewhere > 0)
+                    unmatched.Add(new(st, product, VexUnmatchedReason.NotYourImage,
+                        $"Product {product.Describe()} {(found.Count > 0 ? "also reaches" : "reaches")} images of a team you are not in: "
+                        + (found.Count > 0 ? "it is recorded for your teams' images and those no team owns only. " : "nothing is recorded. ")
+                        + "You import decisions on your teams' images and on images no team owns yet; an admin imports the document for the others."));
+                else if (found.Count == 0 && miss is not null) unmatched.Add(miss);
             }
         }
 
@@ -156,7 +192,11 @@ public static class VexMatcher
         return new VexMatchResult(document, matches, unmatched, rejected, decisions);
     }
 
-    private static (List<VexMatch>, VexUnmatched?) MatchProduct(ImportedVexStatement st, VexComponentRef product, InventoryIndex index, VexTrust trust)
+    /// <summary>A package product without subcomponents: its decision is global (<see cref="VexMatchKind.Package"/>).</summary>
+    private static bool IsEverywhere(VexComponentRef product) =>
+        product.ExternalBom is null && product.Purl is { } purl && purl.Type != "oci" && !product.Subcomponents.Any(s => s.Purl is not null);
+
+    private static (List<VexMatch> Found, VexUnmatched? Miss) MatchProduct(ImportedVexStatement st, VexComponentRef product, InventoryIndex index, VexTrust trust)
     {
         var images = index.Images;
         var found = new List<VexMatch>();

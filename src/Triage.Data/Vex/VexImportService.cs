@@ -18,6 +18,10 @@ public sealed record VexImportOptions
     /// <summary>The signature status a check of the document's Sigstore bundle found (<see cref="Signing.VexSignatureService"/>);
     /// null keeps what the reader saw (unsigned).</summary>
     public VexSignatureStatus? Signature { get; init; }
+    /// <summary>The images the importer may decide on (a team member: <see cref="Queries.ImageVisibility"/>), the same rule as
+    /// <see cref="DecisionRequest.AuthorSees"/>: statements are recorded on those only, the rest listed as unmatched with
+    /// <c>not_your_image</c> or <c>admin_only_scope</c> (ADR 107). Null (an admin, the CLI): every image, everywhere.</summary>
+    public Queries.ImageVisibility? ImporterSees { get; init; }
 }
 
 /// <summary>A statement of an imported document that did not become a decision, with the reason.</summary>
@@ -102,9 +106,13 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
             : document.Author.Trim();
         var (trust, trustChanged) = await AuthorTrustAsync(db, author, options, nowUtc, ct);
 
-        var images = await InventoryAsync(db, document, ct);
+        var inventory = await InventoryAsync(db, document, ct);
         timings.Lap("vex inventory");
-        var result = VexMatcher.Match(document, images, new VexTrustPolicy(trust), now);
+        // A team member's statements become decisions on what they may see; the other teams' images are matched only to say so.
+        var sees = options.ImporterSees;
+        var images = inventory.Where(i => sees is null || sees.Sees(i.TeamId)).Select(i => i.Image).ToList();
+        var limits = sees is null ? null : new VexImportLimits(inventory.Where(i => !sees.Sees(i.TeamId)).Select(i => i.Image).ToList());
+        var result = VexMatcher.Match(document, images, new VexTrustPolicy(trust), now, limits);
         timings.Lap("vex match");
 
         var record = await db.VexDocuments.FirstOrDefaultAsync(d => d.Sha256 == sha, ct);
@@ -272,9 +280,9 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
     /// <summary>
     /// The images the matcher looks at: every image with a digest, each with its findings on the document's vulnerabilities
     /// (through their alias groups) and with the packages the document names, so a statement about a package that is not
-    /// there is told apart from one about a vulnerability the package does not have.
+    /// there is told apart from one about a vulnerability the package does not have. Each with the team that owns it.
     /// </summary>
-    private static async Task<List<VexInventoryImage>> InventoryAsync(TriageDbContext db, VexDocument document, CancellationToken ct)
+    private static async Task<List<(VexInventoryImage Image, long? TeamId)>> InventoryAsync(TriageDbContext db, VexDocument document, CancellationToken ct)
     {
         var images = (await ImageScopes.AllImagesAsync(db, ct)).Where(i => i.Digest is not null && VexImageNames.TryNormalizeDigest(i.Digest, out _)).ToList();
         if (images.Count == 0) return [];
@@ -301,12 +309,12 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
 
         var findingsByArtifact = findings.Where(f => f.Package is not null).ToLookup(f => f.ArtifactId);
         var packagesByArtifact = packages.ToLookup(p => p.ArtifactId, p => Purl.TryParse(p.Purl, out var x) ? x : null);
-        return images.Select(i => new VexInventoryImage(
+        return images.Select(i => (new VexInventoryImage(
             i.Repository,
             i.Digest!,
             i.Tags,
             findingsByArtifact[i.ArtifactId].Select(f => new VexInventoryFinding(f.Package!, f.VulnerabilityIds, f.FindingId.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray(),
-            packagesByArtifact[i.ArtifactId].OfType<Purl>().ToArray())).ToList();
+            packagesByArtifact[i.ArtifactId].OfType<Purl>().ToArray()), i.TeamId)).ToList();
     }
 
     private static IEnumerable<VexDocumentIssue> Issues(VexDocument document, VexMatchResult result)

@@ -332,4 +332,57 @@ public class VexMatcherTests
         Assert.Equal(springBoot, d.Subcomponent!.Package.ToString());
         Assert.Null(Effective(r.Decisions, other, "CVE-2021-44228", springBoot));
     }
+
+    // ---- A team member's import (docs/decisions/107-team-scope-of-vex-imports-and-sessions.md) ----
+
+    private static VexDocument Limited(string product, string? subcomponent = null) =>
+        VexDocumentReader.Read(OpenVex(NotAffected("CVE-2024-0001", product, subcomponent)));
+
+    [Fact]
+    public void Match_WithLimits_RecordsTheImportersImages_AndReportsTheOtherTeamsWithoutNamingThem()
+    {
+        var doc = Limited("pkg:oci/app?tag=1");
+        var mine = new VexInventoryImage("registry.example/a/app", D1, ["registry.example/a/app:1"], [new VexInventoryFinding(Purl.Parse("pkg:apk/alpine/busybox@1.0"), ["CVE-2024-0001"])]);
+        var theirs = new VexInventoryImage("registry.example/b/app", D2, ["registry.example/b/app:1"], [new VexInventoryFinding(Purl.Parse("pkg:apk/alpine/busybox@1.0"), ["CVE-2024-0001"])]);
+
+        var r = VexMatcher.Match(doc, [mine], VexTrustPolicy.TrustAll, Now, new VexImportLimits([theirs]));
+
+        Assert.Equal(new VexScope.Digest("registry.example/a/app", D1), Assert.Single(r.Decisions).Scope);
+        var refused = Assert.Single(r.Unmatched);
+        Assert.Equal("not_your_image", refused.CodeName);
+        Assert.DoesNotContain("registry.example/b", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(D2, refused.Message, StringComparison.Ordinal);
+
+        // Without limits (an admin, the CLI) both images are decided.
+        Assert.Equal(2, VexMatcher.Match(doc, [mine, theirs], VexTrustPolicy.TrustAll, Now).Decisions.Count);
+    }
+
+    [Fact]
+    public void Match_WithLimits_AnImageOnlyOfAnotherTeamWithoutTheFinding_IsAsUnknownAsAMissingOne()
+    {
+        var doc = Limited($"pkg:oci/app@{D2.Replace(":", "%3A", StringComparison.Ordinal)}?repository_url=registry.example/b/app");
+        var theirs = new VexInventoryImage("registry.example/b/app", D2, [], [new VexInventoryFinding(Purl.Parse("pkg:apk/alpine/zlib@1.0"), ["CVE-2024-0002"])]);
+
+        var r = VexMatcher.Match(doc, [], VexTrustPolicy.TrustAll, Now, new VexImportLimits([theirs]));
+
+        Assert.Empty(r.Decisions);
+        Assert.Equal("no_image_with_digest", Assert.Single(r.Unmatched).CodeName);
+    }
+
+    [Theory]
+    [InlineData("pkg:apk/alpine/busybox", null, "admin_only_scope", 0)]
+    [InlineData("pkg:golang/example.com/app", "pkg:apk/alpine/busybox", "not_your_image", 1)]
+    public void Match_WithLimits_PackageProducts_EverywhereIsRefused_AnApplicationIsRecordedInTheImportersImagesOnly(string product, string? sub,
+        string code, int decisions)
+    {
+        var doc = Limited(product, sub);
+        VexInventoryImage With(string repo, string digest) => new(repo, digest, [],
+            [new VexInventoryFinding(Purl.Parse("pkg:apk/alpine/busybox@1.0"), ["CVE-2024-0001"])], [Purl.Parse("pkg:golang/example.com/app@v1.0.0")]);
+
+        var r = VexMatcher.Match(doc, [With("registry.example/a/app", D1)], VexTrustPolicy.TrustAll, Now, new VexImportLimits([With("registry.example/b/app", D2)]));
+
+        Assert.Equal(decisions, r.Decisions.Count);
+        Assert.All(r.Decisions, d => Assert.Equal(new VexScope.Digest("registry.example/a/app", D1), d.Scope));
+        Assert.Equal(code, Assert.Single(r.Unmatched).CodeName);
+    }
 }

@@ -15,9 +15,10 @@ public sealed record TestImage(string Reference, string Repository, long Artifac
 
 /// <summary>
 /// Two teams and three images, made fresh in a shared app so tests do not see each other's data: a triager of team A
-/// (<see cref="Member"/>), an image of team A, one of team B and one no team owns. Synthetic reports need no shared fixtures.
+/// (<see cref="Member"/>), a triager of team B (<see cref="OtherMember"/>), an image of team A, one of team B and one no team
+/// owns. Synthetic reports need no shared fixtures.
 /// </summary>
-public sealed record TeamImages(string Member, long TeamA, long TeamB, TestImage OwnImage, TestImage OtherTeamsImage, TestImage UnownedImage)
+public sealed record TeamImages(string Member, string OtherMember, long TeamA, long TeamB, TestImage OwnImage, TestImage OtherTeamsImage, TestImage UnownedImage)
 {
     private static int _seed = Random.Shared.Next(1_000, 1_000_000);
 
@@ -27,14 +28,15 @@ public sealed record TeamImages(string Member, long TeamA, long TeamB, TestImage
         var member = $"member-{tag}@example.test";
         await app.CreateUserAsync(member, TriageRole.Triager, "team-a-" + tag);
         // Team B exists because someone is in it.
-        await app.CreateUserAsync($"other-{tag}@example.test", TriageRole.Triager, "team-b-" + tag);
+        var other = $"other-{tag}@example.test";
+        await app.CreateUserAsync(other, TriageRole.Triager, "team-b-" + tag);
         long a, b;
         await using (var db = app.Db())
         {
             a = await db.Teams.Where(t => t.Name == "team-a-" + tag).Select(t => t.Id).SingleAsync();
             b = await db.Teams.Where(t => t.Name == "team-b-" + tag).Select(t => t.Id).SingleAsync();
         }
-        return new TeamImages(member, a, b,
+        return new TeamImages(member, other, a, b,
             await ImportAsync(app, $"registry.example/a-{tag}/app", a),
             await ImportAsync(app, $"registry.example/b-{tag}/app", b),
             await ImportAsync(app, $"registry.example/nobody-{tag}/app", null));

@@ -53,7 +53,8 @@ public partial class SessionPage
     protected override async Task OnInitializedAsync()
     {
         _me = await Access.CurrentAsync();
-        _state = await Service.LoadAsync(Id);
+        // Null as well for a session over another team's images: the page then says no more than for a missing one.
+        _state = await Service.LoadAsync(Id, _me);
         if (_state is not null)
         {
             var s = _state.Session;

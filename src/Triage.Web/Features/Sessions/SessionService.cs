@@ -9,16 +9,18 @@ using Triage.Web.Infrastructure.Access;
 namespace Triage.Web.Features.Sessions;
 
 /// <summary>Starting, running and closing triage sessions: the stored side (queue, position, proposals, decisions) and
-/// the events that tell every tab about it. Rights are checked here, not only in the page.</summary>
+/// the events that tell every tab about it. Rights are checked here, not only in the page: who may see a session follows
+/// the images of its queue (docs/decisions/107-team-scope-of-vex-imports-and-sessions.md).</summary>
 public sealed class SessionService(IDbContextFactory<TriageDbContext> factory, IDecisionStore decisions, TimeProvider time)
 {
     /// <summary>A session is a meeting, not a backlog: its queue holds at most this many findings, worst first.</summary>
     public const int MaxQueue = 200;
 
-    public async Task<List<SessionListItem>> ListAsync(CancellationToken ct = default)
+    /// <summary>The newest sessions <paramref name="user"/> may see.</summary>
+    public async Task<List<SessionListItem>> ListAsync(UserAccess user, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var rows = await db.TriageSessions.AsNoTracking().OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id).Take(100)
+        var rows = await Visible(db, user, db.TriageSessions.AsNoTracking()).OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id).Take(100)
             .Select(s => new
             {
                 s.Id, s.Name, s.Query, s.FacilitatorName, s.StartedAt, s.ClosedAt,
@@ -29,10 +31,16 @@ public sealed class SessionService(IDbContextFactory<TriageDbContext> factory, I
             r.Items, r.Decided)).ToList();
     }
 
-    public async Task<List<SavedFilter>> SavedFiltersAsync(CancellationToken ct = default)
+    /// <summary>The saved queues <paramref name="user"/> may start a session from: those naming a team or an image of theirs,
+    /// or none (queues are shared; one naming another team's images is not offered).</summary>
+    public async Task<List<SavedFilter>> SavedFiltersAsync(UserAccess user, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        return await db.SavedFilters.AsNoTracking().OrderBy(f => f.Name).ToListAsync(ct);
+        var all = await db.SavedFilters.AsNoTracking().OrderBy(f => f.Name).ToListAsync(ct);
+        var offered = new List<SavedFilter>(all.Count);
+        foreach (var f in all)
+            if (await NamesOnlyVisibleImagesAsync(db, FindingsQuery.Parse(f.Query), user, ct)) offered.Add(f);
+        return offered;
     }
 
     public async Task<SavedFilter> SaveFilterAsync(string name, FindingsQuery query, UserAccess user, CancellationToken ct = default)
@@ -45,15 +53,24 @@ public sealed class SessionService(IDbContextFactory<TriageDbContext> factory, I
         return f;
     }
 
+    /// <summary>Whether the form may offer <paramref name="query"/> to <paramref name="user"/> as a queue (its team and image are theirs).</summary>
+    public async Task<bool> MayQueueAsync(FindingsQuery query, UserAccess user, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await NamesOnlyVisibleImagesAsync(db, query, user, ct);
+    }
+
     /// <summary>Starts a session: the queue is the findings of <paramref name="query"/> the starter can see, worst first.</summary>
     public async Task<long> StartAsync(string name, FindingsQuery query, UserAccess user, CancellationToken ct = default)
     {
         if (!user.CanTriage) throw new UnauthorizedAccessException("only triagers start sessions");
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("give the session a name");
         await using var db = await factory.CreateDbContextAsync(ct);
+        // Another team's team or image is refused as a queue that selects nothing is: it says no more about that team.
+        if (!await NamesOnlyVisibleImagesAsync(db, query, user, ct)) throw new ArgumentException(NothingToSee);
         var filtered = query.FilterOnly().Apply(db, user, decisions);
         var ids = await FindingQueries.Sort(filtered, db, FindingSort.Severity, descending: true).Select(f => f.Id).Take(MaxQueue).ToListAsync(ct);
-        if (ids.Count == 0) throw new ArgumentException("this queue selects no findings you can see: widen the filter");
+        if (ids.Count == 0) throw new ArgumentException(NothingToSee);
         var session = new TriageSession
         {
             Name = name.Trim(), Query = query.FilterOnly().ToQueryString(), FacilitatorId = user.UserId, FacilitatorName = user.Name, StartedAt = Now(),
@@ -65,10 +82,12 @@ public sealed class SessionService(IDbContextFactory<TriageDbContext> factory, I
         return session.Id;
     }
 
-    public async Task<SessionState?> LoadAsync(long sessionId, CancellationToken ct = default)
+    /// <summary>The session with its queue, proposals and decisions; null when it does not exist or <paramref name="user"/> may
+    /// not see it (the same answer, so the page and the export tell nothing about another team's session).</summary>
+    public async Task<SessionState?> LoadAsync(long sessionId, UserAccess user, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var s = await db.TriageSessions.AsNoTracking().FirstOrDefaultAsync(x => x.Id == sessionId, ct);
+        var s = await Visible(db, user, db.TriageSessions.AsNoTracking()).FirstOrDefaultAsync(x => x.Id == sessionId, ct);
         if (s is null) return null;
         var items = await db.SessionItems.AsNoTracking().Where(i => i.SessionId == sessionId).OrderBy(i => i.Position).Select(i => i.FindingId).ToListAsync(ct);
         var proposals = await db.SessionProposals.AsNoTracking().Where(p => p.SessionId == sessionId).OrderBy(p => p.Id).ToListAsync(ct);
@@ -104,7 +123,7 @@ public sealed class SessionService(IDbContextFactory<TriageDbContext> factory, I
     public async Task MoveAsync(SessionRoom room, int position, UserAccess user, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var s = await OpenSessionAsync(db, room.SessionId, ct);
+        var s = await OpenSessionAsync(db, room.SessionId, user, ct);
         if (s.FacilitatorId != user.UserId && !user.IsAdmin) throw new UnauthorizedAccessException("only the facilitator moves the queue");
         var count = await db.SessionItems.CountAsync(i => i.SessionId == s.Id, ct);
         var to = Math.Clamp(position, 0, Math.Max(0, count - 1));
@@ -118,7 +137,7 @@ public sealed class SessionService(IDbContextFactory<TriageDbContext> factory, I
     public async Task HandOverAsync(SessionRoom room, Participant to, UserAccess user, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var s = await OpenSessionAsync(db, room.SessionId, ct);
+        var s = await OpenSessionAsync(db, room.SessionId, user, ct);
         if (s.FacilitatorId != user.UserId && !user.IsAdmin) throw new UnauthorizedAccessException("only the facilitator hands over the queue");
         s.FacilitatorId = to.UserId;
         s.FacilitatorName = to.Name;
@@ -129,7 +148,7 @@ public sealed class SessionService(IDbContextFactory<TriageDbContext> factory, I
     public async Task<SessionProposal> ProposeAsync(SessionRoom room, long findingId, DecisionStatus status, string? note, UserAccess user, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        await OpenSessionAsync(db, room.SessionId, ct);
+        await OpenSessionAsync(db, room.SessionId, user, ct);
         await EnsureInQueueAndVisibleAsync(db, room.SessionId, findingId, user, ct);
         var p = new SessionProposal
         {
@@ -150,7 +169,7 @@ public sealed class SessionService(IDbContextFactory<TriageDbContext> factory, I
         if (!user.CanTriage) throw new UnauthorizedAccessException("viewers propose; triagers decide");
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
-            await OpenSessionAsync(db, room.SessionId, ct);
+            await OpenSessionAsync(db, room.SessionId, user, ct);
             await EnsureInQueueAndVisibleAsync(db, room.SessionId, findingId, user, ct);
         }
         var record = await decisions.DecideAsync(input.ToDecision([findingId], room.SessionId, user,
@@ -166,7 +185,7 @@ public sealed class SessionService(IDbContextFactory<TriageDbContext> factory, I
     public async Task CloseAsync(SessionRoom room, UserAccess user, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var s = await OpenSessionAsync(db, room.SessionId, ct);
+        var s = await OpenSessionAsync(db, room.SessionId, user, ct);
         if (s.FacilitatorId != user.UserId && !user.IsAdmin) throw new UnauthorizedAccessException("only the facilitator closes the session");
         s.ClosedAt = Now();
         await db.SaveChangesAsync(ct);
@@ -176,7 +195,7 @@ public sealed class SessionService(IDbContextFactory<TriageDbContext> factory, I
     /// <summary>What the session decided and what it left for later, finding by finding, with who decided.</summary>
     public async Task<SessionSummary?> SummaryAsync(long sessionId, UserAccess user, CancellationToken ct = default)
     {
-        var state = await LoadAsync(sessionId, ct);
+        var state = await LoadAsync(sessionId, user, ct);
         if (state is null) return null;
         await using var db = await factory.CreateDbContextAsync(ct);
         var ids = state.Items;
@@ -199,9 +218,40 @@ public sealed class SessionService(IDbContextFactory<TriageDbContext> factory, I
             state.Session.ClosedAt is { } closed ? Utc(closed) : null, lines);
     }
 
-    private static async Task<TriageSession> OpenSessionAsync(TriageDbContext db, long sessionId, CancellationToken ct)
+    private const string NothingToSee = "this queue selects no findings you can see: widen the filter";
+
+    /// <summary>
+    /// The sessions <paramref name="user"/> may see: all for an admin; for anyone else those whose queue is not empty and
+    /// holds only findings on images they may see (<see cref="UserAccess.Images"/>, the rule of reads and decisions). A
+    /// session is one conversation: its feed, proposals and notes are about the whole queue, so it is not shown in part.
+    /// </summary>
+    private static IQueryable<TriageSession> Visible(TriageDbContext db, UserAccess user, IQueryable<TriageSession> sessions)
     {
-        var s = await db.TriageSessions.FirstOrDefaultAsync(x => x.Id == sessionId, ct) ?? throw new ArgumentException("this session does not exist");
+        if (user.VisibleRepositoryIds(db) is not { } repositories) return sessions;
+        // Correlated per session (a queue holds at most MaxQueue items) and against the repositories, never the findings, a
+        // user may see: that set is the small one.
+        return sessions.Where(s => db.SessionItems.Any(i => i.SessionId == s.Id)
+            && !(from i in db.SessionItems
+                 join f in db.Findings on i.FindingId equals f.Id
+                 join a in db.Artifacts on f.ArtifactId equals a.Id
+                 where i.SessionId == s.Id && !repositories.Contains(a.RepositoryId)
+                 select i.SessionId).Any());
+    }
+
+    /// <summary>Whether a queue's filter names only a team of the user's or an image they may see (or neither). An admin's always does.</summary>
+    private static async Task<bool> NamesOnlyVisibleImagesAsync(TriageDbContext db, FindingsQuery query, UserAccess user, CancellationToken ct)
+    {
+        if (user.Images is not { } sees) return true;
+        if (query.TeamId is { } team && !user.TeamIds.Contains(team)) return false;
+        if (query.Image is not { } image) return true;
+        // The repository the findings filter reads the image as (FindingQueries.ArtifactsFor); an unknown one selects nothing.
+        var repository = await Data.Vex.ImageScopes.RepositoryNameAsync(db, image, ct);
+        return repository is null || sees.Sees(await db.Repositories.AsNoTracking().Where(r => r.Name == repository).Select(r => r.TeamId).FirstAsync(ct));
+    }
+
+    private static async Task<TriageSession> OpenSessionAsync(TriageDbContext db, long sessionId, UserAccess user, CancellationToken ct)
+    {
+        var s = await Visible(db, user, db.TriageSessions).FirstOrDefaultAsync(x => x.Id == sessionId, ct) ?? throw new ArgumentException("this session does not exist");
         if (s.ClosedAt is not null) throw new ArgumentException("this session is closed");
         return s;
     }

@@ -18,10 +18,17 @@ public partial class Sessions
 
     protected override async Task OnInitializedAsync()
     {
+        // Only what the user's teams may see: the sessions over their images, the queues naming them (ADR 107).
+        var user = await Access.CurrentAsync();
         var query = new Uri(Navigation.Uri).Query;
-        if (query.Length > 1) _initialQuery = FindingsQuery.Parse(query).FilterOnly();
-        _saved = await Service.SavedFiltersAsync();
-        _sessions = await Service.ListAsync();
+        if (query.Length > 1)
+        {
+            var initial = FindingsQuery.Parse(query).FilterOnly();
+            // A link naming another team or its image is not offered (starting from it would be refused anyway).
+            if (await Service.MayQueueAsync(initial, user)) _initialQuery = initial;
+        }
+        _saved = await Service.SavedFiltersAsync(user);
+        _sessions = await Service.ListAsync(user);
     }
 
     private async Task StartAsync(NewSession request)

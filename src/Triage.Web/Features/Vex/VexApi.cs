@@ -39,7 +39,8 @@ public static class VexApi
             .WithName("ImportVex")
             .WithSummary("Import an OpenVEX, CycloneDX or CSAF VEX document")
             .WithDescription("Body: the document (application/json) or a multipart form with a 'file' field (and a 'bundle' field: its Sigstore bundle, checked against the trust policy). Query: trust (trusted|show|ignore) sets how " +
-                             "far its author is believed. 201 with the import report (matched, unmatched with reasons, rejected); 200 when the same " +
+                             "far its author is believed. 201 with the import report (matched, unmatched with reasons, rejected); a team member's statements " +
+                             "become decisions on their teams' and unowned images only, the others listed unmatched as not_your_image or admin_only_scope; 200 when the same " +
                              "bytes were imported before (matched again); 422 for a file that is not VEX.")
             // One Accepts: routing matches the request's content type against the last one only.
             .Accepts<JsonElement>("application/json", "multipart/form-data")

@@ -45,7 +45,11 @@ public sealed class VexTransfers(TriageConnection connection, SigningFacade sign
         SignedImportReport signed;
         try
         {
-            signed = await signing.Uploads.ImportAsync(document, fileName, bundle, new VexImportOptions { Trust = trust, ImportedBy = principal is null ? user.Name : VexApi.Actor(principal), MaxBytes = maxBytes }, ct);
+            // A team member's statements become decisions on the images they see only, as their own decisions do (ADR 107).
+            signed = await signing.Uploads.ImportAsync(document, fileName, bundle, new VexImportOptions
+            {
+                Trust = trust, ImportedBy = principal is null ? user.Name : VexApi.Actor(principal), MaxBytes = maxBytes, ImporterSees = user.Images,
+            }, ct);
         }
         catch (VexFormatException e)
         {
@@ -53,6 +57,9 @@ public sealed class VexTransfers(TriageConnection connection, SigningFacade sign
             throw;
         }
         await RecordAsync(user, principal, AuditActions.VexImported, "vex-document", fileName, ImportDetails(signed));
+        // Statements refused for reaching other teams' images are audited as a refused decision is (POST /api/v1/decisions).
+        if (RefusedDetails(signed.Import) is { } refused)
+            await RecordAsync(user, principal, AuditActions.DecisionRecorded, "vex-document", fileName, refused, succeeded: false);
         if (bundle is not null && signed.Signature is { } signature)
             await RecordAsync(user, principal, AuditActions.SignatureVerified, "vex-document", fileName, SigningApi.Describe(signature), succeeded: signature.Verified);
         return signed;
@@ -64,6 +71,20 @@ public sealed class VexTransfers(TriageConnection connection, SigningFacade sign
     /// <summary>What was signed and by which key or identity (a key's public hint, never the key or a token).</summary>
     internal static string SignedDetails(VexFormat format, SignedDocument signed) =>
         $"format {format.ToWire()}, predicate {signed.PredicateType}, {signed.Subjects.Count} subjects, signed by {signed.Signer}";
+
+    /// <summary>The codes that keep a team member's statement from their import, worth an audit line (an unknown image is not).</summary>
+    internal static readonly string[] RefusalCodes = ["not_your_image", "admin_only_scope"];
+
+    /// <summary>"refused: not_your_image (2 statements), admin_only_scope (1 statement)", or null when nothing was refused.</summary>
+    internal static string? RefusedDetails(VexImportReport report)
+    {
+        var counts = RefusalCodes
+            .Select(code => (Code: code, Statements: report.Unmatched.Where(u => u.Code == code).Select(u => u.StatementIndex).Distinct().Count()))
+            .Where(c => c.Statements > 0)
+            .Select(c => $"{c.Code} ({c.Statements} statement{(c.Statements == 1 ? "" : "s")})")
+            .ToList();
+        return counts.Count == 0 ? null : "refused: " + string.Join(", ", counts);
+    }
 
     internal static string ImportDetails(SignedImportReport signed)
     {

@@ -1,0 +1,155 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Triage.Core.Audit;
+using Triage.Core.Domain;
+using Triage.Web.Features.Vex;
+using Triage.Web.Tests.Infrastructure;
+
+namespace Triage.Web.Tests.Features.Vex;
+
+/// <summary>
+/// VEX import by a team member, through POST /api/v1/vex and through the VEX page's service (docs/decisions/107-team-scope-of-vex-imports-and-sessions.md):
+/// statements become decisions on the member's team's images and on unowned ones only; one about another team's image or
+/// about a bare package (everywhere) is listed unmatched with <c>not_your_image</c> or <c>admin_only_scope</c>, and the
+/// refusal leaves an audit entry as a refused decision does. An admin's import of the same document records everything.
+/// </summary>
+public sealed class VexImportTeamTests(TriageWebFactory app) : IClassFixture<TriageWebFactory>
+{
+    private async Task<string> DigestAsync(TestImage image)
+    {
+        await using var db = app.Db();
+        return await db.Artifacts.Where(a => a.Id == image.ArtifactId).Select(a => a.Digest!).SingleAsync();
+    }
+
+    /// <summary>One statement per image (own, another team's, unowned), each on that image's digest and vulnerability, and one on a
+    /// bare package (the own image's vulnerability, so it would match).</summary>
+    private async Task<byte[]> DocumentAsync(TeamImages world, string id)
+    {
+        async Task<string> OnImage(TestImage image)
+        {
+            var name = image.Repository[(image.Repository.LastIndexOf('/') + 1)..];
+            var purl = $"pkg:oci/{name}@{(await DigestAsync(image)).Replace(":", "%3A", StringComparison.Ordinal)}?repository_url={image.Repository}";
+            return Statement(image.Vulnerability, purl);
+        }
+        string package;
+        await using (var db = app.Db())
+            package = await (from f in db.Findings join p in db.Packages on f.PackageId equals p.Id where f.Id == world.OwnImage.FindingId select p.Purl!).SingleAsync();
+        var bare = package[..package.IndexOf('@', StringComparison.Ordinal)];
+        return Encoding.UTF8.GetBytes($$"""
+            {"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.test/vex/team-{{id}}", "author": "Team Vendor {{id}}",
+             "timestamp": "2026-11-01T00:00:00Z", "version": 1,
+             "statements": [{{await OnImage(world.OwnImage)}}, {{await OnImage(world.OtherTeamsImage)}}, {{await OnImage(world.UnownedImage)}},
+                            {{Statement(world.OwnImage.Vulnerability, bare)}}]}
+            """);
+    }
+
+    private static string Statement(string vulnerability, string product) =>
+        $$"""{"vulnerability": {"name": "{{vulnerability}}"}, "products": [{"@id": "{{product}}"}], "status": "under_investigation"}""";
+
+    private async Task<bool> DecidedAsync(long findingId)
+    {
+        await using var db = app.Db();
+        return await db.EffectiveDecisions.AnyAsync(e => e.FindingId == findingId);
+    }
+
+    private async Task<List<AuditEvent>> AuditAsync(string fileName)
+    {
+        await using var db = app.Db();
+        return await db.AuditEvents.AsNoTracking().Where(e => e.Target == fileName).OrderBy(e => e.Id).ToListAsync();
+    }
+
+    private async Task AssertOnlyOwnAndUnownedDecidedAsync(TeamImages world, string id)
+    {
+        Assert.True(await DecidedAsync(world.OwnImage.FindingId));
+        Assert.True(await DecidedAsync(world.UnownedImage.FindingId));
+        Assert.False(await DecidedAsync(world.OtherTeamsImage.FindingId));
+        await using var db = app.Db();
+        var author = $"Team Vendor {id}";
+        Assert.Equal(2, await db.Decisions.CountAsync(d => d.Author == author));
+        Assert.False(await db.Decisions.AnyAsync(d => d.Author == author && (d.ScopeRepository == world.OtherTeamsImage.Repository || d.ScopeKind == DecisionScopeKind.Global)));
+    }
+
+    private static void AssertRefusalAudited(List<AuditEvent> events, string actor)
+    {
+        Assert.Equal([(AuditActions.VexImported, true), (AuditActions.DecisionRecorded, false)], events.Select(e => (e.Action, e.Succeeded)));
+        Assert.All(events, e => Assert.Equal(actor, e.Actor));
+        Assert.Equal("refused: not_your_image (1 statement), admin_only_scope (1 statement)", events[1].Details);
+    }
+
+    [Fact]
+    public async Task ApiImport_AsMemberOfAnotherTeam_RecordsNothingOnItsImages_ListsTheRefusals_AndAuditsThem()
+    {
+        var world = await TeamImages.CreateAsync(app);
+        var id = Guid.NewGuid().ToString("N")[..10];
+        var fileName = $"api-{id}.openvex.json";
+        var api = app.TokenClient(await app.CreateTokenAsync(world.Member, TokenScopes.Read | TokenScopes.Upload));
+        using var content = new ByteArrayContent(await DocumentAsync(world, id));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        content.Headers.Add("X-Document-Name", fileName);
+
+        var response = await api.PostAsync("/api/v1/vex", content);
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {text}");
+        using var json = JsonDocument.Parse(text);
+        var root = json.RootElement;
+        Assert.Equal(2, root.GetProperty("matched").GetInt32());
+        Assert.Equal(2, root.GetProperty("decisionsRecorded").GetInt32());
+        var refused = root.GetProperty("unmatchedStatements").EnumerateArray()
+            .Select(u => (Index: u.GetProperty("statementIndex").GetInt32(), Code: u.GetProperty("code").GetString())).OrderBy(u => u.Index).ToList();
+        Assert.Equal([(1, "not_your_image"), (3, "admin_only_scope")], refused);
+        Assert.DoesNotContain(await DigestAsync(world.OtherTeamsImage), string.Join(' ',
+            root.GetProperty("unmatchedStatements").EnumerateArray().Select(u => u.GetProperty("message").GetString())), StringComparison.Ordinal);
+        await AssertOnlyOwnAndUnownedDecidedAsync(world, id);
+        AssertRefusalAudited(await AuditAsync(fileName), world.Member);
+
+        // The document lists the refusals for anyone reading it later.
+        var documentId = root.GetProperty("document").GetProperty("id").GetInt64();
+        using var details = JsonDocument.Parse(await api.GetStringAsync($"/api/v1/vex/documents/{documentId}"));
+        Assert.Equal(["admin_only_scope", "not_your_image"], details.RootElement.GetProperty("issues").EnumerateArray()
+            .Select(i => i.GetProperty("code").GetString()).Order());
+    }
+
+    [Fact]
+    public async Task PageImport_AsMemberOfAnotherTeam_RecordsNothingOnItsImages_ListsTheRefusals_AndAuditsThem()
+    {
+        var world = await TeamImages.CreateAsync(app);
+        var id = Guid.NewGuid().ToString("N")[..10];
+        var fileName = $"page-{id}.openvex.json";
+        var member = await app.AccessForAsync(world.Member);
+        await using var scope = app.Services.CreateAsyncScope();
+        var transfers = scope.ServiceProvider.GetRequiredService<VexTransfers>();
+
+        var report = (await transfers.ImportAsync(member, await DocumentAsync(world, id), fileName, null, null, 1 << 20)).Import;
+
+        Assert.Equal(2, report.DecisionsRecorded);
+        Assert.Equal(["admin_only_scope", "not_your_image"], report.Unmatched.Select(u => u.Code).Order());
+        await AssertOnlyOwnAndUnownedDecidedAsync(world, id);
+        AssertRefusalAudited(await AuditAsync(fileName), world.Member);
+    }
+
+    [Fact]
+    public async Task ApiImport_AsAdmin_RecordsEveryTeamsImagesAndEverywhere_WithoutARefusal()
+    {
+        var world = await TeamImages.CreateAsync(app);
+        var id = Guid.NewGuid().ToString("N")[..10];
+        var fileName = $"admin-{id}.openvex.json";
+        var api = app.TokenClient(await app.CreateTokenAsync(TriageWebFactory.AdminEmail, TokenScopes.Read | TokenScopes.Upload));
+        using var content = new ByteArrayContent(await DocumentAsync(world, id));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        content.Headers.Add("X-Document-Name", fileName);
+
+        var response = await api.PostAsync("/api/v1/vex", content);
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {text}");
+        using var json = JsonDocument.Parse(text);
+        Assert.Equal(4, json.RootElement.GetProperty("decisionsRecorded").GetInt32());
+        Assert.Equal(0, json.RootElement.GetProperty("unmatched").GetInt32());
+        Assert.True(await DecidedAsync(world.OtherTeamsImage.FindingId));
+        Assert.Equal([AuditActions.VexImported], (await AuditAsync(fileName)).Select(e => e.Action));
+    }
+}
