@@ -22,6 +22,18 @@ public sealed record VexImportOptions
     /// <see cref="DecisionRequest.AuthorSees"/>: statements are recorded on those only, the rest listed as unmatched with
     /// <c>not_your_image</c> or <c>admin_only_scope</c> (ADR 107). Null (an admin, the CLI): every image, everywhere.</summary>
     public Queries.ImageVisibility? ImporterSees { get; init; }
+    /// <summary>Whether <see cref="Trust"/> may change a known author's trust. An author's trust is one setting for every
+    /// team, so only admins (and the CLI) change it; a team member's import may set it for an author seen first.</summary>
+    public bool MayChangeTrust { get; init; } = true;
+}
+
+/// <summary>An import asked to change how far a known author is trusted, and the importer may not (ADR 107): nothing is
+/// stored.</summary>
+public sealed class VexTrustChangeException(string author, VexTrust current, VexTrust asked)
+    : Exception($"Only admins change how far an author is trusted: {Core.Ingest.ReportFormatException.Shorten(author)} is {current.ToWire()}, " +
+                $"and the import asked for {asked.ToWire()}. Import without a trust level, or ask an admin.")
+{
+    public const string CodeName = "admin_only_trust";
 }
 
 /// <summary>A statement of an imported document that did not become a decision, with the reason.</summary>
@@ -271,6 +283,7 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
             return (trust, true);
         }
         if (row.Trust == trust) return (trust, false);
+        if (!options.MayChangeTrust) throw new VexTrustChangeException(row.Name, row.Trust, trust);
         row.Trust = trust;
         row.UpdatedAt = now;
         row.UpdatedBy = options.ImportedBy;

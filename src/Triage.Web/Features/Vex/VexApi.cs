@@ -41,7 +41,8 @@ public static class VexApi
             .WithDescription("Body: the document (application/json) or a multipart form with a 'file' field (and a 'bundle' field: its Sigstore bundle, checked against the trust policy). Query: trust (trusted|show|ignore) sets how " +
                              "far its author is believed. 201 with the import report (matched, unmatched with reasons, rejected); a team member's statements " +
                              "become decisions on their teams' and unowned images only, the others listed unmatched as not_your_image or admin_only_scope; 200 when the same " +
-                             "bytes were imported before (matched again); 422 for a file that is not VEX.")
+                             "bytes were imported before (matched again); 422 for a file that is not VEX; 403 admin_only_trust when a team member's trust would change a known " +
+                             "author's trust (it holds for every team: admins only).")
             // One Accepts: routing matches the request's content type against the last one only.
             .Accepts<JsonElement>("application/json", "multipart/form-data")
             .Produces(StatusCodes.Status201Created)
@@ -184,6 +185,10 @@ public static class VexApi
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return Problem(StatusCodes.Status413PayloadTooLarge, "too_large", $"{fileName}: the document is larger than {limit} bytes");
+        }
+        catch (VexTrustChangeException e)
+        {
+            return Problem(StatusCodes.Status403Forbidden, VexTrustChangeException.CodeName, $"{fileName}: {e.Message}");
         }
     }
 

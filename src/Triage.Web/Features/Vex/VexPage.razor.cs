@@ -123,7 +123,7 @@ public partial class VexPage
         {
             _importError = $"{_docFile?.Name}: {e.Describe()}";
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or VexTrustChangeException)
         {
             _importError = e.Message;
         }

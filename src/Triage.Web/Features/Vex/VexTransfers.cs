@@ -49,11 +49,18 @@ public sealed class VexTransfers(TriageConnection connection, SigningFacade sign
             signed = await signing.Uploads.ImportAsync(document, fileName, bundle, new VexImportOptions
             {
                 Trust = trust, ImportedBy = principal is null ? user.Name : VexApi.Actor(principal), MaxBytes = maxBytes, ImporterSees = user.Images,
+                // An author's trust holds for every team: a member may not change it on the way (ADR 107).
+                MayChangeTrust = user.IsAdmin,
             }, ct);
         }
         catch (VexFormatException e)
         {
             await RecordAsync(user, principal, AuditActions.VexImported, "vex-document", fileName, $"refused: {e.CodeName}", succeeded: false);
+            throw;
+        }
+        catch (VexTrustChangeException)
+        {
+            await RecordAsync(user, principal, AuditActions.VexImported, "vex-document", fileName, $"refused: {VexTrustChangeException.CodeName}", succeeded: false);
             throw;
         }
         await RecordAsync(user, principal, AuditActions.VexImported, "vex-document", fileName, ImportDetails(signed));

@@ -152,4 +152,47 @@ public sealed class VexImportTeamTests(TriageWebFactory app) : IClassFixture<Tri
         Assert.True(await DecidedAsync(world.OtherTeamsImage.FindingId));
         Assert.Equal([AuditActions.VexImported], (await AuditAsync(fileName)).Select(e => e.Action));
     }
+
+    /// <summary>An author's trust holds for every team: a member's import may not change a known author's trust (403
+    /// admin_only_trust, nothing stored, audited); the same import without a trust level, or an admin's, goes through.</summary>
+    [Fact]
+    public async Task ApiImport_AsMember_MayNotChangeAKnownAuthorsTrust()
+    {
+        var world = await TeamImages.CreateAsync(app);
+        var id = Guid.NewGuid().ToString("N")[..10];
+        var member = app.TokenClient(await app.CreateTokenAsync(world.Member, TokenScopes.Read | TokenScopes.Upload));
+        var admin = app.TokenClient(await app.CreateTokenAsync(TriageWebFactory.AdminEmail, TokenScopes.Read | TokenScopes.Upload));
+        var document = await DocumentAsync(world, id);
+        async Task<HttpResponseMessage> PostAsync(HttpClient client, string query, string fileName, byte[] bytes)
+        {
+            using var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            content.Headers.Add("X-Document-Name", fileName);
+            return await client.PostAsync("/api/v1/vex" + query, content);
+        }
+        var first = await PostAsync(admin, "?trust=trusted", $"first-{id}.json", document);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+
+        // Another document of the same author, by the member, asking to ignore the author everywhere.
+        var second = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(document).Replace($"team-{id}", $"team-{id}-2", StringComparison.Ordinal));
+        var refused = await PostAsync(member, "?trust=ignore", $"ignore-{id}.json", second);
+        var problem = await refused.Content.ReadAsStringAsync();
+        Assert.True(refused.StatusCode == HttpStatusCode.Forbidden, $"{(int)refused.StatusCode}: {problem}");
+        Assert.Contains("admin_only_trust", problem);
+        await using (var db = app.Db())
+        {
+            Assert.Equal(Triage.Core.Vex.VexTrust.Trusted, await db.VexAuthors.Where(a => a.AuthorKey == $"team vendor {id}").Select(a => a.Trust).SingleAsync());
+            Assert.False(await db.VexDocuments.AnyAsync(d => d.FileName == $"ignore-{id}.json"));
+        }
+        var audit = Assert.Single(await AuditAsync($"ignore-{id}.json"));
+        Assert.Equal((AuditActions.VexImported, false, "refused: admin_only_trust"), (audit.Action, audit.Succeeded, audit.Details));
+
+        // Without a trust level the member's import goes through; asking for the trust the author already has is no change.
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync(member, "", $"plain-{id}.json", second)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(member, "?trust=trusted", $"same-{id}.json", second)).StatusCode);
+        // An admin may change it.
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(admin, "?trust=show", $"admin-{id}.json", second)).StatusCode);
+        await using (var db = app.Db())
+            Assert.Equal(Triage.Core.Vex.VexTrust.ShowOnly, await db.VexAuthors.Where(a => a.AuthorKey == $"team vendor {id}").Select(a => a.Trust).SingleAsync());
+    }
 }
