@@ -53,8 +53,10 @@ public sealed class VexPageTests(AppFixture app)
         var dir = Directory.CreateTempSubdirectory("triage-e2e-vex-").FullName;
         var doc = Path.Combine(dir, "vendor.openvex.json");
         File.Copy(TestPaths.Fixture("vex", "openvex", "vexctl_images.vex.json"), doc);
+        string publicKey;
         using (var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256))
         {
+            publicKey = ec.ExportSubjectPublicKeyInfoPem();
             var keyFile = Path.Combine(dir, "key.pem");
             await File.WriteAllTextAsync(keyFile, ec.ExportPkcs8PrivateKeyPem());
             var signed = await new Triage.Data.Signing.DocumentSigner("Data Source=unused.db", new Triage.Data.Signing.SigningOptions { KeyPath = keyFile })
@@ -81,6 +83,14 @@ public sealed class VexPageTests(AppFixture app)
         await page.GetByRole(AriaRole.Tab, new() { Name = "Signing" }).ClickAsync();
         await page.Locator("#signing-public-key-download").WaitForAsync();
         await vex.ShotAsync("27-vex-signing");
+
+        // Trusting the key that signed the imported document checks the stored signatures again: it is now verified.
+        await page.Locator("input#signer-author, #signer-author input").First.FillAsync("*");
+        await page.Locator("textarea#signer-key, #signer-key textarea").First.FillAsync(publicKey);
+        await page.Locator("#signer-add").ClickAsync();
+        await Assertions.Expect(page.Locator("#signing-recheck")).ToContainTextAsync("vendor.openvex.json: not_checked → verified", new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("#trusted-signers")).ToContainTextAsync("*");
+        await vex.ShotAsync("28-vex-signing-recheck");
         try { Directory.Delete(dir, true); } catch (IOException) { }
     }
 }
