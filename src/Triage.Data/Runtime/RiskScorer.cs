@@ -64,7 +64,7 @@ internal static class RiskScorer
                     CollectionsMarshal.GetValueRefOrAddDefault(counts, (artifactId, priority), out _)--;
             }
         }
-        var periods = RiskPeriods.Carry(old, rows, 0, PriorityColumn, SinceColumn, RiskPeriods.Kind.Priority, now);
+        var periods = RiskPeriods.Carry(old, rows, idColumn: 0, PriorityColumn, SinceColumn, RiskPeriods.Kind.Priority, now);
         timer.Lap("risk: rank+delete");
         await store.InsertAsync("FindingRisks", Columns, rows, ct);
         await RiskPeriods.InsertAsync(store, periods, ct);

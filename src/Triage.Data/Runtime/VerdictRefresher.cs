@@ -25,6 +25,9 @@ internal static class VerdictRefresher
 
     private sealed record FindingPackage(long FindingId, long GroupId, PackageRef Package, List<string> Paths);
 
+    private static readonly string[] VerdictColumns =
+        ["FindingId", "Verdict", "Confidence", "ProposedJustification", "SourcesJson", "NotesJson", "ComputedAt", "VerdictSince"];
+
     /// <summary>Judges the findings of <paramref name="artifactIds"/> (null: of every artifact that has evidence).</summary>
     /// <returns>Judged artifacts, the findings with their verdicts, and counts per verdict.</returns>
     public static async Task<(int Artifacts, List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)> Judged, Dictionary<string, int> Counts)> RefreshAsync(
@@ -79,9 +82,8 @@ internal static class VerdictRefresher
             ? "DELETE FROM \"FindingVerdicts\"" + returning
             : "DELETE FROM \"FindingVerdicts\" WHERE \"FindingId\" IN (SELECT \"Id\" FROM \"Findings\" WHERE \"ArtifactId\" IN ({keys}))" + returning,
             artifactIds is null ? null : scope, ct);
-        var periods = RiskPeriods.Carry(old, verdictRows, 0, 1, 7, RiskPeriods.Kind.Verdict, now);
-        await store.InsertAsync("FindingVerdicts", ["FindingId", "Verdict", "Confidence", "ProposedJustification", "SourcesJson", "NotesJson", "ComputedAt", "VerdictSince"],
-            verdictRows, ct);
+        var periods = RiskPeriods.Carry(old, verdictRows, idColumn: 0, valueColumn: 1, sinceColumn: 7, RiskPeriods.Kind.Verdict, now);
+        await store.InsertAsync("FindingVerdicts", VerdictColumns, verdictRows, ct);
         await RiskPeriods.InsertAsync(store, periods, ct);
         return (judgedArtifacts, judged, counts);
     }
