@@ -71,6 +71,7 @@ public abstract class TriageDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<EnrichmentImport> EnrichmentImports => Set<EnrichmentImport>();
     public DbSet<FindingVerdict> FindingVerdicts => Set<FindingVerdict>();
     public DbSet<FindingRisk> FindingRisks => Set<FindingRisk>();
+    public DbSet<FindingRiskPeriod> FindingRiskPeriods => Set<FindingRiskPeriod>();
     public DbSet<StoredRankingPolicy> RankingPolicies => Set<StoredRankingPolicy>();
 
     // Effective decisions and signing (docs/decisions/025-effective-decisions.md, 043-signing-in-the-app.md).

@@ -19,7 +19,8 @@ public sealed class MetricsFlowTests(AppFixture app)
     private const string Distroless = "registry.example/web/nginx-distroless";
 
     /// <summary>Four weeks of history through the real import path: Debian nginx (Trivy, then Grype on the same digest), an
-    /// unrelated ClamAV image, then the distroless successor last week.</summary>
+    /// unrelated ClamAV image, then the distroless successor last week; each import scored as of its moment, as the app's
+    /// import paths score, so every week has its priorities (ADR 108).</summary>
     private async Task<(long Debian, long Distroless)> SeedAsync()
     {
         var cs = app.Services.GetRequiredService<TriageConnection>().ConnectionString;
@@ -27,7 +28,7 @@ public sealed class MetricsFlowTests(AppFixture app)
             if (await LineageQueries.FindRepositoryAsync(db, Distroless) is null)
             {
                 var now = DateTime.UtcNow;
-                var history = new HistoryWriter(cs);
+                var history = new HistoryWriter(cs, score: true);
                 await history.ImportFileAsync(now.AddDays(-28), TestPaths.Fixture("matched", "nginx-latest-debian13", "trivy.json"));
                 await history.ImportFileAsync(now.AddDays(-21), TestPaths.Fixture("matched", "nginx-latest-debian13", "grype.json"));
                 await history.ImportFileAsync(now.AddDays(-14), TestPaths.Fixture("matched", "clamav-alpine-3.22", "trivy.json"));

@@ -196,6 +196,8 @@ public sealed class FindingVerdict
     /// <summary>["…"], null when there are none.</summary>
     public string? NotesJson { get; set; }
     public DateTime ComputedAt { get; set; }
+    /// <summary>When this verdict took effect: judging again to the same verdict keeps it (ADR 108).</summary>
+    public DateTime VerdictSince { get; set; }
 }
 
 /// <summary>
@@ -215,6 +217,25 @@ public sealed class FindingRisk
     /// <summary>The ranking policy the score was computed with.</summary>
     public long PolicyId { get; set; }
     public DateTime ComputedAt { get; set; }
+    /// <summary>When this priority took effect: scoring again to the same priority keeps it (ADR 108).</summary>
+    public DateTime PrioritySince { get; set; }
+}
+
+/// <summary>
+/// A priority or runtime verdict a finding had and no longer has, with the period it held: written when a stored score's
+/// priority or a stored verdict is replaced by another or withdrawn, so the weekly review can say what was true at the end
+/// of a past week (ADR 108). Exactly one of <see cref="Priority"/> and <see cref="Verdict"/> is set.
+/// </summary>
+public sealed class FindingRiskPeriod
+{
+    public long Id { get; set; }
+    public long FindingId { get; set; }
+    public SsvcPriority? Priority { get; set; }
+    public ReachabilityVerdict? Verdict { get; set; }
+    /// <summary>When it took effect.</summary>
+    public DateTime Since { get; set; }
+    /// <summary>When it was replaced or withdrawn (exclusive).</summary>
+    public DateTime Until { get; set; }
 }
 
 /// <summary>A ranking policy that scored findings, as JSON with its hash: explanations are rebuilt with the policy that

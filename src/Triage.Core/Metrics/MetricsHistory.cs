@@ -27,6 +27,13 @@ public sealed record DigestHistory(long ArtifactId, long RepositoryId, string? D
     }
 }
 
+/// <summary>A value a finding had, and when: from <see cref="Since"/> (inclusive) until <see cref="Until"/> (exclusive; null
+/// while it still holds).</summary>
+public readonly record struct Held<T>(T Value, DateTime Since, DateTime? Until) where T : struct
+{
+    public bool Covers(DateTime t) => Since <= t && (Until is not { } until || t < until);
+}
+
 /// <summary>
 /// A finding over time: active from <see cref="FirstSeen"/> until <see cref="ClosedAt"/> (the import that retired its
 /// last observation; null while a scanner still reports it), with what ranking, runtime evidence and the KEV catalog say
@@ -35,23 +42,39 @@ public sealed record DigestHistory(long ArtifactId, long RepositoryId, string? D
 public sealed record FindingHistory(long FindingId, long ArtifactId, long GroupId, string VulnerabilityId, PackageName Package, string Version,
     Severity Severity, bool FixAvailable, DateTime FirstSeen, DateTime? ClosedAt)
 {
-    /// <summary>The stored priority (null: never scored). Triage keeps only the latest score, so it is known from
-    /// <see cref="PriorityAt"/> on; what it was before is overwritten.</summary>
-    public SsvcPriority? Priority { get; init; }
-    public DateTime? PriorityAt { get; init; }
-    /// <summary>The stored runtime verdict (null: no evidence applies to the image), known from <see cref="ReachabilityAt"/>
-    /// on for the same reason as the priority.</summary>
-    public ReachabilityVerdict? Reachability { get; init; }
-    public DateTime? ReachabilityAt { get; init; }
+    /// <summary>The priorities it was scored at, each over the period it held (ADR 108): the stored one since it took effect,
+    /// and the ones it replaced. Outside them it was not scored, or scored before Triage recorded the change: unknown.</summary>
+    public IReadOnlyList<Held<SsvcPriority>> Priorities { get; init; } = [];
+    /// <summary>Its runtime verdicts, each over the period it held (the stored one and the ones it replaced or that were
+    /// withdrawn with their evidence). Outside them no evidence applied to its image, except before
+    /// <see cref="MetricsHistory.VerdictsRecordedSince"/> (see <see cref="VerdictAsOf"/>).</summary>
+    public IReadOnlyList<Held<ReachabilityVerdict>> Verdicts { get; init; } = [];
     /// <summary>When CISA added the first of the alias group's CVEs to the KEV catalog; null when none is listed.</summary>
     public DateTime? KevListedAt { get; init; }
 
-    /// <summary>The priority in force at <paramref name="t"/>, or null when the stored one was computed later (unknown then).</summary>
-    public SsvcPriority? PriorityAsOf(DateTime t) => PriorityAt <= t ? Priority : null;
+    /// <summary>The priority in force at <paramref name="t"/>, or null when it is not known (not scored then).</summary>
+    public SsvcPriority? PriorityAsOf(DateTime t)
+    {
+        foreach (var p in Priorities)
+            if (p.Covers(t)) return p.Value;
+        return null;
+    }
 
-    /// <summary>Whether the verdict in force at <paramref name="t"/> is known: no verdict stored means no evidence applied
-    /// (verdicts are only replaced, never withdrawn while the evidence is kept); a verdict computed later hides the one before.</summary>
-    public bool ReachabilityKnownAt(DateTime t) => ReachabilityAt is not { } at || at <= t;
+    /// <summary>Whether the verdict in force at <paramref name="t"/> is known, and which (null: no evidence applied). Every
+    /// change since <paramref name="recordedSince"/> is recorded, so a moment no verdict covers had none. Before it only
+    /// the verdicts stored then are known, each from when it was computed: one computed after <paramref name="t"/> hides
+    /// whatever it replaced.</summary>
+    public bool VerdictAsOf(DateTime t, DateTime recordedSince, out ReachabilityVerdict? verdict)
+    {
+        verdict = null;
+        foreach (var v in Verdicts)
+            if (v.Covers(t))
+            {
+                verdict = v.Value;
+                return true;
+            }
+        return t >= recordedSince || !Verdicts.Any(v => v.Since > t);
+    }
 
     public bool KevListedAsOf(DateTime t) => KevListedAt <= t;
 
@@ -87,6 +110,9 @@ public sealed class MetricsHistory
     public DateTime? PrioritySince { get; init; }
     /// <summary>The first runtime evidence about images (file profiles, inventories of files, code reachability).</summary>
     public DateTime? ReachabilitySince { get; init; }
+    /// <summary>From when every change of a finding's verdict is recorded (ADR 108): <see cref="DateTime.MinValue"/> unless
+    /// verdicts were stored before Triage recorded their changes.</summary>
+    public DateTime VerdictsRecordedSince { get; init; } = DateTime.MinValue;
     /// <summary>Stored KEV listings carry CISA's own dates, so once a catalog is stored this is <see cref="DateTime.MinValue"/>.</summary>
     public DateTime? KevSince { get; init; }
     /// <summary>The first deployment inventory (its snapshot time).</summary>

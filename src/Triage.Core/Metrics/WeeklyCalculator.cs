@@ -19,11 +19,10 @@ namespace Triage.Core.Metrics;
 /// dated data, never today's value applied to the past. KEV listings carry CISA's date added, so a finding counts as
 /// KEV-listed from that date (once any catalog is stored). Production is read from deployment inventories: an image runs
 /// in production from the first to the last snapshot that showed it in a production environment (up to now while it
-/// still runs), and is unknown before the first inventory. Priorities and runtime verdicts are stored only as their
-/// latest values, each with the moment it was computed: a value counts from that moment on, a week before it does not
-/// know it, and a column that cannot count every open finding of its row is null rather than a smaller number. In
-/// practice the week in progress always has them; a complete week keeps them when it was last computed before its
-/// findings were scored again (the hourly run computes it within the hour after it ends).
+/// still runs), and is unknown before the first inventory. Priorities and runtime verdicts are read from their history
+/// (the stored value since it took effect, and the values it replaced, each with its period; ADR 108): a week counts the
+/// value in force at its instant, a week before a finding's first score does not know its priority, and a column that
+/// cannot count every open finding of its row is null rather than a smaller number.
 /// </para>
 /// </summary>
 public sealed class WeeklyCalculator(SlaPolicy sla)
@@ -335,11 +334,14 @@ public sealed class WeeklyCalculator(SlaPolicy sla)
                                 case SsvcPriority.Attend: row.OpenAttend++; break;
                                 case SsvcPriority.TrackStar: row.OpenTrackStar++; break;
                                 case SsvcPriority.Track: row.OpenTrack++; break;
-                                case null: priority = false; break; // scored again since: what it was then is gone
+                                case null: priority = false; break; // not scored then (or before Triage recorded changes)
                             }
-                        if (reachability && !f.ReachabilityKnownAt(asOf)) reachability = false;
-                        if (reachability && f.Reachability == ReachabilityVerdict.Reachable) row.OpenReachable++;
-                        if (reachability && f.Reachability == ReachabilityVerdict.Loaded) row.OpenLoaded++;
+                        if (reachability)
+                        {
+                            if (!f.VerdictAsOf(asOf, _history.VerdictsRecordedSince, out var verdict)) reachability = false;
+                            else if (verdict == ReachabilityVerdict.Reachable) row.OpenReachable++;
+                            else if (verdict == ReachabilityVerdict.Loaded) row.OpenLoaded++;
+                        }
                         if (kev && f.KevListedAsOf(asOf)) row.OpenKev++;
                         if (_open.TryGetValue((f.GroupId, f.Package), out var problem) && sla.IsBreached(f.Severity, problem.OpenedAt, asOf))
                             row.AddSlaBreach(f.Severity);

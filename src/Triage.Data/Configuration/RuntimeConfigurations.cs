@@ -104,6 +104,19 @@ internal sealed class FindingRiskConfiguration : IEntityTypeConfiguration<Findin
     }
 }
 
+internal sealed class FindingRiskPeriodConfiguration : IEntityTypeConfiguration<FindingRiskPeriod>
+{
+    public void Configure(EntityTypeBuilder<FindingRiskPeriod> b)
+    {
+        // Rows are appended in bulk without ids (identity on PostgreSQL, rowid on SQLite), so a clock set back never
+        // collides with an earlier period.
+        b.HasKey(x => x.Id);
+        b.HasIndex(x => x.FindingId);                         // the weekly history reads the periods of the period's findings
+        b.HasOne<Finding>().WithMany().HasForeignKey(x => x.FindingId).OnDelete(DeleteBehavior.Cascade);
+        b.ToTable(t => t.HasCheckConstraint("CK_FindingRiskPeriods_OneValue", "(\"Priority\" IS NULL) <> (\"Verdict\" IS NULL)"));
+    }
+}
+
 internal sealed class StoredRankingPolicyConfiguration : IEntityTypeConfiguration<StoredRankingPolicy>
 {
     public void Configure(EntityTypeBuilder<StoredRankingPolicy> b)

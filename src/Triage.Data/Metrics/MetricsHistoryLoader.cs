@@ -1,15 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Triage.Core.Domain;
 using Triage.Core.Metrics;
-using Triage.Core.Ranking;
-using Triage.Core.Runtime.Verdicts;
 
 namespace Triage.Data.Metrics;
 
 /// <summary>
 /// Reads the history the weekly calculator needs for the weeks from a given week to now: repositories and lineages, every
 /// image with its scan times and when it ran in production, and the findings of the images that can be current in that
-/// period with the moment each was retired, their stored priority and runtime verdict (each with when it was computed) and
+/// period with the moment each was retired, their priorities and runtime verdicts with the periods they held (ADR 108) and
 /// when their alias group was listed in KEV (<see cref="RiskAsOf"/>). Work is proportional to the period: images superseded
 /// before it and findings retired before it are not read.
 /// </summary>
@@ -95,7 +93,7 @@ public static class MetricsHistoryLoader
             if (!names.TryGetValue((p.Type, p.Namespace, p.Name), out var name)) names[(p.Type, p.Namespace, p.Name)] = name = new PackageName(p.Type, p.Namespace, p.Name);
             packages[p.Id] = name.At(p.Version);
         }
-        await risk.LoadFindingsAsync(db, relevantIds, ct);
+        await risk.LoadFindingsAsync(db, relevantIds, start, ct);
         var groupIds = kept.Select(f => f.GroupId).Distinct().ToList();
         var canonical = await db.AliasGroups.AsNoTracking().Where(g => groupIds.Contains(g.Id)).ToDictionaryAsync(g => g.Id, g => g.CanonicalId, ct);
 
@@ -112,13 +110,11 @@ public static class MetricsHistoryLoader
         var findings = kept.Select(f =>
         {
             var p = packages[f.PackageId];
-            var score = risk.Scores.TryGetValue(f.Id, out var s) ? s : default((SsvcPriority, DateTime)?);
-            var verdict = risk.Verdicts.TryGetValue(f.Id, out var v) ? v : default((ReachabilityVerdict, DateTime)?);
             return new FindingHistory(f.Id, f.ArtifactId, f.GroupId, canonical.GetValueOrDefault(f.GroupId, "?"), p.Package, p.Version, f.Severity,
                 f.FixAvailable, Utc(f.FirstSeen), f.Active ? null : ClosedAt(f.Id, f.LastSeen, f.ArtifactId))
             {
-                Priority = score?.Item1, PriorityAt = score?.Item2,
-                Reachability = verdict?.Item1, ReachabilityAt = verdict?.Item2,
+                Priorities = risk.Scores.TryGetValue(f.Id, out var priorities) ? priorities : [],
+                Verdicts = risk.Verdicts.TryGetValue(f.Id, out var verdicts) ? verdicts : [],
                 KevListedAt = risk.KevListed.TryGetValue(f.GroupId, out var listed) ? listed : null,
             };
         }).ToList();
@@ -134,6 +130,7 @@ public static class MetricsHistoryLoader
             RunningInProduction = risk.ProductionSince is null ? null : (d, t) => risk.InProduction(d.ArtifactId, t),
             PrioritySince = risk.PrioritySince,
             ReachabilitySince = risk.ReachabilitySince,
+            VerdictsRecordedSince = risk.VerdictsRecordedSince,
             KevSince = risk.KevSince,
             ProductionSince = risk.ProductionSince,
         };

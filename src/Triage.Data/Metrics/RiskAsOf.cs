@@ -1,6 +1,8 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Triage.Core.Domain;
+using Triage.Core.Metrics;
 using Triage.Core.Ranking;
 using Triage.Core.Runtime.Verdicts;
 using Triage.Data.Runtime;
@@ -10,15 +12,20 @@ namespace Triage.Data.Metrics;
 /// <summary>
 /// What ranking, runtime evidence, the KEV catalog and deployment inventories say about the history's findings and images,
 /// each with the moment from which it holds (<see cref="Core.Metrics.WeeklyCalculator"/> explains what a week makes of
-/// them). Read set-based, like the rest of the history: one query per kind over the images in the period, nothing per
-/// finding, and nothing at all for a kind Triage holds no data of.
+/// them). Read set-based, like the rest of the history: one query per kind over the images in the period (and one for the
+/// priorities and verdicts that were replaced, ADR 108), nothing per finding, and nothing at all for a kind Triage holds
+/// no data of.
 /// </summary>
 internal sealed class RiskAsOf
 {
-    /// <summary>Stored priority and when it was computed, by finding.</summary>
-    public Dictionary<long, (SsvcPriority Priority, DateTime At)> Scores { get; } = [];
-    /// <summary>Stored runtime verdict and when it was computed, by finding (none: no evidence applies).</summary>
-    public Dictionary<long, (ReachabilityVerdict Verdict, DateTime At)> Verdicts { get; } = [];
+    /// <summary>The AppSettings key of the moment from which every verdict change is recorded, written by the migration that
+    /// began recording them when verdicts were stored already (absent: recorded from the start). ADR 108.</summary>
+    internal const string VerdictsRecordedSinceKey = "metrics.verdicts_recorded_since";
+
+    /// <summary>Priorities by finding, each with the period it held (the stored one open-ended), oldest first.</summary>
+    public Dictionary<long, List<Held<SsvcPriority>>> Scores { get; } = [];
+    /// <summary>Runtime verdicts by finding, each with the period it held (none: no evidence applied then).</summary>
+    public Dictionary<long, List<Held<ReachabilityVerdict>>> Verdicts { get; } = [];
     /// <summary>The earliest date CISA added one of the group's CVEs, by alias group.</summary>
     public Dictionary<long, DateTime> KevListed { get; } = [];
     /// <summary>When each image ran in a production environment: from the first snapshot that showed it there to the last
@@ -27,6 +34,7 @@ internal sealed class RiskAsOf
 
     public DateTime? PrioritySince { get; private set; }
     public DateTime? ReachabilitySince { get; private set; }
+    public DateTime VerdictsRecordedSince { get; private set; } = DateTime.MinValue;
     public DateTime? KevSince { get; private set; }
     public DateTime? ProductionSince { get; private set; }
 
@@ -75,17 +83,18 @@ internal sealed class RiskAsOf
         return result;
     }
 
-    /// <summary>Scores, verdicts and KEV listings of the findings of <paramref name="artifactIds"/>.</summary>
-    public async Task LoadFindingsAsync(TriageDbContext db, List<long> artifactIds, CancellationToken ct)
+    /// <summary>Scores, verdicts and KEV listings of the findings of <paramref name="artifactIds"/>, with the priorities and
+    /// verdicts they had since <paramref name="start"/> (periods that ended before it cannot cover a week read).</summary>
+    public async Task LoadFindingsAsync(TriageDbContext db, List<long> artifactIds, DateTime start, CancellationToken ct)
     {
-        // The first scoring configuration recorded is when scores began; each score counts from when it was computed.
+        // The first scoring configuration recorded is when scores began; each priority counts from when it took effect.
         PrioritySince = Utc(await db.RankingPolicies.AsNoTracking().MinAsync(p => (DateTime?)p.CreatedAt, ct));
         if (PrioritySince is not null)
             foreach (var r in await (from risk in db.FindingRisks.AsNoTracking()
                                      join f in db.Findings.AsNoTracking() on risk.FindingId equals f.Id
                                      where artifactIds.Contains(f.ArtifactId)
-                                     select new { risk.FindingId, risk.Priority, risk.ComputedAt }).ToListAsync(ct))
-                Scores[r.FindingId] = (r.Priority, MetricsHistoryLoader.Utc(r.ComputedAt));
+                                     select new { risk.FindingId, risk.Priority, risk.PrioritySince }).ToListAsync(ct))
+                Add(Scores, r.FindingId, new Held<SsvcPriority>(r.Priority, MetricsHistoryLoader.Utc(r.PrioritySince), null));
 
         // Verdicts exist from the first evidence a verdict can be judged from (package lists and slim build reports alone
         // judge nothing; see VerdictRefresher).
@@ -95,11 +104,31 @@ internal sealed class RiskAsOf
                                              || e.Part == RuntimeEvidencePart.CodeReachability
                                        select (DateTime?)file.ImportedAt).MinAsync(ct));
         if (ReachabilitySince is not null)
+        {
             foreach (var v in await (from verdict in db.FindingVerdicts.AsNoTracking()
                                      join f in db.Findings.AsNoTracking() on verdict.FindingId equals f.Id
                                      where artifactIds.Contains(f.ArtifactId)
-                                     select new { verdict.FindingId, verdict.Verdict, verdict.ComputedAt }).ToListAsync(ct))
-                Verdicts[v.FindingId] = (v.Verdict, MetricsHistoryLoader.Utc(v.ComputedAt));
+                                     select new { verdict.FindingId, verdict.Verdict, verdict.VerdictSince }).ToListAsync(ct))
+                Add(Verdicts, v.FindingId, new Held<ReachabilityVerdict>(v.Verdict, MetricsHistoryLoader.Utc(v.VerdictSince), null));
+            // A value that does not read as a moment makes every verdict count only from when it took effect, as before.
+            if (await db.AppSettings.AsNoTracking().Where(a => a.Key == VerdictsRecordedSinceKey).Select(a => a.Value).FirstOrDefaultAsync(ct) is { } recorded)
+                VerdictsRecordedSince = DateTime.TryParse(recorded, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal,
+                    out var since) ? since : DateTime.MaxValue;
+        }
+
+        // What they had before: one query over the replaced values of the period's findings (ADR 108).
+        if (PrioritySince is not null || ReachabilitySince is not null)
+            foreach (var p in await (from period in db.FindingRiskPeriods.AsNoTracking()
+                                     join f in db.Findings.AsNoTracking() on period.FindingId equals f.Id
+                                     where artifactIds.Contains(f.ArtifactId) && period.Until > start
+                                     select new { period.FindingId, period.Priority, period.Verdict, period.Since, period.Until }).ToListAsync(ct))
+            {
+                var (since, until) = (MetricsHistoryLoader.Utc(p.Since), MetricsHistoryLoader.Utc(p.Until));
+                if (p.Priority is { } priority && PrioritySince is not null) Add(Scores, p.FindingId, new Held<SsvcPriority>(priority, since, until));
+                else if (p.Verdict is { } verdict && ReachabilitySince is not null) Add(Verdicts, p.FindingId, new Held<ReachabilityVerdict>(verdict, since, until));
+            }
+        foreach (var list in Scores.Values) if (list.Count > 1) list.Sort((a, b) => a.Since.CompareTo(b.Since));
+        foreach (var list in Verdicts.Values) if (list.Count > 1) list.Sort((a, b) => a.Since.CompareTo(b.Since));
 
         // KEV through alias groups, as ranking matches it: a group is listed when any of its CVEs is. The catalog holds a
         // thousand-odd CVEs, so the join returns only the listed groups, whatever the size of the history.
@@ -117,6 +146,12 @@ internal sealed class RiskAsOf
     }
 
     private static DateTime? Utc(DateTime? t) => t is { } v ? MetricsHistoryLoader.Utc(v) : null;
+
+    private static void Add<T>(Dictionary<long, List<Held<T>>> into, long findingId, Held<T> held) where T : struct
+    {
+        if (!into.TryGetValue(findingId, out var list)) into[findingId] = list = new List<Held<T>>(1);
+        list.Add(held);
+    }
 
     /// <summary>Runs plain SQL on the context's connection (the runtime readers are written against <see cref="SqlSource"/>).</summary>
     private static async Task WithSqlAsync(TriageDbContext db, CancellationToken ct, Func<SqlSource, Task> read)

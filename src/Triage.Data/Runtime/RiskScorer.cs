@@ -19,7 +19,8 @@ namespace Triage.Data.Runtime;
 /// </summary>
 internal static class RiskScorer
 {
-    private static readonly string[] Columns = ["FindingId", "ScoreTenths", "Priority", "Excluded", "RankKey", "CvssScore", "PolicyId", "ComputedAt"];
+    private static readonly string[] Columns = ["FindingId", "ScoreTenths", "Priority", "Excluded", "RankKey", "CvssScore", "PolicyId", "ComputedAt", "PrioritySince"];
+    private const int PriorityColumn = 2, SinceColumn = 8;
 
     /// <returns>How many findings were scored.</returns>
     /// <param name="knownGroupCvss">Highest CVSS scores of alias groups the caller knows whole (an import's new groups).</param>
@@ -40,22 +41,33 @@ internal static class RiskScorer
         {
             var r = ranker.Score(c.Input);
             var excluded = r.Disposition == RankDisposition.Excluded;
-            rows.Add([c.FindingId, (int)(r.Score * 10), r.Priority, excluded, RiskOrder.RankKey(r, policy), c.Cvss, policyId, now]);
+            rows.Add([c.FindingId, (int)(r.Score * 10), r.Priority, excluded, RiskOrder.RankKey(r, policy), c.Cvss, policyId, now, null]);
             if (c.Active && !excluded) CollectionsMarshal.GetValueRefOrAddDefault(counts, (c.ArtifactId, r.Priority), out _)++;
         }
-        if (scope.IsAll) await store.ExecuteAsync("DELETE FROM \"FindingRisks\"", ct);
+        // The deletes return what they delete, so a priority that did not change keeps the moment it took effect and one
+        // that did is kept with its period (RiskPeriods, ADR 108).
+        const string returning = " RETURNING \"FindingId\", \"Priority\", \"PrioritySince\"";
+        Dictionary<long, RiskPeriods.Stored> old;
+        if (scope.IsAll) old = await RiskPeriods.DeleteReturningAsync(store, "DELETE FROM \"FindingRisks\"" + returning, null, ct);
         else if (scope.ArtifactIds is { } artifacts)
-            await DeleteByKeysAsync(store, "DELETE FROM \"FindingRisks\" WHERE \"FindingId\" IN (SELECT \"Id\" FROM \"Findings\" WHERE \"ArtifactId\" IN ({keys}))", artifacts, ct);
-        else if (scope.FindingIds is { } ids)
+            old = await RiskPeriods.DeleteReturningAsync(store,
+                "DELETE FROM \"FindingRisks\" WHERE \"FindingId\" IN (SELECT \"Id\" FROM \"Findings\" WHERE \"ArtifactId\" IN ({keys}))" + returning, artifacts, ct);
+        else
         {
             // Some findings of their artifacts: the rollups change by the difference, so take the old scores' share out.
             var open = contexts.Where(c => c.Active).ToDictionary(c => c.FindingId, c => c.ArtifactId);
-            foreach (var (findingId, priority, wasExcluded) in await DeleteReturningAsync(store, ids, ct))
+            old = [];
+            foreach (var (findingId, priority, wasExcluded, since) in await DeleteReturningAsync(store, scope.FindingIds!, ct))
+            {
+                old[findingId] = new RiskPeriods.Stored((int)priority, since);
                 if (!wasExcluded && open.TryGetValue(findingId, out var artifactId))
                     CollectionsMarshal.GetValueRefOrAddDefault(counts, (artifactId, priority), out _)--;
+            }
         }
+        var periods = RiskPeriods.Carry(old, rows, idColumn: 0, PriorityColumn, SinceColumn, RiskPeriods.Kind.Priority, now);
         timer.Lap("risk: rank+delete");
         await store.InsertAsync("FindingRisks", Columns, rows, ct);
+        await RiskPeriods.InsertAsync(store, periods, ct);
         timer.Lap("risk: insert");
         // Every finding of the scope's artifacts was scored (or every finding): their rows are rewritten whole.
         if (scope.FindingIds is null) await PriorityRollupSql.ReplaceAsync(store, scope.ArtifactIds, counts, ct);
@@ -64,30 +76,20 @@ internal static class RiskScorer
         return rows.Count;
     }
 
-    /// <summary>Deletes the scores of these findings and returns what they were (priority, excluded), in chunks. Both
-    /// providers support <c>DELETE … RETURNING</c> (SQLite since 3.35).</summary>
-    private static async Task<List<(long FindingId, SsvcPriority Priority, bool Excluded)>> DeleteReturningAsync(ImportStore store, IReadOnlyCollection<long> ids,
-        CancellationToken ct)
+    /// <summary>Deletes the scores of these findings and returns what they were (priority, excluded, since when), in chunks.
+    /// Both providers support <c>DELETE … RETURNING</c> (SQLite since 3.35).</summary>
+    private static async Task<List<(long FindingId, SsvcPriority Priority, bool Excluded, DateTime Since)>> DeleteReturningAsync(ImportStore store,
+        IReadOnlyCollection<long> ids, CancellationToken ct)
     {
-        var old = new List<(long, SsvcPriority, bool)>();
+        var old = new List<(long, SsvcPriority, bool, DateTime)>();
         foreach (var chunk in ids.Chunk(900))
         {
             var names = string.Join(',', chunk.Select((_, i) => "@p" + i));
             old.AddRange(await store.QueryAsync(
-                $"DELETE FROM \"FindingRisks\" WHERE \"FindingId\" IN ({names}) RETURNING \"FindingId\", \"Priority\", \"Excluded\"",
-                r => (r.GetInt64(0), (SsvcPriority)r.GetInt32(1), r.GetBoolean(2)), ct, chunk.Cast<object?>().ToArray()));
+                $"DELETE FROM \"FindingRisks\" WHERE \"FindingId\" IN ({names}) RETURNING \"FindingId\", \"Priority\", \"Excluded\", \"PrioritySince\"",
+                r => (r.GetInt64(0), (SsvcPriority)r.GetInt32(1), r.GetBoolean(2), RiskInputLoader.Utc(r.GetDateTime(3))), ct, chunk.Cast<object?>().ToArray()));
         }
         return old;
-    }
-
-    /// <summary>Runs a DELETE with an IN-list of keys, in chunks.</summary>
-    internal static async Task DeleteByKeysAsync(ImportStore store, string sqlWithKeys, IReadOnlyCollection<long> keys, CancellationToken ct)
-    {
-        foreach (var chunk in keys.Chunk(900))
-        {
-            var names = string.Join(',', chunk.Select((_, i) => "@p" + i));
-            await store.ExecuteAsync(sqlWithKeys.Replace("{keys}", names, StringComparison.Ordinal), ct, chunk.Cast<object?>().ToArray());
-        }
     }
 }
 

@@ -25,6 +25,9 @@ internal static class VerdictRefresher
 
     private sealed record FindingPackage(long FindingId, long GroupId, PackageRef Package, List<string> Paths);
 
+    private static readonly string[] VerdictColumns =
+        ["FindingId", "Verdict", "Confidence", "ProposedJustification", "SourcesJson", "NotesJson", "ComputedAt", "VerdictSince"];
+
     /// <summary>Judges the findings of <paramref name="artifactIds"/> (null: of every artifact that has evidence).</summary>
     /// <returns>Judged artifacts, the findings with their verdicts, and counts per verdict.</returns>
     public static async Task<(int Artifacts, List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)> Judged, Dictionary<string, int> Counts)> RefreshAsync(
@@ -68,14 +71,20 @@ internal static class VerdictRefresher
                 counts[wire] = counts.GetValueOrDefault(wire) + 1;
                 judged.Add((f.FindingId, f.GroupId, result.Verdict));
                 verdictRows.Add([f.FindingId, result.Verdict, result.Confidence, result.ProposedJustification, SourcesJson(result.Sources),
-                    result.Notes.Count == 0 ? null : JsonSerializer.Serialize(result.Notes.ToList(), Configuration.DataJson.Default.ListString), now]);
+                    result.Notes.Count == 0 ? null : JsonSerializer.Serialize(result.Notes.ToList(), Configuration.DataJson.Default.ListString), now, null]);
             }
         }
 
-        // Replace the verdicts of the artifacts in scope: evidence that no longer applies leaves no stale verdict behind.
-        if (artifactIds is null) await store.ExecuteAsync("DELETE FROM \"FindingVerdicts\"", ct);
-        else await RiskScorer.DeleteByKeysAsync(store, "DELETE FROM \"FindingVerdicts\" WHERE \"FindingId\" IN (SELECT \"Id\" FROM \"Findings\" WHERE \"ArtifactId\" IN ({keys}))", scope, ct);
-        await store.InsertAsync("FindingVerdicts", ["FindingId", "Verdict", "Confidence", "ProposedJustification", "SourcesJson", "NotesJson", "ComputedAt"], verdictRows, ct);
+        // Replace the verdicts of the artifacts in scope: evidence that no longer applies leaves no stale verdict behind. What
+        // was replaced or withdrawn is kept with its period, a verdict judged again the same keeps its moment (ADR 108).
+        const string returning = " RETURNING \"FindingId\", \"Verdict\", \"VerdictSince\"";
+        var old = await RiskPeriods.DeleteReturningAsync(store, artifactIds is null
+            ? "DELETE FROM \"FindingVerdicts\"" + returning
+            : "DELETE FROM \"FindingVerdicts\" WHERE \"FindingId\" IN (SELECT \"Id\" FROM \"Findings\" WHERE \"ArtifactId\" IN ({keys}))" + returning,
+            artifactIds is null ? null : scope, ct);
+        var periods = RiskPeriods.Carry(old, verdictRows, idColumn: 0, valueColumn: 1, sinceColumn: 7, RiskPeriods.Kind.Verdict, now);
+        await store.InsertAsync("FindingVerdicts", VerdictColumns, verdictRows, ct);
+        await RiskPeriods.InsertAsync(store, periods, ct);
         return (judgedArtifacts, judged, counts);
     }
 

@@ -54,24 +54,28 @@ public sealed class WeeklyCalculatorTests
         RunningInProduction = risk?.RunningInProduction,
         PrioritySince = risk?.PrioritySince,
         ReachabilitySince = risk?.ReachabilitySince,
+        VerdictsRecordedSince = risk?.VerdictsRecordedSince ?? DateTime.MinValue,
         KevSince = risk?.KevSince,
         ProductionSince = risk?.ProductionSince,
     };
 
     /// <summary>
     /// Ranking, runtime and KEV data over the same history, each known from some moment:
-    ///   scores stored from 2026-01-20 (W04): C and D on d2 track (computed 01-21), E attend (computed again 01-27, W05, after
-    ///     its KEV listing), C on d3 track (02-04);
-    ///   runtime evidence from 2026-01-28 (W05): on d2, E reachable and C loaded (computed 01-28); C on d3 loaded, computed 02-09 (W07);
+    ///   scores stored from 2026-01-20 (W04): C and D on d2 track (from 01-21), E track from 01-21 and attend from 01-27 (W05,
+    ///     after its KEV listing), C on d3 track (02-04);
+    ///   runtime evidence from 2026-01-28 (W05): on d2, E reachable and C loaded (from 01-28); C on d3 loaded from 02-09 (W07);
     ///   KEV: CVE-A listed by CISA on 2026-01-06 (W02), CVE-E on 2026-01-26 (W05);
     ///   inventories from 2026-01-22 (W04): d2 in production 01-22 to 02-03 (or to now), d3 from 02-05.
+    /// With <paramref name="Recorded"/> false the database holds only the latest values (stored before Triage recorded
+    /// changes, ADR 108): E's track of 01-21 is gone, and verdicts count only from when they were computed.
     /// </summary>
-    private sealed record Risk(bool D2StillInProduction = false)
+    private sealed record Risk(bool D2StillInProduction = false, bool Recorded = true)
     {
         public DateTime? PrioritySince => At(1, 20);
         public DateTime? ReachabilitySince => At(1, 28);
         public DateTime? KevSince => DateTime.MinValue;
         public DateTime? ProductionSince => At(1, 22);
+        public DateTime VerdictsRecordedSince => Recorded ? DateTime.MinValue : Now;
 
         public Func<DigestHistory, DateTime, bool> RunningInProduction => (d, t) => d.ArtifactId switch
         {
@@ -83,13 +87,20 @@ public sealed class WeeklyCalculatorTests
         public FindingHistory Apply(FindingHistory f) => f.FindingId switch
         {
             1 => f with { KevListedAt = At(1, 6, 0) },
-            5 => f with { Priority = SsvcPriority.Track, PriorityAt = At(1, 21), Reachability = ReachabilityVerdict.Loaded, ReachabilityAt = At(1, 28) },
-            6 => f with { Priority = SsvcPriority.Track, PriorityAt = At(1, 21) },
-            7 => f with { Priority = SsvcPriority.Attend, PriorityAt = At(1, 27), Reachability = ReachabilityVerdict.Reachable, ReachabilityAt = At(1, 28),
-                KevListedAt = At(1, 26, 0) },
-            8 => f with { Priority = SsvcPriority.Track, PriorityAt = At(2, 4), Reachability = ReachabilityVerdict.Loaded, ReachabilityAt = At(2, 9) },
+            5 => f with { Priorities = [Since(SsvcPriority.Track, At(1, 21))], Verdicts = [Since(ReachabilityVerdict.Loaded, At(1, 28))] },
+            6 => f with { Priorities = [Since(SsvcPriority.Track, At(1, 21))] },
+            7 => f with
+            {
+                Priorities = Recorded
+                    ? [new(SsvcPriority.Track, At(1, 21), At(1, 27)), Since(SsvcPriority.Attend, At(1, 27))]
+                    : [Since(SsvcPriority.Attend, At(1, 27))],
+                Verdicts = [Since(ReachabilityVerdict.Reachable, At(1, 28))], KevListedAt = At(1, 26, 0),
+            },
+            8 => f with { Priorities = [Since(SsvcPriority.Track, At(2, 4))], Verdicts = [Since(ReachabilityVerdict.Loaded, At(2, 9))] },
             _ => f,
         };
+
+        private static Held<T> Since<T>(T value, DateTime since) where T : struct => new(value, since, null);
     }
 
     private static WeeklySnapshot Row(WeeklyComputation c, SnapshotScope scope, long id, int week) =>
@@ -203,33 +214,71 @@ public sealed class WeeklyCalculatorTests
     }
 
     [Fact]
-    public void RiskColumns_CountFromWhenTheirDataExisted_NullBeforeAndWhileAnOpenFindingWasScoredOnlyLater()
+    public void RiskColumns_CountTheValuesInForceAtEachWeeksEnd_NullBeforeTheirDataExisted()
     {
         var c = new WeeklyCalculator(Sla).Compute(History(risk: new Risk()), new IsoWeek(2026, 2), Now);
-        static object Risk(WeeklySnapshot s) => (s.OpenAct, s.OpenAttend, s.OpenTrackStar, s.OpenTrack, s.OpenReachable, s.OpenLoaded, s.OpenKev, s.ImagesInProduction);
 
         // W02, W03: no score, no evidence, no inventory yet; the KEV catalog's own dates say CVE-A was listed on 01-06.
-        Assert.Equal(((int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)1, (int?)null), Risk(Row(c, SnapshotScope.Repository, 1, 2)));
-        Assert.Equal(((int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)1, (int?)null), Risk(Row(c, SnapshotScope.Repository, 1, 3)));
-        // W04: scores exist, but E's was computed again in W05 (what it was on 01-25 is gone): no partial count. d2 runs in
-        // production; A is fixed and E not listed before 01-26.
-        Assert.Equal(((int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)0, (int?)1), Risk(Row(c, SnapshotScope.Repository, 1, 4)));
-        // W05: everything known: C and D track, E attend; E reachable, C loaded, D without evidence; E listed.
-        Assert.Equal(((int?)0, (int?)1, (int?)0, (int?)2, (int?)1, (int?)1, (int?)1, (int?)1), Risk(Row(c, SnapshotScope.Repository, 1, 5)));
-        // W06: app has no image left (zeros, known); on d3, C's verdict was computed only in W07, so the distroless row and the
-        // team's sum do not know reachability.
-        Assert.Equal(((int?)0, (int?)0, (int?)0, (int?)0, (int?)0, (int?)0, (int?)0, (int?)0), Risk(Row(c, SnapshotScope.Repository, 1, 6)));
-        Assert.Equal(((int?)0, (int?)0, (int?)0, (int?)1, (int?)null, (int?)null, (int?)0, (int?)1), Risk(Row(c, SnapshotScope.Repository, 2, 6)));
-        Assert.Equal(((int?)0, (int?)0, (int?)0, (int?)1, (int?)null, (int?)null, (int?)0, (int?)1), Risk(Row(c, SnapshotScope.Team, 10, 6)));
-        Assert.Equal(Risk(Row(c, SnapshotScope.Team, 10, 6)), Risk(Row(c, SnapshotScope.All, 0, 6)));
+        Assert.Equal(((int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)1, (int?)null), RiskOf(Row(c, SnapshotScope.Repository, 1, 2)));
+        Assert.Equal(((int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)1, (int?)null), RiskOf(Row(c, SnapshotScope.Repository, 1, 3)));
+        // W04: C, D and E track (E moved to attend only in W05); no evidence yet; d2 runs in production; A is fixed and E
+        // not listed before 01-26.
+        Assert.Equal(((int?)0, (int?)0, (int?)0, (int?)3, (int?)null, (int?)null, (int?)0, (int?)1), RiskOf(Row(c, SnapshotScope.Repository, 1, 4)));
+        // W05: C and D track, E attend; E reachable, C loaded, D without evidence; E listed.
+        Assert.Equal(((int?)0, (int?)1, (int?)0, (int?)2, (int?)1, (int?)1, (int?)1, (int?)1), RiskOf(Row(c, SnapshotScope.Repository, 1, 5)));
+        // W06: app has no image left (zeros, known); on d3, C has no verdict before 02-09: no evidence applied, so known.
+        Assert.Equal(((int?)0, (int?)0, (int?)0, (int?)0, (int?)0, (int?)0, (int?)0, (int?)0), RiskOf(Row(c, SnapshotScope.Repository, 1, 6)));
+        Assert.Equal(((int?)0, (int?)0, (int?)0, (int?)1, (int?)0, (int?)0, (int?)0, (int?)1), RiskOf(Row(c, SnapshotScope.Repository, 2, 6)));
+        Assert.Equal(((int?)0, (int?)0, (int?)0, (int?)1, (int?)0, (int?)0, (int?)0, (int?)1), RiskOf(Row(c, SnapshotScope.Team, 10, 6)));
+        Assert.Equal(RiskOf(Row(c, SnapshotScope.Team, 10, 6)), RiskOf(Row(c, SnapshotScope.All, 0, 6)));
         // W07 (in progress): C is not_affected, so nothing open is counted; d3 runs in production.
-        Assert.Equal(((int?)0, (int?)0, (int?)0, (int?)0, (int?)0, (int?)0, (int?)0, (int?)1), Risk(Row(c, SnapshotScope.Repository, 2, 7)));
+        Assert.Equal(((int?)0, (int?)0, (int?)0, (int?)0, (int?)0, (int?)0, (int?)0, (int?)1), RiskOf(Row(c, SnapshotScope.Repository, 2, 7)));
 
         // The data changes nothing else.
         var without = new WeeklyCalculator(Sla).Compute(History(), new IsoWeek(2026, 2), Now);
         foreach (var row in c.Snapshots)
             Assert.Equivalent(Values(Assert.Single(without.Snapshots, s => s.Scope == row.Scope && s.ScopeId == row.ScopeId && s.IsoWeek == row.IsoWeek)), Values(row));
     }
+
+    [Fact]
+    public void RiskColumns_StoredBeforeChangesWereRecorded_AreNullWhileAnOpenFindingWasScoredOnlyLater()
+    {
+        var c = new WeeklyCalculator(Sla).Compute(History(risk: new Risk(Recorded: false)), new IsoWeek(2026, 2), Now);
+
+        // W04: E's priority then was replaced before Triage kept replaced values: no partial count.
+        Assert.Equal(((int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)0, (int?)1), RiskOf(Row(c, SnapshotScope.Repository, 1, 4)));
+        Assert.Equal(((int?)0, (int?)1, (int?)0, (int?)2, (int?)1, (int?)1, (int?)1, (int?)1), RiskOf(Row(c, SnapshotScope.Repository, 1, 5)));
+        // W06: C's verdict on d3 was computed only in W07, and it may have replaced one: the distroless row and the team's
+        // sum do not know reachability.
+        Assert.Equal(((int?)0, (int?)0, (int?)0, (int?)1, (int?)null, (int?)null, (int?)0, (int?)1), RiskOf(Row(c, SnapshotScope.Repository, 2, 6)));
+        Assert.Equal(((int?)0, (int?)0, (int?)0, (int?)1, (int?)null, (int?)null, (int?)0, (int?)1), RiskOf(Row(c, SnapshotScope.Team, 10, 6)));
+    }
+
+    [Fact]
+    public void FindingHistory_ValueAsOf_ReadsTheRecordedPeriods()
+    {
+        var f = new FindingHistory(1, 100, 1, "CVE-A", Deb("openssl"), "1", Severity.High, true, At(1, 5), null)
+        {
+            Priorities = [new(SsvcPriority.Act, At(1, 5), At(1, 19)), new(SsvcPriority.Track, At(1, 19), null)],
+            Verdicts = [new(ReachabilityVerdict.Loaded, At(1, 7), At(1, 14)), new(ReachabilityVerdict.Reachable, At(1, 21), null)],
+        };
+        Assert.Null(f.PriorityAsOf(At(1, 5).AddTicks(-1)));                 // not scored yet
+        Assert.Equal(SsvcPriority.Act, f.PriorityAsOf(At(1, 18)));
+        Assert.Equal(SsvcPriority.Track, f.PriorityAsOf(At(1, 19)));         // a period ends where the next begins
+        Assert.Equal(SsvcPriority.Track, f.PriorityAsOf(At(3, 1)));
+
+        // Recorded from the start: a moment no verdict covers had none.
+        Assert.True(f.VerdictAsOf(At(1, 6), DateTime.MinValue, out var v) && v is null);
+        Assert.True(f.VerdictAsOf(At(1, 10), DateTime.MinValue, out v) && v == ReachabilityVerdict.Loaded);
+        Assert.True(f.VerdictAsOf(At(1, 16), DateTime.MinValue, out v) && v is null); // withdrawn with its evidence
+        Assert.True(f.VerdictAsOf(At(1, 22), DateTime.MinValue, out v) && v == ReachabilityVerdict.Reachable);
+        // Recorded only from 01-15: before it, a verdict computed later hides what was there.
+        Assert.False(f.VerdictAsOf(At(1, 6), At(1, 15), out _));
+        Assert.True(f.VerdictAsOf(At(1, 10), At(1, 15), out v) && v == ReachabilityVerdict.Loaded);
+        Assert.True(f.VerdictAsOf(At(1, 16), At(1, 15), out v) && v is null);
+    }
+
+    private static object RiskOf(WeeklySnapshot s) => (s.OpenAct, s.OpenAttend, s.OpenTrackStar, s.OpenTrack, s.OpenReachable, s.OpenLoaded, s.OpenKev, s.ImagesInProduction);
 
     [Fact]
     public void ImageStillInProduction_StaysCurrent_InTheWeeklyCounts()

@@ -17,7 +17,7 @@ namespace Triage.Data.Tests.Metrics;
 /// nginx-distroless scan of the runtime tests (12 findings, one per package), then the product's services at chosen moments.
 ///   2026-01-05 10:00 (W02)  scan imported
 ///   2026-01-14 10:00 (W03)  pod list: the image runs in namespace prod (every finding scored)
-///   2026-01-21 10:00 (W04)  KEV catalog: CVE-2099-1000 added by CISA on 2026-01-13 (findings scored again)
+///   2026-01-21 10:00 (W04)  KEV catalog: CVE-2099-1000 added by CISA on 2026-01-13 (findings scored again, its finding moves up)
 ///   2026-01-28 10:00 (W05)  slim container report of the image (verdicts; its findings scored again)
 ///   now 2026-02-04 12:00 (W06, in progress)
 /// </summary>
@@ -61,10 +61,12 @@ public sealed class RiskAsOfTests
         var inventory = await runtime.IngestAsync(new MemoryStream(Encoding.UTF8.GetBytes(PodList)), "pods.json",
             new RuntimeIngestOptions { Cluster = "eu", ObservedAt = clock.Now });
         Assert.Equal((1, 12), (inventory.Inventory!.MatchedImages, inventory.Refresh.FindingsScored));
+        var scoredW03 = await PrioritiesAsync(cs);
 
         clock.Now = At(1, 21);
         var kev = await new EnrichmentService(cs, time: clock).ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(KevCatalog)), "kev.json", new EnrichmentImportOptions());
         Assert.Equal(1, kev.Added);
+        var scoredW04 = await PrioritiesAsync(cs);
 
         clock.Now = At(1, 28);
         RuntimeIngestSummary slim;
@@ -91,10 +93,12 @@ public sealed class RiskAsOfTests
         Assert.All(rows, r => Assert.Equal(12, r.OpenHigh));
         // W02: nothing but the scan yet; CISA listed CVE-2099-1000 only on 01-13.
         Assert.Equal(((int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)0, (int?)null), Risk(Week(2)));
-        // W03 and W04: the image runs in production and is KEV-listed; every score of those weeks was replaced on 01-28, so
-        // the priorities then are not known; no runtime evidence yet.
-        Assert.Equal(((int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)1, (int?)1), Risk(Week(3)));
-        Assert.Equal(((int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)null, (int?)1, (int?)1), Risk(Week(4)));
+        // W03 and W04: the image runs in production and is KEV-listed; the priorities are those stored then, though every
+        // score was computed again on 01-21 and 01-28 (ADR 108); no runtime evidence yet.
+        Assert.Equal((scoredW03[0], scoredW03[1], scoredW03[2], scoredW03[3], (int?)null, (int?)null, (int?)1, (int?)1), Risk(Week(3)));
+        Assert.Equal((scoredW04[0], scoredW04[1], scoredW04[2], scoredW04[3], (int?)null, (int?)null, (int?)1, (int?)1), Risk(Week(4)));
+        // Being listed in KEV moved CVE-2099-1000's finding up on 01-21.
+        Assert.NotEqual(scoredW03, scoredW04);
         // W05 and the week in progress: everything, as stored.
         var known = (Count(SsvcPriority.Act), Count(SsvcPriority.Attend), Count(SsvcPriority.TrackStar), Count(SsvcPriority.Track), (int?)0, (int?)loaded, (int?)1, (int?)1);
         Assert.Equal(known, Risk(Week(5)));
@@ -109,12 +113,23 @@ public sealed class RiskAsOfTests
         var md = new StringWriter();
         WeeklyReportExport.WriteMarkdown(md, report);
         Assert.Contains("| 2026-W02 | — | — | — | — | — | — | 0 | — |", md.ToString());
+        Assert.Contains($"| 2026-W03 | {scoredW03[0]} | {scoredW03[1]} | {scoredW03[2]} | {scoredW03[3]} | — | — | 1 | 1 |", md.ToString());
         Assert.Contains($"| 2026-W05 | {Count(SsvcPriority.Act)} | {Count(SsvcPriority.Attend)} | {Count(SsvcPriority.TrackStar)} | {Count(SsvcPriority.Track)} | 0 | {loaded} | 1 | 1 |",
             md.ToString());
         var csv = new StringWriter();
         WeeklyReportExport.WriteCsv(csv, report);
         var lines = csv.ToString().Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         var column = Array.IndexOf(WeeklyReportExport.CsvColumns, "open_act");
-        Assert.Equal(["", "", "", Count(SsvcPriority.Act).ToString(), Count(SsvcPriority.Act).ToString()], lines.Skip(1).Select(l => l.Split(',')[column]));
+        Assert.Equal(["", scoredW03[0].ToString(), scoredW04[0].ToString(), Count(SsvcPriority.Act).ToString(), Count(SsvcPriority.Act).ToString()],
+            lines.Skip(1).Select(l => l.Split(',')[column]));
+    }
+
+    /// <summary>Open findings by stored priority now (act, attend, track*, track), as the week in progress would count them.</summary>
+    private static async Task<int?[]> PrioritiesAsync(string cs)
+    {
+        await using var db = TriageDatabase.CreateContext(cs);
+        var counts = (await db.FindingRisks.AsNoTracking().Select(r => r.Priority).ToListAsync()).CountBy(p => p).ToDictionary();
+        return [counts.GetValueOrDefault(SsvcPriority.Act), counts.GetValueOrDefault(SsvcPriority.Attend), counts.GetValueOrDefault(SsvcPriority.TrackStar),
+            counts.GetValueOrDefault(SsvcPriority.Track)];
     }
 }

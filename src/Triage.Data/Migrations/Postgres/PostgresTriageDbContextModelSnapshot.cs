@@ -752,6 +752,9 @@ namespace Triage.Data.Migrations.Postgres
                     b.Property<int>("Priority")
                         .HasColumnType("integer");
 
+                    b.Property<DateTime>("PrioritySince")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("RankKey")
                         .HasColumnType("bigint");
 
@@ -768,6 +771,39 @@ namespace Triage.Data.Migrations.Postgres
                         .IsDescending(true, false);
 
                     b.ToTable("FindingRisks");
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.FindingRiskPeriod", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("FindingId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("Priority")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("Since")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("Until")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("Verdict")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FindingId");
+
+                    b.ToTable("FindingRiskPeriods", t =>
+                        {
+                            t.HasCheckConstraint("CK_FindingRiskPeriods_OneValue", "(\"Priority\" IS NULL) <> (\"Verdict\" IS NULL)");
+                        });
                 });
 
             modelBuilder.Entity("Triage.Core.Domain.FindingVerdict", b =>
@@ -793,6 +829,9 @@ namespace Triage.Data.Migrations.Postgres
 
                     b.Property<int>("Verdict")
                         .HasColumnType("integer");
+
+                    b.Property<DateTime>("VerdictSince")
+                        .HasColumnType("timestamp with time zone");
 
                     b.HasKey("FindingId");
 
@@ -2888,6 +2927,15 @@ namespace Triage.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("PolicyId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.FindingRiskPeriod", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Finding", null)
+                        .WithMany()
+                        .HasForeignKey("FindingId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -1208,3 +1208,32 @@ VALUES ('20261129024455_PriorityRollups', '10.0.15');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+ALTER TABLE "FindingVerdicts" ADD "VerdictSince" TEXT NOT NULL DEFAULT '0001-01-01 00:00:00';
+
+ALTER TABLE "FindingRisks" ADD "PrioritySince" TEXT NOT NULL DEFAULT '0001-01-01 00:00:00';
+
+UPDATE "FindingVerdicts" SET "VerdictSince" = "ComputedAt";
+
+UPDATE "FindingRisks" SET "PrioritySince" = "ComputedAt";
+
+INSERT INTO "AppSettings" ("Key", "Value", "UpdatedAt") SELECT 'metrics.verdicts_recorded_since', m."At", m."At" FROM (SELECT MAX("ComputedAt") AS "At" FROM "FindingVerdicts") m WHERE m."At" IS NOT NULL;
+
+CREATE TABLE "FindingRiskPeriods" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_FindingRiskPeriods" PRIMARY KEY AUTOINCREMENT,
+    "FindingId" INTEGER NOT NULL,
+    "Priority" INTEGER NULL,
+    "Verdict" INTEGER NULL,
+    "Since" TEXT NOT NULL,
+    "Until" TEXT NOT NULL,
+    CONSTRAINT "CK_FindingRiskPeriods_OneValue" CHECK (("Priority" IS NULL) <> ("Verdict" IS NULL)),
+    CONSTRAINT "FK_FindingRiskPeriods_Findings_FindingId" FOREIGN KEY ("FindingId") REFERENCES "Findings" ("Id") ON DELETE CASCADE
+);
+
+CREATE INDEX "IX_FindingRiskPeriods_FindingId" ON "FindingRiskPeriods" ("FindingId");
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261130135851_RiskPeriods', '10.0.15');
+
+COMMIT;
+

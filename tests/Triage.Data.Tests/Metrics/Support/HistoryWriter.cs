@@ -6,20 +6,33 @@ using Triage.Core.Identity;
 using Triage.Core.Ingest;
 using Triage.Data;
 using Triage.Data.Import;
+using Triage.Data.Runtime;
 
 namespace Triage.Testing.Metrics;
 
 /// <summary>
 /// Writes a history through the real import path (ReportImporter.StoreAsync) and then moves each import to a chosen
 /// moment: every time the import wrote (the scan, its raw report, the image, its packages, findings and observations it
-/// created or touched) becomes <c>at</c>. Imports must be written in time order, like real ones.
+/// created or touched) becomes <c>at</c>. Imports must be written in time order, like real ones. With
+/// <paramref name="score"/>, each import's images are judged and scored as the product's import paths do, as of <c>at</c>
+/// (ADR 108 keeps what each rescoring replaced), and scores count from the first of them.
 /// </summary>
-public sealed class HistoryWriter(string connectionString)
+public sealed class HistoryWriter
 {
-    private readonly ReportImporter _importer = new(connectionString);
+    private readonly string _connectionString;
+    private readonly FixedClock _clock = new(DateTime.UnixEpoch);
+    private readonly FindingRiskService? _risk;
+    private readonly ReportImporter _importer;
     private int _sequence;
 
-    public string ConnectionString => connectionString;
+    public HistoryWriter(string connectionString, bool score = false)
+    {
+        _connectionString = connectionString;
+        _risk = score ? new FindingRiskService(connectionString, time: _clock) : null;
+        _importer = new ReportImporter(connectionString, _risk);
+    }
+
+    public string ConnectionString => _connectionString;
 
     /// <summary>Imports a parsed report as if it arrived at <paramref name="at"/>.</summary>
     public async Task<ImportSummary> ScanAsync(DateTime at, ParsedReport report, string? image = null)
@@ -27,8 +40,9 @@ public sealed class HistoryWriter(string connectionString)
         var name = $"history-{++_sequence}.json";
         var plan = ImportPlan.Build(report, image, name);
         var sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{name}|{at:O}|{Guid.NewGuid()}")));
+        _clock.Now = DateTime.SpecifyKind(at, DateTimeKind.Utc);
         var summary = await _importer.StoreAsync(plan, name, sha, [], 0, new ImportOptions { ImportedBy = "history" });
-        await RetimeAsync(summary, at);
+        await ScoreAndRetimeAsync(summary, at);
         return summary;
     }
 
@@ -36,16 +50,21 @@ public sealed class HistoryWriter(string connectionString)
     public async Task<ImportSummary> ImportFileAsync(DateTime at, string path, string? image = null)
     {
         await using var file = File.OpenRead(path);
+        _clock.Now = DateTime.SpecifyKind(at, DateTimeKind.Utc);
         var summary = await _importer.ImportAsync(file, Path.GetFileName(path), new ImportOptions { Image = image, ImportedBy = "history" });
-        await RetimeAsync(summary, at);
+        await ScoreAndRetimeAsync(summary, at);
         return summary;
     }
 
-    private async Task RetimeAsync(ImportSummary summary, DateTime at)
+    private async Task ScoreAndRetimeAsync(ImportSummary summary, DateTime at)
     {
         at = DateTime.SpecifyKind(at, DateTimeKind.Utc);
-        await using var db = TriageDatabase.CreateContext(connectionString);
+        // Scored in the import's transaction when no decision exists, else after it, as the import paths do.
+        if (_risk is not null) await _risk.AfterImportAsync(summary);
+        await using var db = TriageDatabase.CreateContext(_connectionString);
         await using var tx = await db.Database.BeginTransactionAsync();
+        // Scores began no later than this one (a configuration stored at the real time by someone else moves back).
+        if (_risk is not null) await db.RankingPolicies.Where(p => p.CreatedAt > at).ExecuteUpdateAsync(u => u.SetProperty(p => p.CreatedAt, at));
         foreach (var a in summary.Artifacts)
         {
             var scan = await db.Scans.AsNoTracking().SingleAsync(s => s.Id == a.ScanId);
