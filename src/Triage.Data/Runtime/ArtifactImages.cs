@@ -65,6 +65,10 @@ internal sealed class ArtifactCatalog
 
     public List<ArtifactImage> All { get; } = [];
 
+    public ArtifactImage? Get(long id) => (_byId ??= All.ToDictionary(a => a.Id)).GetValueOrDefault(id);
+
+    private Dictionary<long, ArtifactImage>? _byId;
+
     /// <param name="reference">The image as written: its repository is tried as well, unnormalised, because scans of
     /// a source tree name their repository by the path ("app/gin"), not as a registry image.</param>
     public IReadOnlyList<long> Match(string? repository, string? tag, string? digest, string? imageId, string? reference = null)

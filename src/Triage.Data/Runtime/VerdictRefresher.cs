@@ -146,12 +146,13 @@ internal static class VerdictRefresher
     internal static async Task<RuntimeEvidenceDocument?> ReadStoredAsync(ImportStore store, long fileId, CancellationToken ct)
     {
         var file = (await SqlSource.Of(store).QueryAsync(
-            "SELECT \"Content\", \"Cluster\", \"Image\", \"Completeness\", \"Source\", \"ObservedAt\" FROM \"RuntimeEvidenceFiles\" WHERE \"Id\" = @p0",
+            "SELECT \"Content\", \"Cluster\", \"Image\", \"Completeness\", \"Source\", \"ObservedAt\", \"Coverage\" FROM \"RuntimeEvidenceFiles\" WHERE \"Id\" = @p0",
             r => (Content: r.IsDBNull(0) ? null : (byte[])r.GetValue(0), Cluster: r.IsDBNull(1) ? null : r.GetString(1), Image: r.IsDBNull(2) ? null : r.GetString(2),
                 Completeness: r.IsDBNull(3) ? (ProfileCompleteness?)null : (ProfileCompleteness)r.GetInt32(3), Source: r.IsDBNull(4) ? null : r.GetString(4),
-                ObservedAt: RiskInputLoader.Utc(r.GetDateTime(5))), ct, fileId)).SingleOrDefault();
+                ObservedAt: RiskInputLoader.Utc(r.GetDateTime(5)), Coverage: r.IsDBNull(6) ? null : r.GetString(6)), ct, fileId)).SingleOrDefault();
         if (file.Content is null) return null;
-        var options = RuntimeIngestService.ReadOptions(file.Cluster, file.Image, file.Completeness, file.Source, file.ObservedAt, EnvironmentRules.Default);
+        InventoryCoverage.TryParse(file.Coverage, out var coverage, out _);
+        var options = RuntimeIngestService.ReadOptions(file.Cluster, file.Image, file.Completeness, file.Source, file.ObservedAt, EnvironmentRules.Default, coverage);
         await using var gzip = new GZipStream(new MemoryStream(file.Content), CompressionMode.Decompress);
         return await RuntimeEvidenceReader.ReadAsync(gzip, options, ct);
     }
