@@ -109,10 +109,13 @@ public sealed class RuntimeIngestService(string connectionString, RuntimeSetting
         }
 
         // Verdicts of the images the evidence names (and of a trivy-operator report's scanned images); an inventory changes
-        // where images run, which is part of every score.
+        // where images run, which is part of every score, and which digest runs under a tag (the running image's package
+        // list then judges the findings of the tag's other digests). A package list also judges the images it runs in place of.
         var artifacts = matchedArtifacts.Union(scan?.Artifacts.Select(a => a.ArtifactId) ?? []).ToList();
+        var listed = parts.Where(p => p.Part == RuntimeEvidencePart.PackageFileList)
+            .SelectMany(p => new[] { p.Image.Digest, p.Image.ImageId }).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var risk = new FindingRiskService(connectionString, policy, _settings, _time);
-        var refresh = await risk.RefreshAsync(artifacts, scoreAll: doc.Inventory is not null, ct);
+        var refresh = await risk.RefreshAsync(artifacts, scoreAll: doc.Inventory is not null, inventoryChanged: doc.Inventory is not null, listedDigests: listed, ct);
         return new RuntimeIngestSummary
         {
             File = fileName, Kind = doc.Kind.ToWire(), Sha256 = sha, Images = images, Inventory = inventorySummary, Scan = scan, Refresh = refresh, Warnings = warnings,
