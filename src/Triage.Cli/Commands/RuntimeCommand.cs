@@ -4,12 +4,13 @@ using System.Text.Json;
 using Triage.Core.Ingest;
 using Triage.Core.Ranking;
 using Triage.Core.Runtime.Files;
+using Triage.Core.Runtime.Inventory;
 using Triage.Data.Runtime;
 
 namespace Triage.Cli.Commands;
 
 /// <summary>
-/// `triage runtime ingest [--db CONN] [--cluster NAME] [--image REF] [--partial] [--source NAME] [--observed-at TIME] [--json] FILE...`
+/// `triage runtime ingest [--db CONN] [--cluster NAME] [--coverage SCOPE] [--image REF] [--partial] [--source NAME] [--observed-at TIME] [--json] FILE...`
 /// and `triage runtime refresh [--db CONN]`.
 /// </summary>
 internal static class RuntimeCommand
@@ -26,6 +27,13 @@ internal static class RuntimeCommand
     {
         var db = CommonOptions.Db();
         var cluster = new Option<string?>("--cluster") { Description = "Cluster the pod list or trivy-operator reports come from (they do not name it).", HelpName = "NAME" };
+        var coverage = new Option<string?>("--coverage")
+        {
+            Description = "What the inventory covers: cluster (every pod of the cluster), namespaces:NS[,NS…], node:NAME, or partial (only what it lists, " +
+                          "e.g. a label-selected list). Default: derived from the list (kubectl get pods -A: cluster; -n NS: that namespace; the kubelet's " +
+                          "/pods: its node). Only cluster-wide inventories show that an image does not run.",
+            HelpName = "SCOPE",
+        };
         var image = new Option<string?>("--image")
         {
             Description = "The image the evidence describes, for files that do not name it: slim creport.json (old versions), govulncheck output " +
@@ -44,7 +52,7 @@ internal static class RuntimeCommand
         };
         var cmd = new Command("ingest", "Ingest runtime evidence, then recompute the verdicts and scores it affects. Exit 0 when all landed, 1 when any failed, 2 on usage errors.")
         {
-            db, cluster, image, partial, source, observedAt, json, files,
+            db, cluster, coverage, image, partial, source, observedAt, json, files,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -55,11 +63,14 @@ internal static class RuntimeCommand
                     throw new UsageException($"--observed-at '{text}' is not a time (use ISO 8601, e.g. 2025-08-25T12:00:00Z)");
                 at = parsed;
             }
+            InventoryCoverage? stated = null;
+            if (parse.GetValue(coverage) is { } scope && !InventoryCoverage.TryParse(scope, out stated, out var error)) throw new UsageException("--" + error);
             var imageRef = parse.GetValue(image);
             if (imageRef is not null && !RuntimeImageName.TryParse(imageRef, out _)) throw new UsageException($"--image '{imageRef}' is not an image reference");
             var options = new RuntimeIngestOptions
             {
                 Cluster = parse.GetValue(cluster),
+                Coverage = stated,
                 Image = imageRef,
                 SlimCompleteness = parse.GetValue(partial) ? ProfileCompleteness.Partial : null,
                 Source = parse.GetValue(source),

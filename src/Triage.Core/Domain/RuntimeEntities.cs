@@ -30,6 +30,8 @@ public sealed class RuntimeEvidenceFile
     public ProfileCompleteness? Completeness { get; set; }
     /// <summary>Source name given at ingest for file-access JSON lines without a header.</summary>
     public string? Source { get; set; }
+    /// <summary>Coverage stated at ingest for an inventory (<see cref="InventoryCoverage.ToWire"/>); null: derived from the list.</summary>
+    public string? Coverage { get; set; }
     /// <summary>One line for people ("3 workloads in 2 namespaces", "profile of 23 files, complete").</summary>
     public string? Summary { get; set; }
     public List<string> Warnings { get; set; } = [];
@@ -93,6 +95,13 @@ public sealed class RuntimeSnapshot
     public required string Cluster { get; set; }
     public DateTime ObservedAt { get; set; }
     public int Workloads { get; set; }
+    /// <summary>What the inventory covers (docs/decisions/109-inventory-coverage.md); inventories stored before coverage was
+    /// recorded read as <see cref="CoverageKind.Cluster"/>, as they were treated then.</summary>
+    public CoverageKind Coverage { get; set; }
+    /// <summary>The namespaces (comma-separated) or the node covered; "" for the cluster or a partial list.</summary>
+    public string CoverageScope { get; set; } = "";
+    /// <summary>True when the uploader stated the coverage; false when it was derived from the list.</summary>
+    public bool CoverageStated { get; set; }
 }
 
 /// <summary>

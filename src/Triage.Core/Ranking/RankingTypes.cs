@@ -102,8 +102,12 @@ public sealed record RiskInput
     public RansomwareUse KevRansomware { get; init; }
     public double? Epss { get; init; }
     public double? EpssPercentile { get; init; }
-    /// <summary>True: seen running; false: inventories were imported and none shows it; null: no inventory at all.</summary>
+    /// <summary>True: seen running; false: cluster-wide inventories of the clusters that matter do not show it
+    /// (<see cref="AbsenceRule"/>); null: no inventory at all, or the inventories cover only part of where it could run
+    /// (<see cref="InventoryGap"/> then says what they cover).</summary>
     public bool? Running { get; init; }
+    /// <summary>When <see cref="Running"/> is null although inventories exist: what they cover.</summary>
+    public InventoryGap? InventoryGap { get; init; }
     public IReadOnlyList<string> Environments { get; init; } = [];
     public int Workloads { get; init; }
     public ReachabilityVerdict Reachability { get; init; }
@@ -113,8 +117,11 @@ public sealed record RiskInput
 
     /// <summary>Copies where the image runs (<see cref="RuntimePresence.For"/>); pass null when no inventory was imported.</summary>
     public RiskInput With(RuntimePresence? presence) => presence is null
-        ? this with { Running = null, Environments = [], Workloads = 0 }
-        : this with { Running = presence.Running, Environments = presence.Environments, Workloads = presence.Workloads };
+        ? this with { Running = null, Environments = [], Workloads = 0, InventoryGap = null }
+        : this with { Running = presence.Running, Environments = presence.Environments, Workloads = presence.Workloads, InventoryGap = null };
+
+    /// <summary>Not seen in any current workload, and the inventories do not cover where it could run: exposure unknown.</summary>
+    public RiskInput With(InventoryGap gap) => this with { Running = null, Environments = [], Workloads = 0, InventoryGap = gap };
 
     /// <summary>Copies the verdict and its confidence from <see cref="VerdictEngine"/>.</summary>
     public RiskInput With(VerdictResult verdict) => this with { Reachability = verdict.Verdict, ReachabilityConfidence = verdict.Confidence };

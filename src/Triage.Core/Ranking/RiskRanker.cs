@@ -143,7 +143,9 @@ public sealed class RiskRanker
             {
                 var t = Tenths(p.ExposureUnknown);
                 total += t;
-                why?.Add(new RiskFactor("exposure", t / 10m, "no deployment inventory: exposure unknown"));
+                why?.Add(new RiskFactor("exposure", t / 10m, input.InventoryGap is { } gap
+                    ? $"{gap.Describe()}: exposure unknown"
+                    : "no deployment inventory: exposure unknown"));
                 break;
             }
             case false:

@@ -65,14 +65,13 @@ internal sealed class RiskAsOf
             // defaults before any score), workloads matched to images as runtime evidence is, "still running" by its window.
             var config = await RankingPolicies.NewestAsync(sql, [], ct);
             var settings = config.Settings();
-            var workloads = await RiskInputLoader.WorkloadsAsync(sql, ct);
-            var prod = workloads.Where(w => w.Environment is { } e && config.Ranking.Classify(e) == EnvironmentClass.Prod).ToList();
+            var inventories = await InventoryState.LoadAsync(sql, settings, ct);
+            var prod = inventories.Workloads.Where(w => w.Environment is { } e && config.Ranking.Classify(e) == EnvironmentClass.Prod).ToList();
             if (prod.Count == 0) return;
-            var latest = await RiskInputLoader.LatestSnapshotsAsync(sql, ct);
             var catalog = await ArtifactCatalog.LoadAsync(sql, ct);
             foreach (var w in prod)
             {
-                DateTime? to = RiskInputLoader.IsCurrent(w, latest, settings) ? null : w.LastSeen;
+                DateTime? to = inventories.IsCurrent(w) ? null : w.LastSeen;
                 foreach (var id in catalog.Match(w.Repository, w.Tag, w.Digest, w.ImageId, w.Reference))
                 {
                     if (!result.Production.TryGetValue(id, out var spans)) result.Production[id] = spans = [];

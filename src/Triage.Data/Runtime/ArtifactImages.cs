@@ -65,6 +65,15 @@ internal sealed class ArtifactCatalog
 
     public List<ArtifactImage> All { get; } = [];
 
+    public ArtifactImage? Get(long id) => (_byId ??= All.ToDictionary(a => a.Id)).GetValueOrDefault(id);
+
+    /// <summary>Every artifact that carries the tag, not only the newest (<see cref="Match"/> picks that one).</summary>
+    public IReadOnlyList<ArtifactImage> WithTag(string repository, string tag) =>
+        (_allByTag ??= All.SelectMany(a => a.Tags.Select(t => (Key: (a.Repository, t), a))).ToLookup(x => x.Key, x => x.a))[(repository, tag)].ToList();
+
+    private Dictionary<long, ArtifactImage>? _byId;
+    private ILookup<(string, string), ArtifactImage>? _allByTag;
+
     /// <param name="reference">The image as written: its repository is tried as well, unnormalised, because scans of
     /// a source tree name their repository by the path ("app/gin"), not as a registry image.</param>
     public IReadOnlyList<long> Match(string? repository, string? tag, string? digest, string? imageId, string? reference = null)

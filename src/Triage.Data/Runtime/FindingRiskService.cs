@@ -41,20 +41,28 @@ public sealed class FindingRiskService
             : RefreshAsync(summary.Artifacts.Select(a => a.ArtifactId).Distinct().ToList(), scoreAll: false, ct);
 
     /// <summary>Judges the findings of <paramref name="artifactIds"/> again and scores them (or every finding).</summary>
-    public async Task<RiskRefreshResult> RefreshAsync(IReadOnlyCollection<long> artifactIds, bool scoreAll, CancellationToken ct = default)
+    public Task<RiskRefreshResult> RefreshAsync(IReadOnlyCollection<long> artifactIds, bool scoreAll, CancellationToken ct = default) =>
+        RefreshAsync(artifactIds, scoreAll, inventoryChanged: false, listedDigests: [], ct);
+
+    /// <summary>After runtime evidence: the artifacts it names, and those whose tag runs with another digest that the
+    /// evidence concerns (<see cref="VerdictRefresher.RefreshAsync"/>): every such artifact after an inventory
+    /// (<paramref name="inventoryChanged"/>), those a package list of a running digest speaks for (<paramref name="listedDigests"/>).</summary>
+    internal async Task<RiskRefreshResult> RefreshAsync(IReadOnlyCollection<long> artifactIds, bool scoreAll, bool inventoryChanged,
+        IReadOnlyCollection<string> listedDigests, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
         var timer = ImportTimings.Start();
         await TriageDatabase.EnsureMigratedAsync(_connectionString, ct);
         await using var store = await ImportStore.BeginAsync(_connectionString, ct);
         var now = Now();
-        var (artifacts, judged, counts) = artifactIds.Count == 0
-            ? (0, [], new Dictionary<string, int>())
-            : await VerdictRefresher.RefreshAsync(store, artifactIds, now, ct);
+        var verdicts = artifactIds.Count == 0 && !inventoryChanged && listedDigests.Count == 0
+            ? new VerdictRefresher.VerdictRefresh(0, [], [], [])
+            : await VerdictRefresher.RefreshAsync(store, artifactIds, _settings, now, ct, inventoryChanged, listedDigests);
+        var (artifacts, judged, counts, scope) = verdicts;
         timer.Lap("risk: verdicts");
         var scored = scoreAll
             ? await RiskScorer.ScoreAsync(store, RiskScope.All, _policy, _settings, refreshCvss: false, now, ct)
-            : artifactIds.Count == 0 ? 0 : await RiskScorer.ScoreAsync(store, RiskScope.Artifacts(artifactIds), _policy, _settings, refreshCvss: true, now, ct);
+            : scope.Count == 0 ? 0 : await RiskScorer.ScoreAsync(store, RiskScope.Artifacts(scope), _policy, _settings, refreshCvss: true, now, ct);
         timer.Lap("risk: scores");
         await store.CommitAsync(ct);
         var flagged = await FlagContradictionsAsync(judged, ct);
@@ -72,8 +80,9 @@ public sealed class FindingRiskService
     {
         if (artifactIds.Count == 0) return;
         var now = Now();
-        await VerdictRefresher.RefreshAsync(store, artifactIds, now, ct);
-        await RiskScorer.ScoreAsync(store, RiskScope.Artifacts(artifactIds), _policy, _settings, refreshCvss: true, now, ct, newGroupCvss);
+        // The scope may widen: an imported digest that runs under a tag judges the findings of the tag's other digests.
+        var verdicts = await VerdictRefresher.RefreshAsync(store, artifactIds, _settings, now, ct);
+        await RiskScorer.ScoreAsync(store, RiskScope.Artifacts(verdicts.Scope), _policy, _settings, refreshCvss: true, now, ct, newGroupCvss);
     }
 
     public async Task<RiskRefreshResult> RefreshEverythingAsync(CancellationToken ct = default)
@@ -82,7 +91,7 @@ public sealed class FindingRiskService
         await TriageDatabase.EnsureMigratedAsync(_connectionString, ct);
         await using var store = await ImportStore.BeginAsync(_connectionString, ct);
         var now = Now();
-        var (artifacts, judged, counts) = await VerdictRefresher.RefreshAsync(store, null, now, ct);
+        var (artifacts, judged, counts, _) = await VerdictRefresher.RefreshAsync(store, null, _settings, now, ct);
         var scored = await RiskScorer.ScoreAsync(store, RiskScope.All, _policy, _settings, refreshCvss: true, now, ct);
         await store.CommitAsync(ct);
         var flagged = await FlagContradictionsAsync(judged, ct);

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Triage.Core.Enrichment;
 using Triage.Core.Ranking;
+using Triage.Core.Runtime.Inventory;
 using Triage.Core.Runtime.Verdicts;
 
 namespace Triage.Data.Runtime;
@@ -34,10 +35,12 @@ public sealed record ReachabilityView(ReachabilityVerdict Verdict, VerdictConfid
         ["no runtime or code evidence for this image"], false);
 }
 
-/// <param name="Running">True when a current workload runs the image; false when inventories exist and none does; null when no inventory was imported.</param>
+/// <param name="Running">True when a current workload runs the image; false when cluster-wide inventories of the clusters that
+/// matter show it does not; null when no inventory was imported, or when the inventories do not cover where it could run.</param>
 /// <param name="LastSeen">When a workload last showed the image, current or not.</param>
+/// <param name="Gap">When <paramref name="Running"/> is null although inventories exist: what they cover.</param>
 public sealed record RuntimeView(bool? Running, IReadOnlyList<string> Environments, int Workloads, int? Replicas, IReadOnlyList<string> Clusters,
-    DateTime? FirstSeen, DateTime? LastSeen);
+    DateTime? FirstSeen, DateTime? LastSeen, InventoryGap? Gap = null);
 
 /// <param name="Cve">The CVE of the alias group whose score was taken (the highest).</param>
 public sealed record EpssView(double Score, double Percentile, DateOnly? Date, string Cve);
@@ -97,7 +100,7 @@ public static class FindingRiskViews
                     v.NotesJson is null ? [] : JsonSerializer.Deserialize(v.NotesJson, Configuration.DataJson.Default.ListString) ?? [], true)
                 : ReachabilityView.NoEvidence,
             Runtime = new RuntimeView(presence?.Running, presence?.Environments ?? [], presence?.Workloads ?? 0, presence?.Replicas, presence?.Clusters ?? [],
-                presence?.FirstSeen?.UtcDateTime, presence is { Running: true } ? presence.LastSeen?.UtcDateTime : c.Presence.LastSeenEver),
+                presence?.FirstSeen?.UtcDateTime, presence is { Running: true } ? presence.LastSeen?.UtcDateTime : c.Presence.LastSeenEver, c.Presence.Gap),
             Epss = e.Epss is { } score ? new EpssView(score, e.EpssPercentile ?? 0, c.EpssDate, e.EpssCve ?? "") : null,
             Kev = e.Kev ? new KevView(true, e.KevDateAdded, e.KevRansomware, e.KevDueDate, e.KevCves) : KevView.NotListed,
         };

@@ -22,9 +22,10 @@ internal sealed record RiskScope(IReadOnlyCollection<long>? ArtifactIds, IReadOn
 /// <summary>The stored verdict of a finding.</summary>
 internal sealed record StoredVerdict(ReachabilityVerdict Verdict, VerdictConfidence Confidence, ProposedJustification? Justification, string? SourcesJson, string? NotesJson);
 
-/// <summary>Where an artifact's image runs: presence over current workloads (null when no inventory was ever
-/// imported), and when any workload last showed it, current or not.</summary>
-internal sealed record ArtifactPresence(RuntimePresence? Presence, DateTime? LastSeenEver);
+/// <summary>Where an artifact's image runs: presence over current workloads (null when no inventory was ever imported, or
+/// when the inventories do not cover where it could run: <paramref name="Gap"/> then says what they cover), and when any
+/// workload last showed it, current or not.</summary>
+internal sealed record ArtifactPresence(RuntimePresence? Presence, DateTime? LastSeenEver, InventoryGap? Gap = null);
 
 /// <summary>Everything ranking and the finding's explanation need, for one finding.</summary>
 internal sealed class FindingRiskContext
@@ -89,6 +90,7 @@ internal static class RiskInputLoader
                 ReachabilityConfidence = verdict?.Confidence ?? VerdictConfidence.Low,
                 Vex = vex.TryGetValue(f.Id, out var status) ? status : RankingVexStatus.None,
             }.With(p.Presence).With(values);
+            if (p.Gap is { } gap) input = input.With(gap);
             result.Add(new FindingRiskContext
             {
                 FindingId = f.Id, ArtifactId = f.ArtifactId, GroupId = f.GroupId, Input = input, Cvss = c,
@@ -232,65 +234,46 @@ internal static class RiskInputLoader
     // -------------------------------------------------------------------------------------------------------------
     // Where images run
 
-    internal sealed record WorkloadRow(long Id, InventorySource Source, string Cluster, string Namespace, string Kind, string Name, string Container,
-        bool Init, string Reference, string? Repository, string? Tag, string? Digest, string? ImageId, string? Environment, int? Replicas, int Pods,
-        DateTime? StartedAt, DateTime FirstSeen, DateTime LastSeen);
-
-    internal static Task<List<WorkloadRow>> WorkloadsAsync(SqlSource sql, CancellationToken ct) => sql.QueryAsync(
-        "SELECT \"Id\", \"Source\", \"Cluster\", \"Namespace\", \"WorkloadKind\", \"WorkloadName\", \"Container\", \"InitContainer\", \"ImageReference\", " +
-        "\"Repository\", \"Tag\", \"Digest\", \"ImageId\", \"Environment\", \"Replicas\", \"Pods\", \"StartedAt\", \"FirstSeen\", \"LastSeen\" FROM \"RuntimeWorkloads\"",
-        r => new WorkloadRow(r.GetInt64(0), (InventorySource)r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6),
-            r.GetBoolean(7), r.GetString(8), Str(r, 9), Str(r, 10), Str(r, 11), Str(r, 12), Str(r, 13), r.IsDBNull(14) ? null : r.GetInt32(14), r.GetInt32(15),
-            r.IsDBNull(16) ? null : Utc(r.GetDateTime(16)), Utc(r.GetDateTime(17)), Utc(r.GetDateTime(18))), ct);
-
-    /// <summary>The newest snapshot time per (cluster, source): workloads seen within the window of it are running.</summary>
-    internal static async Task<Dictionary<(string Cluster, InventorySource Source), DateTime>> LatestSnapshotsAsync(SqlSource sql, CancellationToken ct)
-    {
-        var rows = await sql.QueryAsync("SELECT \"Cluster\", \"Source\", \"ObservedAt\" FROM \"RuntimeSnapshots\"",
-            r => (Cluster: r.GetString(0), Source: (InventorySource)r.GetInt32(1), At: Utc(r.GetDateTime(2))), ct);
-        var latest = new Dictionary<(string, InventorySource), DateTime>();
-        foreach (var (cluster, source, at) in rows)
-            if (!latest.TryGetValue((cluster, source), out var t) || at > t) latest[(cluster, source)] = at;
-        return latest;
-    }
-
-    internal static bool IsCurrent(WorkloadRow w, Dictionary<(string Cluster, InventorySource Source), DateTime> latest, RuntimeSettings settings) =>
-        !latest.TryGetValue((w.Cluster, w.Source), out var newest) || w.LastSeen >= newest - settings.RunningWindow;
-
     /// <summary>Presence per artifact for <paramref name="artifactIds"/>.</summary>
     internal static async Task<Dictionary<long, ArtifactPresence>> PresenceAsync(SqlSource sql, RuntimeSettings settings, IReadOnlyCollection<long> artifactIds, CancellationToken ct)
     {
         var result = new Dictionary<long, ArtifactPresence>(artifactIds.Count);
-        var workloads = await WorkloadsAsync(sql, ct);
-        if (workloads.Count == 0)
+        var state = await InventoryState.LoadAsync(sql, settings, ct);
+        if (!state.HasInventories)
         {
             var unknown = new ArtifactPresence(null, null);
             foreach (var id in artifactIds) result[id] = unknown;
             return result;
         }
-        var latest = await LatestSnapshotsAsync(sql, ct);
         var catalog = await ArtifactCatalog.LoadAsync(sql, ct);
         var byArtifact = new Dictionary<long, List<WorkloadRow>>();
-        foreach (var w in workloads)
+        foreach (var w in state.Workloads)
             foreach (var id in catalog.Match(w.Repository, w.Tag, w.Digest, w.ImageId, w.Reference))
             {
                 if (!byArtifact.TryGetValue(id, out var list)) byArtifact[id] = list = [];
                 list.Add(w);
             }
-        var notSeen = new ArtifactPresence(RuntimePresence.NotSeen, null);
+        // Absence depends on the repository only: judged once per repository.
+        var absence = new Dictionary<string, InventoryGap?>(StringComparer.Ordinal);
         foreach (var id in artifactIds)
         {
-            if (!byArtifact.TryGetValue(id, out var rows)) { result[id] = notSeen; continue; }
-            result[id] = Presence(rows, latest, settings);
+            var rows = byArtifact.GetValueOrDefault(id);
+            var current = rows?.Where(state.IsCurrent).ToList() ?? [];
+            if (current.Count > 0)
+            {
+                result[id] = new ArtifactPresence(Presence(current), rows!.Max(w => w.LastSeen));
+                continue;
+            }
+            var repository = catalog.Get(id)?.Repository ?? "";
+            if (!absence.TryGetValue(repository, out var gap)) absence[repository] = gap = state.Absence(repository);
+            result[id] = new ArtifactPresence(gap is null ? RuntimePresence.NotSeen : null, rows?.Max(w => w.LastSeen), gap);
         }
         return result;
     }
 
-    internal static ArtifactPresence Presence(List<WorkloadRow> rows, Dictionary<(string Cluster, InventorySource Source), DateTime> latest, RuntimeSettings settings)
+    /// <summary>Where the current workloads of one image run, summed.</summary>
+    private static RuntimePresence Presence(List<WorkloadRow> current)
     {
-        var current = rows.Where(w => IsCurrent(w, latest, settings)).ToList();
-        var lastEver = rows.Max(w => w.LastSeen);
-        if (current.Count == 0) return new ArtifactPresence(RuntimePresence.NotSeen, lastEver);
         // One inventory per row, observed when it was last seen: RuntimePresence sums workloads, replicas and environments.
         var inventories = current.Select(w =>
         {
@@ -313,8 +296,7 @@ internal static class RiskInputLoader
         }).ToList();
         var presence = RuntimePresence.Of(inventories, _ => true);
         // First seen is when a snapshot first showed it (pod start times are per pod, not per image).
-        presence = presence with { FirstSeen = new DateTimeOffset(current.Min(w => w.FirstSeen), TimeSpan.Zero), LastSeen = new DateTimeOffset(current.Max(w => w.LastSeen), TimeSpan.Zero) };
-        return new ArtifactPresence(presence, lastEver);
+        return presence with { FirstSeen = new DateTimeOffset(current.Min(w => w.FirstSeen), TimeSpan.Zero), LastSeen = new DateTimeOffset(current.Max(w => w.LastSeen), TimeSpan.Zero) };
     }
 
     // -------------------------------------------------------------------------------------------------------------
@@ -335,8 +317,6 @@ internal static class RiskInputLoader
         };
         return rows.ToDictionary(r => r.Item1, r => r.Item2);
     }
-
-    private static string? Str(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
     internal static DateTime Utc(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Utc);
 }

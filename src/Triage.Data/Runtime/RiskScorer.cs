@@ -129,13 +129,15 @@ internal static class RiskOrder
 /// <summary>What a stored score depends on besides the data: the ranking policy, the running window, and the version of
 /// how inputs are read (<see cref="CurrentInputs"/>). A change to any of them changes the stored configuration's hash, so
 /// scores made before are computed again (<see cref="FindingRiskService"/>'s start-up check).</summary>
-internal sealed record ScoringConfig(RankingPolicy Ranking, double RunningWindowHours, int Inputs = ScoringConfig.CurrentInputs)
+internal sealed record ScoringConfig(RankingPolicy Ranking, double RunningWindowHours, int Inputs = ScoringConfig.CurrentInputs, bool AllClustersInventoried = false)
 {
     /// <summary>2: a finding's CVSS also comes from the vulnerability records of its alias group, where the parsers keep
-    /// the scanners' scores (before, only observations were read, and they carry none).</summary>
-    public const int CurrentInputs = 2;
+    /// the scanners' scores (before, only observations were read, and they carry none). 3: exposure follows what the
+    /// inventories cover (ADR 109): an image missing from partial inventories is unknown, not "not running".</summary>
+    public const int CurrentInputs = 3;
 
-    public RuntimeSettings Settings(RuntimeSettings? template = null) => (template ?? RuntimeSettings.Default) with { RunningWindowHours = RunningWindowHours };
+    public RuntimeSettings Settings(RuntimeSettings? template = null) =>
+        (template ?? RuntimeSettings.Default) with { RunningWindowHours = RunningWindowHours, AllClustersInventoried = AllClustersInventoried };
 }
 
 [JsonSourceGenerationOptions(UseStringEnumConverter = true)]
@@ -149,7 +151,7 @@ internal static class RankingPolicies
     // Source-generated: the reflection serializer cost ~80 ms of start-up (emitted accessors) in every `triage ingest`.
     // Enums as names, declaration order. Adding a field changes every hash, and with it every stored score is computed again.
     public static string ToJson(RankingPolicy policy, RuntimeSettings settings) =>
-        JsonSerializer.Serialize(new ScoringConfig(policy, settings.RunningWindowHours), ScoringJson.Default.ScoringConfig);
+        JsonSerializer.Serialize(new ScoringConfig(policy, settings.RunningWindowHours, AllClustersInventoried: settings.AllClustersInventoried), ScoringJson.Default.ScoringConfig);
 
     public static ScoringConfig FromJson(string json) =>
         JsonSerializer.Deserialize(json, ScoringJson.Default.ScoringConfig) ?? throw new InvalidOperationException("a stored ranking policy is empty");

@@ -39,6 +39,11 @@ public static class RuntimeConfiguration
                     ? h
                     : throw new InvalidOperationException($"{RuntimeSection}:RunningWindowHours '{window}' is not a number"),
             };
+        if (section[nameof(RuntimeSettings.AllClustersInventoried)] is { } all)
+            settings = settings with
+            {
+                AllClustersInventoried = bool.TryParse(all, out var b) ? b : throw new InvalidOperationException($"{RuntimeSection}:AllClustersInventoried '{all}' is not true or false"),
+            };
         var env = section.GetSection(nameof(RuntimeSettings.Environments));
         if (env.Exists())
         {

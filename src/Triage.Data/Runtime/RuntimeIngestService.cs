@@ -42,7 +42,8 @@ public sealed class RuntimeIngestService(string connectionString, RuntimeSetting
         var source = string.IsNullOrWhiteSpace(options.Source) ? null : options.Source.Trim();
 
         using var capture = new CaptureStream(content, options.MaxBytes);
-        var doc = await RuntimeEvidenceReader.ReadAsync(capture, ReadOptions(cluster, image?.Reference, options.SlimCompleteness, source, observedAt, _settings.Environments), ct);
+        var doc = await RuntimeEvidenceReader.ReadAsync(capture, ReadOptions(cluster, image?.Reference, options.SlimCompleteness, source, observedAt, _settings.Environments,
+            options.Coverage), ct);
         await capture.DrainAsync(ct);
         var sha = capture.Sha256Hex;
         var compressed = capture.CompressedBytes;
@@ -53,6 +54,8 @@ public sealed class RuntimeIngestService(string connectionString, RuntimeSetting
             warnings.AddRange(inventory.Warnings);
             if (image is not null) warnings.Add($"--image is ignored for {doc.Kind.ToWire()}: it names the images it runs");
         }
+        else if (options.Coverage is not null) warnings.Add($"--coverage is ignored for {doc.Kind.ToWire()}: it applies to inventories");
+        var coverage = doc.Inventory is null ? null : options.Coverage?.ToWire();
 
         await TriageDatabase.EnsureMigratedAsync(connectionString, ct);
         // The scan half first, through the importer (its own transaction): it is a duplicate by its bytes on a retry.
@@ -71,15 +74,18 @@ public sealed class RuntimeIngestService(string connectionString, RuntimeSetting
             // (an unchanged pod list posted every hour says the workloads still run).
             var previous = await store.ScalarAsync<long?>(
                 "SELECT \"Id\" FROM \"RuntimeEvidenceFiles\" WHERE \"Sha256\" = @p0 AND COALESCE(\"Cluster\", '') = @p1 AND COALESCE(\"Image\", '') = @p2 " +
-                "AND COALESCE(\"Completeness\", -1) = @p3 AND COALESCE(\"Source\", '') = @p4 AND (@p5 = 0 OR \"ObservedAt\" = @p6) ORDER BY \"Id\" LIMIT 1",
-                ct, sha, cluster ?? "", image?.Reference ?? "", options.SlimCompleteness is { } c ? (int)c : -1, source ?? "", doc.Inventory is null ? 0 : 1, observedAt);
+                "AND COALESCE(\"Completeness\", -1) = @p3 AND COALESCE(\"Source\", '') = @p4 AND (@p5 = 0 OR \"ObservedAt\" = @p6) " +
+                "AND COALESCE(\"Coverage\", '') = @p7 ORDER BY \"Id\" LIMIT 1",
+                ct, sha, cluster ?? "", image?.Reference ?? "", options.SlimCompleteness is { } c ? (int)c : -1, source ?? "", doc.Inventory is null ? 0 : 1, observedAt,
+                coverage ?? "");
             if (previous is not null)
                 return new RuntimeIngestSummary { File = fileName, Kind = doc.Kind.ToWire(), Sha256 = sha, Duplicate = true, Scan = scan, Warnings = warnings };
 
             fileId = (await store.AllocateIdsAsync("RuntimeEvidenceFiles", 1, ct))[0];
             await store.InsertAsync("RuntimeEvidenceFiles",
-                ["Id", "Kind", "FileName", "Sha256", "SizeBytes", "Content", "Cluster", "Image", "Completeness", "Source", "Summary", "Warnings", "ObservedAt", "ImportedAt", "ImportedBy"],
-                [[fileId, doc.Kind, Path.GetFileName(fileName), sha, capture.BytesRead, compressed, cluster, image?.Reference, options.SlimCompleteness, source,
+                ["Id", "Kind", "FileName", "Sha256", "SizeBytes", "Content", "Cluster", "Image", "Completeness", "Source", "Coverage", "Summary", "Warnings", "ObservedAt",
+                 "ImportedAt", "ImportedBy"],
+                [[fileId, doc.Kind, Path.GetFileName(fileName), sha, capture.BytesRead, compressed, cluster, image?.Reference, options.SlimCompleteness, source, coverage,
                   SummaryLine(doc, parts), warnings.Take(50).ToList(), observedAt, now, options.ImportedBy]], ct);
 
             var partIds = await store.AllocateIdsAsync("RuntimeImageEvidence", parts.Count, ct);
@@ -103,10 +109,13 @@ public sealed class RuntimeIngestService(string connectionString, RuntimeSetting
         }
 
         // Verdicts of the images the evidence names (and of a trivy-operator report's scanned images); an inventory changes
-        // where images run, which is part of every score (an image missing from every inventory is "not running").
+        // where images run, which is part of every score, and which digest runs under a tag (the running image's package
+        // list then judges the findings of the tag's other digests). A package list also judges the images it runs in place of.
         var artifacts = matchedArtifacts.Union(scan?.Artifacts.Select(a => a.ArtifactId) ?? []).ToList();
+        var listed = parts.Where(p => p.Part == RuntimeEvidencePart.PackageFileList)
+            .SelectMany(p => new[] { p.Image.Digest, p.Image.ImageId }).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var risk = new FindingRiskService(connectionString, policy, _settings, _time);
-        var refresh = await risk.RefreshAsync(artifacts, scoreAll: doc.Inventory is not null, ct);
+        var refresh = await risk.RefreshAsync(artifacts, scoreAll: doc.Inventory is not null, inventoryChanged: doc.Inventory is not null, listedDigests: listed, ct);
         return new RuntimeIngestSummary
         {
             File = fileName, Kind = doc.Kind.ToWire(), Sha256 = sha, Images = images, Inventory = inventorySummary, Scan = scan, Refresh = refresh, Warnings = warnings,
@@ -115,9 +124,9 @@ public sealed class RuntimeIngestService(string connectionString, RuntimeSetting
 
     /// <summary>The read options an evidence file is read with, at ingest and when verdicts are recomputed from it.</summary>
     internal static RuntimeReadOptions ReadOptions(string? cluster, string? image, ProfileCompleteness? slimCompleteness, string? source, DateTime observedAt,
-        EnvironmentRules environments) => new()
+        EnvironmentRules environments, InventoryCoverage? coverage = null) => new()
         {
-            Inventory = new InventoryOptions { Cluster = cluster, ObservedAt = new DateTimeOffset(observedAt, TimeSpan.Zero), Environments = environments },
+            Inventory = new InventoryOptions { Cluster = cluster, ObservedAt = new DateTimeOffset(observedAt, TimeSpan.Zero), Environments = environments, Coverage = coverage },
             SlimProfile = slimCompleteness ?? ProfileCompleteness.Complete,
             SlimImage = image is null ? null : RuntimeImageReference.Parse(image, bareDigestIsImageId: false),
             FileAccessSource = source,
@@ -213,8 +222,8 @@ public sealed class RuntimeIngestService(string connectionString, RuntimeSetting
     {
         var clusterKey = cluster ?? "";
         var snapshotId = (await store.AllocateIdsAsync("RuntimeSnapshots", 1, ct))[0];
-        await store.InsertAsync("RuntimeSnapshots", ["Id", "EvidenceFileId", "Source", "Cluster", "ObservedAt", "Workloads"],
-            [[snapshotId, fileId, inventory.Source, clusterKey, observedAt, inventory.Workloads.Count]], ct);
+        await store.InsertAsync("RuntimeSnapshots", ["Id", "EvidenceFileId", "Source", "Cluster", "ObservedAt", "Workloads", "Coverage", "CoverageScope", "CoverageStated"],
+            [[snapshotId, fileId, inventory.Source, clusterKey, observedAt, inventory.Workloads.Count, inventory.Coverage.Kind, inventory.Coverage.Scope, inventory.CoverageStated]], ct);
 
         var existing = (await SqlSource.Of(store).QueryAsync(
                 "SELECT \"Id\", \"Namespace\", \"WorkloadKind\", \"WorkloadName\", \"Container\", \"InitContainer\", \"ImageKey\", \"FirstSeen\", \"LastSeen\" " +
@@ -264,7 +273,7 @@ public sealed class RuntimeIngestService(string connectionString, RuntimeSetting
             inventory.Workloads.Select(w => w.Image.Key).Distinct(StringComparer.Ordinal).Count(),
             inventory.Workloads.Select(w => w.Namespace).Distinct(StringComparer.Ordinal).Count(),
             inventory.Workloads.Select(w => w.Environment).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
-            matched.Count);
+            matched.Count, inventory.Coverage.ToWire(), inventory.CoverageBasis);
     }
 
     private static DateTime Truncate(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Triage.Core.Domain;
 using Triage.Core.Runtime.Files;
+using Triage.Core.Runtime.Inventory;
 using Triage.Data.Import;
 
 namespace Triage.Data.Runtime;
@@ -17,6 +18,9 @@ public sealed record RuntimeIngestOptions
     public ProfileCompleteness? SlimCompleteness { get; init; }
     /// <summary>Source name for file-access JSON lines without a header ("tetragon", "strace"…).</summary>
     public string? Source { get; init; }
+    /// <summary>What an inventory covers (the whole cluster, some namespaces, a node, only what it lists); null: derived
+    /// from the list (docs/decisions/109-inventory-coverage.md).</summary>
+    public InventoryCoverage? Coverage { get; init; }
     /// <summary>When the snapshot was taken; default: now.</summary>
     public DateTimeOffset? ObservedAt { get; init; }
     public string? ImportedBy { get; init; }
@@ -27,9 +31,11 @@ public sealed record RuntimeIngestOptions
 public sealed record RuntimeImageSummary(string Image, RuntimeEvidencePart Part, string Source, ProfileCompleteness? Completeness, string? PartialReason,
     int Items, string? Detail, IReadOnlyList<string> MatchedImages);
 
-/// <summary>What an inventory added: workloads seen, how many were new, where.</summary>
+/// <summary>What an inventory added: workloads seen, how many were new, where, and what the inventory covers.</summary>
+/// <param name="Coverage">Wire form: cluster, namespaces:a,b, node:NAME, partial.</param>
+/// <param name="CoverageBasis">"stated by the uploader" or what the list showed ("a kubelet /pods list of node n1").</param>
 public sealed record InventorySummary(string Source, string? Cluster, DateTime ObservedAt, int Workloads, int NewWorkloads, int Images, int Namespaces,
-    IReadOnlyList<string> Environments, int MatchedImages);
+    IReadOnlyList<string> Environments, int MatchedImages, string Coverage, string CoverageBasis);
 
 /// <summary>What recomputing verdicts and scores did.</summary>
 /// <param name="ReReviewFlagged">VEX decisions flagged because new evidence contradicts their justification.</param>
@@ -121,6 +127,8 @@ public static class RuntimeJson
             foreach (var e in inv.Environments) w.WriteStringValue(e);
             w.WriteEndArray();
             w.WriteNumber("matchedImages", inv.MatchedImages);
+            w.WriteString("coverage", inv.Coverage);
+            w.WriteString("coverageBasis", inv.CoverageBasis);
             w.WriteEndObject();
         }
         else w.WriteNull("inventory");
@@ -158,7 +166,7 @@ public static class RuntimeJson
         var parts = new List<string>();
         if (s.Inventory is { } inv)
             parts.Add($"{inv.Workloads} workloads ({inv.NewWorkloads} new) running {inv.Images} images in {inv.Namespaces} namespaces" +
-                      (inv.Cluster is null ? "" : $" of cluster {inv.Cluster}") + $", {inv.MatchedImages} of them scanned");
+                      (inv.Cluster is null ? "" : $" of cluster {inv.Cluster}") + $", {inv.MatchedImages} of them scanned; covers {inv.Coverage} ({inv.CoverageBasis})");
         if (s.Scan is { } scan) parts.Add($"scan results: {scan.Observations} observations, {scan.Findings} findings ({scan.NewFindings} new)");
         foreach (var i in s.Images)
             parts.Add($"{i.Part.ToLabel().ToLowerInvariant()} of {i.Image} ({i.Items} items{(i.Completeness is { } c ? ", " + c.ToWire() : "")})" +

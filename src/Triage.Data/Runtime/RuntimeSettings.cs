@@ -14,6 +14,12 @@ public sealed record RuntimeSettings
     /// cluster and source. Kubelet lists cover one node each: snapshots of the nodes taken within the window add up.</summary>
     public double RunningWindowHours { get; init; } = 24;
 
+    /// <summary>Every cluster that runs scanned images sends cluster-wide inventories to Triage. Then an image whose
+    /// repository no inventory ever showed is "not running" once every inventoried cluster has a cluster-wide inventory;
+    /// otherwise its exposure stays unknown, since it may run in a cluster Triage has no inventory of
+    /// (docs/decisions/109-inventory-coverage.md).</summary>
+    public bool AllClustersInventoried { get; init; }
+
     /// <summary>Labels, then namespace patterns, that name a workload's environment.</summary>
     public EnvironmentRules Environments { get; init; } = EnvironmentRules.Default;
 

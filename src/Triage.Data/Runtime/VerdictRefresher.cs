@@ -28,10 +28,21 @@ internal static class VerdictRefresher
     private static readonly string[] VerdictColumns =
         ["FindingId", "Verdict", "Confidence", "ProposedJustification", "SourcesJson", "NotesJson", "ComputedAt", "VerdictSince"];
 
-    /// <summary>Judges the findings of <paramref name="artifactIds"/> (null: of every artifact that has evidence).</summary>
-    /// <returns>Judged artifacts, the findings with their verdicts, and counts per verdict.</returns>
-    public static async Task<(int Artifacts, List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)> Judged, Dictionary<string, int> Counts)> RefreshAsync(
-        ImportStore store, IReadOnlyCollection<long>? artifactIds, DateTime now, CancellationToken ct)
+    /// <summary>What a refresh judged, and every artifact whose verdicts it replaced (the scope to score again).</summary>
+    public sealed record VerdictRefresh(int Artifacts, List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)> Judged, Dictionary<string, int> Counts,
+        IReadOnlyCollection<long> Scope);
+
+    /// <summary>
+    /// Judges the findings of <paramref name="artifactIds"/> (null: of every artifact that has evidence or whose tag runs
+    /// with another digest), and of the artifacts whose tag runs with a digest the refresh concerns: one of
+    /// <paramref name="artifactIds"/>, or one of <paramref name="listedDigests"/> (a package list just ingested). After an
+    /// inventory (<paramref name="inventoryChanged"/>) every artifact judged by a running image's list, before or now, is
+    /// judged again.
+    /// </summary>
+    /// <returns>Judged artifacts, the findings with their verdicts, counts per verdict, and every artifact whose verdicts were
+    /// replaced (the scope to score again).</returns>
+    public static async Task<VerdictRefresh> RefreshAsync(ImportStore store, IReadOnlyCollection<long>? artifactIds, RuntimeSettings settings, DateTime now,
+        CancellationToken ct, bool inventoryChanged = false, IReadOnlyCollection<string>? listedDigests = null)
     {
         var sql = SqlSource.Of(store);
         var catalog = await ArtifactCatalog.LoadAsync(sql, ct);
@@ -46,19 +57,26 @@ internal static class VerdictRefresher
                 if (!byArtifact.TryGetValue(id, out var list)) byArtifact[id] = list = [];
                 list.Add(row);
             }
+        var replaced = await RunningImages.LoadAsync(sql, catalog, settings, ct);
+        var scope = await ScopeAsync(sql, artifactIds, byArtifact, replaced, inventoryChanged, listedDigests, ct);
 
-        var scope = artifactIds?.Distinct().ToList() ?? byArtifact.Keys.Order().ToList();
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var judged = new List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)>();
         var documents = new Dictionary<long, RuntimeEvidenceDocument>();
+        var ownLists = new Dictionary<long, List<PackageFileIndex>>();
+        var packageLists = rows.Where(r => r.Part == RuntimeEvidencePart.PackageFileList).ToList();
         var verdictRows = new List<object?[]>();
         var judgedArtifacts = 0;
         foreach (var artifactId in scope)
         {
-            if (!byArtifact.TryGetValue(artifactId, out var evidenceRows)) continue;
-            var (evidence, fileLists) = await EvidenceAsync(store, evidenceRows, documents, ct);
+            var (evidence, fileLists) = byArtifact.TryGetValue(artifactId, out var evidenceRows)
+                ? await EvidenceAsync(store, evidenceRows, documents, ct)
+                : (new RuntimeEvidence(), []);
+            var runningNotes = new List<string>();
+            if (replaced.TryGetValue(artifactId, out var images))
+                await AddRunningListsAsync(store, images, packageLists, documents, ownLists, evidence, runningNotes, ct);
             if (evidence.IsEmpty) continue;
-            fileLists.AddRange(await OwnFileListsAsync(store, artifactId, ct));
+            fileLists.AddRange(await OwnFileListsCachedAsync(store, artifactId, ownLists, ct));
 
             var findings = await FindingsAsync(store, artifactId, ct);
             if (findings.Count == 0) continue;
@@ -70,8 +88,9 @@ internal static class VerdictRefresher
                 var wire = result.Verdict.ToWire();
                 counts[wire] = counts.GetValueOrDefault(wire) + 1;
                 judged.Add((f.FindingId, f.GroupId, result.Verdict));
+                var notes = result.Notes.Concat(runningNotes).ToList();
                 verdictRows.Add([f.FindingId, result.Verdict, result.Confidence, result.ProposedJustification, SourcesJson(result.Sources),
-                    result.Notes.Count == 0 ? null : JsonSerializer.Serialize(result.Notes.ToList(), Configuration.DataJson.Default.ListString), now, null]);
+                    notes.Count == 0 ? null : JsonSerializer.Serialize(notes, Configuration.DataJson.Default.ListString), now, null]);
             }
         }
 
@@ -85,7 +104,80 @@ internal static class VerdictRefresher
         var periods = RiskPeriods.Carry(old, verdictRows, idColumn: 0, valueColumn: 1, sinceColumn: 7, RiskPeriods.Kind.Verdict, now);
         await store.InsertAsync("FindingVerdicts", VerdictColumns, verdictRows, ct);
         await RiskPeriods.InsertAsync(store, periods, ct);
-        return (judgedArtifacts, judged, counts);
+        return new VerdictRefresh(judgedArtifacts, judged, counts, scope);
+    }
+
+    /// <summary>The artifacts to judge: those asked for, widened by the artifacts whose tag runs with a digest the refresh concerns.</summary>
+    private static async Task<List<long>> ScopeAsync(SqlSource sql, IReadOnlyCollection<long>? artifactIds, Dictionary<long, List<EvidenceRow>> byArtifact,
+        Dictionary<long, List<RunningImage>> replaced, bool inventoryChanged, IReadOnlyCollection<string>? listedDigests, CancellationToken ct)
+    {
+        if (artifactIds is null) return byArtifact.Keys.Union(replaced.Keys).Order().ToList();
+        var asked = new HashSet<long>(artifactIds);
+        var scope = new HashSet<long>(artifactIds);
+        var digests = new HashSet<string>(listedDigests ?? [], StringComparer.Ordinal);
+        foreach (var (artifactId, images) in replaced)
+            if (images.Any(i => i.Artifacts.Any(asked.Contains) || i.Digests.Any(digests.Contains))) scope.Add(artifactId);
+        if (inventoryChanged)
+        {
+            scope.UnionWith(replaced.Keys);
+            // Judged by a running image's list before: that image may no longer run in its place.
+            scope.UnionWith(await sql.QueryAsync(
+                "SELECT DISTINCT f.\"ArtifactId\" FROM \"FindingVerdicts\" v JOIN \"Findings\" f ON f.\"Id\" = v.\"FindingId\" " +
+                "WHERE v.\"SourcesJson\" LIKE '%" + RunningSource + "%' OR v.\"NotesJson\" LIKE '%" + RunningNote + "%'", r => r.GetInt64(0), ct));
+        }
+        return scope.Order().ToList();
+    }
+
+    /// <summary>The source name prefix of claims from a running image's package list (<see cref="VerdictEngine"/>).</summary>
+    private const string RunningSource = "running-image-packages:";
+    /// <summary>Every note about a running image's package list says "the running image" or "runs under".</summary>
+    private const string RunningNote = "running image";
+
+    /// <summary>
+    /// The package lists of the images that run in place of an artifact (<see cref="RunningImage"/>): package lists ingested
+    /// for their digest, and the newest Trivy --list-all-pkgs report of a scanned artifact that is that digest. When one
+    /// of them has none, no list is used (the package may be in that one) and a note says so.
+    /// </summary>
+    private static async Task AddRunningListsAsync(ImportStore store, List<RunningImage> images, List<EvidenceRow> packageLists,
+        Dictionary<long, RuntimeEvidenceDocument> documents, Dictionary<long, List<PackageFileIndex>> ownLists, RuntimeEvidence evidence, List<string> notes,
+        CancellationToken ct)
+    {
+        var found = new List<PackageFileIndex>();
+        foreach (var image in images)
+        {
+            var lists = new List<PackageFileIndex>();
+            foreach (var row in packageLists.Where(r => (r.Digest is { } d && image.Digests.Contains(d)) || (r.ImageId is { } i && image.Digests.Contains(i))))
+            {
+                if (!documents.TryGetValue(row.FileId, out var doc))
+                {
+                    doc = await ReadStoredAsync(store, row.FileId, ct);
+                    if (doc is null) continue;
+                    documents[row.FileId] = doc;
+                }
+                if (doc.PackageFiles is { } list && !lists.Contains(list)) lists.Add(list);
+            }
+            foreach (var artifactId in image.Artifacts)
+                lists.AddRange(await OwnFileListsCachedAsync(store, artifactId, ownLists, ct));
+            if (lists.Count == 0)
+            {
+                notes.Add($"{image.Name} runs under this image's tag, and Triage holds no package list of it (a Trivy --list-all-pkgs scan, a Syft or " +
+                          "CycloneDX SBOM): the running image's packages are not known");
+                return;
+            }
+            foreach (var list in lists)
+            {
+                list.Image = image.Name;
+                found.Add(list);
+            }
+        }
+        notes.Add($"no current workload runs this digest; {string.Join(", ", images.Select(i => i.Name))} runs under its tag: judged by the running image's package list");
+        foreach (var list in found) evidence.Add(list);
+    }
+
+    private static async Task<List<PackageFileIndex>> OwnFileListsCachedAsync(ImportStore store, long artifactId, Dictionary<long, List<PackageFileIndex>> cache, CancellationToken ct)
+    {
+        if (!cache.TryGetValue(artifactId, out var lists)) cache[artifactId] = lists = await OwnFileListsAsync(store, artifactId, ct);
+        return lists;
     }
 
     /// <summary>The artifacts the stored evidence of one file applies to (for summaries and for the refresh after an ingest).</summary>
@@ -155,12 +247,13 @@ internal static class VerdictRefresher
     internal static async Task<RuntimeEvidenceDocument?> ReadStoredAsync(ImportStore store, long fileId, CancellationToken ct)
     {
         var file = (await SqlSource.Of(store).QueryAsync(
-            "SELECT \"Content\", \"Cluster\", \"Image\", \"Completeness\", \"Source\", \"ObservedAt\" FROM \"RuntimeEvidenceFiles\" WHERE \"Id\" = @p0",
+            "SELECT \"Content\", \"Cluster\", \"Image\", \"Completeness\", \"Source\", \"ObservedAt\", \"Coverage\" FROM \"RuntimeEvidenceFiles\" WHERE \"Id\" = @p0",
             r => (Content: r.IsDBNull(0) ? null : (byte[])r.GetValue(0), Cluster: r.IsDBNull(1) ? null : r.GetString(1), Image: r.IsDBNull(2) ? null : r.GetString(2),
                 Completeness: r.IsDBNull(3) ? (ProfileCompleteness?)null : (ProfileCompleteness)r.GetInt32(3), Source: r.IsDBNull(4) ? null : r.GetString(4),
-                ObservedAt: RiskInputLoader.Utc(r.GetDateTime(5))), ct, fileId)).SingleOrDefault();
+                ObservedAt: RiskInputLoader.Utc(r.GetDateTime(5)), Coverage: r.IsDBNull(6) ? null : r.GetString(6)), ct, fileId)).SingleOrDefault();
         if (file.Content is null) return null;
-        var options = RuntimeIngestService.ReadOptions(file.Cluster, file.Image, file.Completeness, file.Source, file.ObservedAt, EnvironmentRules.Default);
+        InventoryCoverage.TryParse(file.Coverage, out var coverage, out _);
+        var options = RuntimeIngestService.ReadOptions(file.Cluster, file.Image, file.Completeness, file.Source, file.ObservedAt, EnvironmentRules.Default, coverage);
         await using var gzip = new GZipStream(new MemoryStream(file.Content), CompressionMode.Decompress);
         return await RuntimeEvidenceReader.ReadAsync(gzip, options, ct);
     }

@@ -125,8 +125,13 @@ public class RuntimeCliTests : IDisposable
         Assert.Equal("2025-08-25", imports[0].GetProperty("dataDate").GetString());
 
         var findings = (await FindingsJson(db)).EnumerateArray().ToList();
-        // The nginx image does not run in that cluster: inventories exist, so it is "not running" (not unknown).
-        Assert.All(findings, f => Assert.False(f.GetProperty("runtime").GetProperty("running").GetBoolean()));
+        // A kubelet list shows one node: the nginx image is not on it, but may run on another, so its exposure is unknown
+        // (not "not running"), and the why says what the inventory covers.
+        Assert.Contains("covers node:duckboat-01 (a kubelet /pods list of node duckboat-01)", pods.Out);
+        Assert.All(findings, f => Assert.Equal(JsonValueKind.Null, f.GetProperty("runtime").GetProperty("running").ValueKind));
+        Assert.All(findings, f => Assert.Contains(f.GetProperty("why").EnumerateArray(), x => x.GetProperty("factor").GetString() == "exposure"
+            && x.GetProperty("detail").GetString() == "not seen in the inventories, which cover only node duckboat-01 of cluster home, " +
+            "where its repository was never seen: exposure unknown"));
         var withEpss = findings.Where(f => f.GetProperty("epss").GetProperty("score").ValueKind == JsonValueKind.Number).ToList();
         Assert.NotEmpty(withEpss);
         Assert.All(withEpss, f => Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", f.GetProperty("epss").GetProperty("date").GetString()!));
@@ -150,6 +155,9 @@ public class RuntimeCliTests : IDisposable
 
         Assert.Equal(2, (await TriageCli.Run("runtime", "ingest", "--db", db, "--observed-at", "yesterday", creport)).Exit);
         Assert.Equal(2, (await TriageCli.Run("runtime", "ingest", "--db", db, "--image", "not an image", creport)).Exit);
+        var badCoverage = await TriageCli.Run("runtime", "ingest", "--db", db, "--coverage", "namespace:Shop", TestPaths.Fixture("runtime", "k8s", "kubelet_pods.json"));
+        Assert.Equal(2, badCoverage.Exit);
+        Assert.Contains("--coverage 'namespace:Shop' is not one of: cluster, namespaces:NAME[,NAME…], node:NAME, partial", badCoverage.Err);
         Assert.Equal(2, (await TriageCli.Run("runtime", "ingest", "--db", db)).Exit);
 
         var notEnrichment = await TriageCli.Run("enrich", "--db", db, TestPaths.Fixture("runtime", "k8s", "kubelet_pods.json"));

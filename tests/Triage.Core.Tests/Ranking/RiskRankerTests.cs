@@ -162,6 +162,18 @@ public class RiskRankerTests
     }
 
     [Fact]
+    public void Exposure_PartialInventories_NeutralAndSaysWhatTheyCover()
+    {
+        var gap = new Triage.Core.Runtime.Inventory.InventoryGap(["namespace shop of cluster prod-eu", "node n1 of cluster prod-us"], false);
+        var partial = Base() with { Running = null, Environments = [], InventoryGap = gap };
+        var exposure = Ranker.Score(partial).Why.Single(f => f.Factor == "exposure");
+        Assert.Equal(5m, exposure.Contribution); // as without any inventory: unknown never lowers
+        Assert.Equal("not seen in the inventories, which cover only namespace shop of cluster prod-eu and node n1 of cluster prod-us: exposure unknown", exposure.Detail);
+        Assert.True(Ranker.Score(partial).Score > Ranker.Score(partial with { Running = false, InventoryGap = null }).Score);
+        Assert.Null((partial.With((Triage.Core.Runtime.Inventory.RuntimePresence?)null)).InventoryGap);
+    }
+
+    [Fact]
     public void Policy_Invalid_Rejected()
     {
         var bad = RankingPolicy.Default with { KevWeight = 20, EpssWeight = 30, AttendAt = 90 };

@@ -196,3 +196,66 @@ public class VerdictEngineRunningPackagesTests
         Assert.Equal(ReachabilityVerdict.Unknown, VerdictEngine.Evaluate(input, evidence).Verdict);
     }
 }
+
+/// <summary>The package lists of the images that run in place of the scanned one: absence only when every one lacks the component.</summary>
+public class VerdictEngineRunningImagesTests
+{
+    private static async Task<PackageFileIndex> RunningList(string image)
+    {
+        await using var s = File.OpenRead(TestPaths.Local("Triage.Core.Tests", "Runtime", "nginx-distroless-stretch_trivy-list-all-pkgs.json"));
+        var index = await PackageFileListParser.ParseAsync(s);
+        index.Image = image;
+        return index;
+    }
+
+    private static VerdictResult Judge(Triage.Core.Ingest.ParsedPackage package, params PackageFileIndex[] running)
+    {
+        var evidence = new RuntimeEvidence();
+        foreach (var r in running) evidence.Add(r);
+        return VerdictEngine.Evaluate(VerdictInput.From(package, ["CVE-2099-0001"]), evidence);
+    }
+
+    [Fact]
+    public async Task Evaluate_ComponentInNoRunningList_NotPresentNamingTheRunningImage()
+    {
+        var running = await RunningList("registry.example/nginx:1.13@sha256:bbbb");
+        var r = Judge(new() { Type = "deb", Name = "curl", Version = "7.52.1-5+deb9u6" }, running);
+        Assert.Equal((ReachabilityVerdict.NotPresent, VerdictConfidence.High, ProposedJustification.ComponentNotPresent),
+            (r.Verdict, r.Confidence, r.ProposedJustification!.Value));
+        Assert.Equal("the running image registry.example/nginx:1.13@sha256:bbbb's package list has no curl (of any version)", r.Sources.Single().Detail);
+    }
+
+    [Fact]
+    public async Task Evaluate_ComponentAtAnotherVersionInTheRunningList_NoClaim()
+    {
+        // The running image upgraded openssl: the component is there, and that image's own findings speak for it.
+        var r = Judge(new() { Type = "deb", Name = "openssl", Version = "1.1.0e-1" }, await RunningList("new"));
+        Assert.Equal(ReachabilityVerdict.Unknown, r.Verdict);
+        Assert.Null(r.ProposedJustification);
+        Assert.Contains(r.Notes, n => n == "the running image new has openssl 1.1.0f, not 1.1.0e-1: its own findings speak for it");
+    }
+
+    [Fact]
+    public async Task Evaluate_RunningListWithoutPackagesOfTheType_CannotShowAbsence()
+    {
+        var r = Judge(new() { Type = "npm", Name = "lodash", Version = "4.17.20" }, await RunningList("new"));
+        Assert.Equal(ReachabilityVerdict.Unknown, r.Verdict);
+        Assert.Contains(r.Notes, n => n.Contains("holds no npm packages", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Evaluate_OneOfTwoRunningImagesListsThePackage_NoClaim()
+    {
+        // Two digests run under the tag (a rollout, or two clusters): the package is absent from what runs only if absent from both.
+        var first = await RunningList("first");
+        var second = await RunningList("second");
+        var libgeoip = new Triage.Core.Ingest.ParsedPackage { Type = "deb", Name = "libgeoip1", Version = "1.6.9-4" };
+        Assert.Equal(ReachabilityVerdict.Unknown, Judge(libgeoip, first, second).Verdict);
+        Assert.Contains("the running image first lists", Judge(libgeoip, first, second).Notes.Single());
+
+        var gone = new Triage.Core.Ingest.ParsedPackage { Type = "deb", Name = "libcurl3", Version = "7.52.1-5+deb9u6" };
+        var both = Judge(gone, first, second);
+        Assert.Equal(ReachabilityVerdict.NotPresent, both.Verdict);
+        Assert.Equal(2, both.Sources.Count);
+    }
+}

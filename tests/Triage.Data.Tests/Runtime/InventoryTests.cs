@@ -36,13 +36,16 @@ public class InventoryTests
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task KubeletPodList_AgainstScannedImages_ShowsRunningEnvironmentsAndWorkloads(string provider)
     {
-        var w = new RuntimeWorld(provider, HomeRules);
+        var w = new RuntimeWorld(provider, HomeRules with { AllClustersInventoried = true });
         await ScanKubeletImagesAsync(w);
         var before = (await w.FindingsAsync()).ToDictionary(f => f.Repository);
         Assert.All(before.Values, f => Assert.Null(f.Risk!.Runtime.Running)); // no inventory yet: exposure unknown
 
         var observed = new DateTimeOffset(2020, 9, 16, 4, 0, 0, TimeSpan.Zero);
-        var ingest = await w.IngestAsync(TestPaths.Fixture("runtime", "k8s", "kubelet_pods.json"), new RuntimeIngestOptions { Cluster = "home", ObservedAt = observed });
+        // The home cluster has one node, so its kubelet list is all of it, and it is the only cluster (ADR 109: only then
+        // does an image the list does not show count as not running).
+        var ingest = await w.IngestAsync(TestPaths.Fixture("runtime", "k8s", "kubelet_pods.json"),
+            new RuntimeIngestOptions { Cluster = "home", ObservedAt = observed, Coverage = InventoryCoverage.Cluster });
         Assert.Equal("kubernetes-pods", ingest.Kind);
         var inv = ingest.Inventory!;
         Assert.Equal((16, 16, "home", 3), (inv.Workloads, inv.NewWorkloads, inv.Cluster, inv.MatchedImages));
@@ -97,14 +100,15 @@ public class InventoryTests
         Assert.False(again.Duplicate); // another snapshot time is another observation
         Assert.Equal(0, again.Inventory!.NewWorkloads);
 
-        // Two days later only grafana runs.
+        // Two days later only grafana runs in the whole cluster.
         const string later = """
             {"kind":"PodList","apiVersion":"v1","items":[{"metadata":{"name":"grafana-7db5dff8ff-abcde","namespace":"olly","labels":{"pod-template-hash":"7db5dff8ff"},
               "ownerReferences":[{"kind":"ReplicaSet","name":"grafana-7db5dff8ff","controller":true}]},
               "status":{"phase":"Running","containerStatuses":[{"name":"grafana","image":"grafana/grafana:7.0.1",
               "imageID":"docker-pullable://grafana/grafana@sha256:eb5abc53bed20198052d4ac0e01a8fd3bfe0c80d8e9eb9d021fbc10f93a25514"}]}}]}
             """;
-        await w.IngestTextAsync(later, "later.json", new RuntimeIngestOptions { Cluster = "home", ObservedAt = first.AddDays(2) });
+        // Stated cluster-wide: by itself a list of one namespace would cover only that namespace (ADR 109).
+        await w.IngestTextAsync(later, "later.json", new RuntimeIngestOptions { Cluster = "home", ObservedAt = first.AddDays(2), Coverage = InventoryCoverage.Cluster });
 
         var f = (await w.FindingsAsync()).ToDictionary(x => x.Repository);
         Assert.True(f["docker.io/grafana/grafana"].Risk!.Runtime.Running);

@@ -16,7 +16,7 @@ public sealed class RuntimeUploadTests : ComponentTest
     private static RuntimeIngestSummary PodsSummary() => new()
     {
         File = "pods.json", Kind = "kubernetes-pods", Sha256 = new string('a', 64),
-        Inventory = new InventorySummary("kubectl", "prod-eu", new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc), 12, 12, 7, 3, ["prod"], 2),
+        Inventory = new InventorySummary("kubectl", "prod-eu", new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc), 12, 12, 7, 3, ["prod"], 2, "namespaces:shop", "a list of one namespace"),
         Refresh = new RiskRefreshResult(2, 0, 40, new Dictionary<string, int>(), 5),
     };
 
@@ -35,6 +35,7 @@ public sealed class RuntimeUploadTests : ComponentTest
         Assert.Equal("kubernetes-pods", cut.Find(".runtime-kind").TextContent.Trim());
         Assert.Contains("12 workloads (12 new)", cut.Find(".runtime-counts").TextContent);
         Assert.Contains("2 scanned", cut.Find(".runtime-counts").TextContent);
+        Assert.Equal("covers namespaces:shop", cut.Find(".runtime-coverage").TextContent.Trim());
         Assert.Contains("40 findings scored", cut.Find(".runtime-refresh").TextContent);
         Assert.Contains("of cluster prod-eu", cut.Find(".runtime-summary").TextContent);
     }

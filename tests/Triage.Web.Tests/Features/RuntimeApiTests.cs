@@ -33,6 +33,13 @@ public sealed class RuntimeApiTests(TriageWebFactory app) : IClassFixture<Triage
         var again = await client.PostAsync("/api/v1/runtime/evidence?cluster=home&observedAt=2025-08-25T12:00:00Z", Body(pods));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.True(JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement.GetProperty("duplicate").GetBoolean());
+        // The kubelet's list covers its node; the uploader may state more, and then it is another ingest.
+        Assert.Equal(("node:duckboat-01", "a kubelet /pods list of node duckboat-01"),
+            (summary.GetProperty("inventory").GetProperty("coverage").GetString(), summary.GetProperty("inventory").GetProperty("coverageBasis").GetString()));
+        var stated = await client.PostAsync("/api/v1/runtime/evidence?cluster=home&observedAt=2025-08-25T12:00:00Z&coverage=cluster", Body(pods));
+        Assert.Equal(HttpStatusCode.Created, stated.StatusCode);
+        var inventory = JsonDocument.Parse(await stated.Content.ReadAsStringAsync()).RootElement.GetProperty("inventory");
+        Assert.Equal(("cluster", "stated by the uploader"), (inventory.GetProperty("coverage").GetString(), inventory.GetProperty("coverageBasis").GetString()));
     }
 
     [FixtureFact]
@@ -41,6 +48,9 @@ public sealed class RuntimeApiTests(TriageWebFactory app) : IClassFixture<Triage
         var upload = app.TokenClient(await app.CreateTokenAsync(TriageWebFactory.AdminEmail, TokenScopes.Upload));
         var creport = TestPaths.Fixture("runtime", "slim", "nginx-distroless_creport.json");
         Assert.Equal(HttpStatusCode.BadRequest, (await upload.PostAsync("/api/v1/runtime/evidence?observedAt=yesterday", Body(creport))).StatusCode);
+        var badCoverage = await upload.PostAsync("/api/v1/runtime/evidence?coverage=everything", Body(TestPaths.Fixture("runtime", "k8s", "kubelet_pods.json")));
+        Assert.Equal(HttpStatusCode.BadRequest, badCoverage.StatusCode);
+        Assert.Contains("coverage 'everything' is not one of: cluster, namespaces:NAME[,NAME…], node:NAME, partial", await badCoverage.Content.ReadAsStringAsync());
         var needsImage = await upload.PostAsync("/api/v1/runtime/evidence", Body(creport));
         Assert.Equal(HttpStatusCode.BadRequest, needsImage.StatusCode);
         Assert.Contains("image", await needsImage.Content.ReadAsStringAsync());

@@ -53,9 +53,30 @@ public sealed class DeploymentInventory
     public string? Cluster { get; init; }
     /// <summary>When the snapshot was taken (given by the caller; the inputs do not carry it reliably).</summary>
     public DateTimeOffset? ObservedAt { get; init; }
+    /// <summary>What the snapshot covers: as the uploader stated it, else as derived from the list's shape
+    /// (<see cref="InventoryCoverage.Derive"/>).</summary>
+    public InventoryCoverage Coverage { get; set; } = InventoryCoverage.Partial;
+    /// <summary>True when the uploader stated <see cref="Coverage"/>.</summary>
+    public bool CoverageStated { get; set; }
+    /// <summary>How the coverage was found: "stated by the uploader" or what the list showed ("a kubelet /pods list of node n1").</summary>
+    public string CoverageBasis { get; set; } = "";
     public List<WorkloadImage> Workloads { get; } = [];
     /// <summary>Records that were skipped, with the reason (a pod without an image id, an unreadable reference…).</summary>
     public List<string> Warnings { get; } = [];
+
+    /// <summary>Sets the coverage: the one stated in <paramref name="options"/>, else the one the list's shape shows.</summary>
+    internal void SetCoverage(InventoryOptions options, InventoryShape shape)
+    {
+        var derived = InventoryCoverage.Derive(shape);
+        if (options.Coverage is { } stated)
+        {
+            (Coverage, CoverageStated, CoverageBasis) = (stated, true, "stated by the uploader");
+            if (stated.Kind == CoverageKind.Namespaces && shape.Namespaces.Except(stated.Namespaces, StringComparer.Ordinal).ToList() is { Count: > 0 } outside)
+                Warnings.Add($"coverage {stated.ToWire()} was stated, but the list also has pods in {string.Join(", ", outside.Take(5))}");
+            return;
+        }
+        (Coverage, CoverageStated, CoverageBasis) = (derived, false, InventoryCoverage.Explain(shape, derived));
+    }
 }
 
 /// <summary>How an inventory is read: cluster name, snapshot time, and how environments are named.</summary>
@@ -63,6 +84,8 @@ public sealed record InventoryOptions
 {
     public string? Cluster { get; init; }
     public DateTimeOffset? ObservedAt { get; init; }
+    /// <summary>What the inventory covers, as its uploader states it; null: derived from the list.</summary>
+    public InventoryCoverage? Coverage { get; init; }
     public EnvironmentRules Environments { get; init; } = EnvironmentRules.Default;
     public int MaxDepth { get; init; } = 64;
 }

@@ -30,13 +30,14 @@ public static class KubernetesPodListParser
         string? rootKind = null;
         var sawItems = false;
         var single = new List<(string Property, JsonElement Value)>();
+        var shape = new InventoryShape();
 
         await foreach (var item in JsonItemStream.ReadAsync(utf8Json, Streamed, What, options.MaxDepth, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (item.Index >= 0)
             {
                 sawItems = true;
-                AddPod(item.Value, options, acc, inventory.Warnings);
+                AddPod(item.Value, options, acc, inventory.Warnings, shape);
                 continue;
             }
             if (item.Property == "kind") rootKind = item.Value.AsString();
@@ -48,10 +49,14 @@ public static class KubernetesPodListParser
         {
             // A single pod: rebuild it from its top-level parts.
             using var doc = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(single.ToDictionary(p => p.Property, p => p.Value)));
-            AddPod(doc.RootElement, options, acc, inventory.Warnings);
+            AddPod(doc.RootElement, options, acc, inventory.Warnings, shape);
+            shape.SingleObject = true;
         }
         else if (rootKind is not ("PodList" or "List") && !sawItems)
             throw new ReportFormatException(ReportErrorCode.NotAScanReport, $"{What}: expected kind PodList, List or Pod, found {(rootKind is null ? "no kind" : $"kind '{rootKind}'")}.");
+        // The API server versions every list it answers; the kubelet's /pods answers with empty list metadata.
+        shape.KubeletList = rootKind == "PodList" && !single.Any(p => p.Property == "metadata" && p.Value.Str("resourceVersion") is { Length: > 0 });
+        inventory.SetCoverage(options, shape);
 
         foreach (var ((ns, kind, name, container, init, _), a) in acc.OrderBy(e => e.Key.Ns, StringComparer.Ordinal)
                      .ThenBy(e => e.Key.Name, StringComparer.Ordinal).ThenBy(e => e.Key.Container, StringComparer.Ordinal).ThenBy(e => e.Key.Image, StringComparer.Ordinal))
@@ -84,7 +89,8 @@ public static class KubernetesPodListParser
         public DateTimeOffset? StartedAt;
     }
 
-    private static void AddPod(JsonElement pod, InventoryOptions options, Dictionary<(string, string, string, string, bool, string), Accumulator> acc, List<string> warnings)
+    private static void AddPod(JsonElement pod, InventoryOptions options, Dictionary<(string, string, string, string, bool, string), Accumulator> acc, List<string> warnings,
+        InventoryShape shape)
     {
         if (pod.ValueKind != JsonValueKind.Object) { warnings.Add("An item that is not a JSON object was skipped."); return; }
         var itemKind = pod.Str("kind");
@@ -92,6 +98,9 @@ public static class KubernetesPodListParser
         var meta = pod.Obj("metadata");
         var podName = meta?.Str("name") ?? "(unnamed)";
         var ns = meta?.Str("namespace") ?? "default";
+        shape.Namespaces.Add(ns);
+        if (pod.Obj("spec")?.Str("nodeName") is { Length: > 0 } node) shape.Nodes.Add(node);
+        else shape.PodsWithoutNode = true;
         var labels = meta?.StringMap("labels") ?? new Dictionary<string, string>(StringComparer.Ordinal);
         var (kind, name) = Owner(meta, podName, labels);
         var status = pod.Obj("status");

@@ -27,6 +27,7 @@ public static class TrivyOperatorReportParser
         string? rootKind = null;
         var sawItems = false;
         var single = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var shape = new InventoryShape();
 
         await foreach (var item in JsonItemStream.ReadAsync(utf8Json, Streamed, What, options.MaxDepth, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
@@ -49,10 +50,14 @@ public static class TrivyOperatorReportParser
         {
             using var doc = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(single));
             AddReport(doc.RootElement, options, inventory, report);
+            shape.SingleObject = true;
         }
         else if (!sawItems && rootKind is not ("List" or "VulnerabilityReportList"))
             throw new ReportFormatException(ReportErrorCode.NotAScanReport, $"{What}: expected kind VulnerabilityReport or a List of them, found {(rootKind is null ? "no kind" : $"kind '{rootKind}'")}.");
 
+        // trivy-operator keeps one report per workload container, so a cluster's report list covers the namespaces it scans.
+        foreach (var w in inventory.Workloads) shape.Namespaces.Add(w.Namespace);
+        inventory.SetCoverage(options, shape);
         report.Warnings.AddRange(inventory.Warnings);
         return new TrivyOperatorResult(inventory, report);
     }

@@ -30,10 +30,14 @@ public static class PackageListFormatNames
 public sealed class PackageFileIndex
 {
     private readonly Dictionary<string, PackageFiles> _byKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PackageRef> _byComponent = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _types = new(StringComparer.Ordinal);
 
     public PackageFileIndex(PackageListFormat format) => Format = format;
 
     public PackageListFormat Format { get; }
+    /// <summary>The image the list describes, when the caller knows it (shown in verdicts that use it as the running image's list).</summary>
+    public string? Image { get; set; }
     public List<PackageFiles> Packages { get; } = [];
     public List<string> Warnings { get; } = [];
 
@@ -41,6 +45,8 @@ public sealed class PackageFileIndex
     {
         Packages.Add(files);
         var p = files.Package;
+        _types.Add(p.Type.ToLowerInvariant());
+        _byComponent.TryAdd(ComponentKey(p), p);
         if (p.Purl is { } purl) _byKey.TryAdd("purl:" + StripQualifiers(purl), files);
         foreach (var v in extraVersions.Prepend(p.Version))
             if (!string.IsNullOrEmpty(v)) _byKey.TryAdd(NameKey(p.Type, p.Name, v), files);
@@ -52,6 +58,24 @@ public sealed class PackageFileIndex
     {
         if (package.Purl is { } purl && _byKey.TryGetValue("purl:" + StripQualifiers(purl), out var byPurl)) return byPurl;
         return _byKey.GetValueOrDefault(NameKey(package.Type, package.Name, package.Version));
+    }
+
+    /// <summary>Whether the list holds any package of the package's type: a list that catalogues no npm packages at all
+    /// (another scanner, another cataloguer) cannot show that an npm package is absent.</summary>
+    public bool Catalogues(PackageRef package) => _types.Contains(package.Type.ToLowerInvariant());
+
+    /// <summary>A package of the same component at any version. Names are compared loosely (case, '-', '_' and '.', the
+    /// last segment of a group or module path): a looser match only ever keeps a package counted as present.</summary>
+    public PackageRef? FindComponent(PackageRef package) => _byComponent.GetValueOrDefault(ComponentKey(package));
+
+    private static string ComponentKey(PackageRef p)
+    {
+        var name = p.Name;
+        var cut = name.LastIndexOfAny(['/', ':']);
+        if (cut >= 0 && cut < name.Length - 1) name = name[(cut + 1)..];
+        var key = new System.Text.StringBuilder(p.Type.Length + name.Length + 1).Append(p.Type.ToLowerInvariant()).Append('/');
+        foreach (var c in name) key.Append(c is '_' or '.' ? '-' : char.ToLowerInvariant(c));
+        return key.ToString();
     }
 
     private static string NameKey(string type, string name, string version) => $"{type.ToLowerInvariant()}/{name}@{version}";

@@ -16,8 +16,8 @@ public sealed class RuntimeEvidence
     public List<ImageFileInventory> Inventories { get; } = [];
     public List<FileAccessProfile> Profiles { get; } = [];
     public List<GovulncheckReport> CodeReports { get; } = [];
-    /// <summary>Package lists (SBOM, Trivy --list-all-pkgs) of the image that runs, when it differs from the scanned one:
-    /// a package missing from it is not in the running digest.</summary>
+    /// <summary>Package lists (SBOM, Trivy --list-all-pkgs) of the images that run in place of the scanned one (another
+    /// digest under its tag), one per list: a component missing from every one of them is not in the running digest.</summary>
     public List<PackageFileIndex> RunningPackages { get; } = [];
 
     public bool IsEmpty => Inventories.Count == 0 && Profiles.Count == 0 && CodeReports.Count == 0 && RunningPackages.Count == 0;

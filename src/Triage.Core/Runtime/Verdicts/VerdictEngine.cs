@@ -42,7 +42,7 @@ public static class VerdictEngine
 
         var codeClaims = CodeClaims(input, evidence, notes);
         var fileClaims = FileClaims(input.Package, evidence, notes);
-        fileClaims.AddRange(RunningPackageClaims(input.Package.Package, evidence));
+        fileClaims.AddRange(RunningPackageClaims(input.Package.Package, evidence, notes));
         var all = codeClaims.Concat(fileClaims).ToList();
 
         var deciding = codeClaims.Count > 0 ? codeClaims : fileClaims;
@@ -108,13 +108,37 @@ public static class VerdictEngine
         return claims;
     }
 
-    /// <summary>A package missing from the running image's own package list is not in the running digest.</summary>
-    private static IEnumerable<VerdictSource> RunningPackageClaims(PackageRef package, RuntimeEvidence evidence)
+    /// <summary>
+    /// A component missing from the package list of every image that runs in its place is not in the running image
+    /// (the finding's image does not run; another digest runs under its tag). No claim when one running image lists the
+    /// package, lists the component at another version (then that image's own findings speak for it), or when a list
+    /// catalogues no package of its type at all (another cataloguer: it cannot show absence).
+    /// </summary>
+    private static List<VerdictSource> RunningPackageClaims(PackageRef package, RuntimeEvidence evidence, List<string> notes)
     {
+        var claims = new List<VerdictSource>();
         foreach (var index in evidence.RunningPackages)
-            if (index.Find(package) is null)
-                yield return new VerdictSource($"running-image-packages:{index.Format.ToWire()}", ReachabilityVerdict.NotPresent, VerdictConfidence.High,
-                    $"the running image's package list has no {package}", ProposedJustification.ComponentNotPresent);
+        {
+            var image = index.Image is { } i ? $"the running image {i}" : "the running image";
+            if (index.Find(package) is not null)
+            {
+                notes.Add($"{image} lists {package}");
+                return [];
+            }
+            if (index.FindComponent(package) is { } other)
+            {
+                notes.Add($"{image} has {other.Name} {other.Version}, not {package.Version}: its own findings speak for it");
+                return [];
+            }
+            if (!index.Catalogues(package))
+            {
+                notes.Add($"{image}: its package list ({index.Format.ToWire()}) holds no {package.Type} packages, so it cannot show that {package.Name} is absent");
+                return [];
+            }
+            claims.Add(new VerdictSource($"running-image-packages:{index.Format.ToWire()}", ReachabilityVerdict.NotPresent, VerdictConfidence.High,
+                $"{image}'s package list has no {package.Name} (of any version)", ProposedJustification.ComponentNotPresent));
+        }
+        return claims;
     }
 
     private static List<VerdictSource> FileClaims(PackageFiles files, RuntimeEvidence evidence, List<string> notes)

@@ -1149,6 +1149,9 @@ namespace Triage.Data.Migrations.Postgres
                     b.Property<byte[]>("Content")
                         .HasColumnType("bytea");
 
+                    b.Property<string>("Coverage")
+                        .HasColumnType("text");
+
                     b.Property<string>("FileName")
                         .IsRequired()
                         .HasColumnType("text");
@@ -1267,6 +1270,16 @@ namespace Triage.Data.Migrations.Postgres
                     b.Property<string>("Cluster")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<int>("Coverage")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("CoverageScope")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<bool>("CoverageStated")
+                        .HasColumnType("boolean");
 
                     b.Property<long>("EvidenceFileId")
                         .HasColumnType("bigint");

@@ -1100,6 +1100,9 @@ namespace Triage.Data.Migrations.Sqlite
                     b.Property<byte[]>("Content")
                         .HasColumnType("BLOB");
 
+                    b.Property<string>("Coverage")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("FileName")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -1214,6 +1217,16 @@ namespace Triage.Data.Migrations.Sqlite
                     b.Property<string>("Cluster")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Coverage")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CoverageScope")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("CoverageStated")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("EvidenceFileId")
                         .HasColumnType("INTEGER");

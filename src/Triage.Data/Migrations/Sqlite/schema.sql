@@ -1237,3 +1237,17 @@ VALUES ('20261130135851_RiskPeriods', '10.0.15');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+ALTER TABLE "RuntimeSnapshots" ADD "Coverage" INTEGER NOT NULL DEFAULT 0;
+
+ALTER TABLE "RuntimeSnapshots" ADD "CoverageScope" TEXT NOT NULL DEFAULT '';
+
+ALTER TABLE "RuntimeSnapshots" ADD "CoverageStated" INTEGER NOT NULL DEFAULT 0;
+
+ALTER TABLE "RuntimeEvidenceFiles" ADD "Coverage" TEXT NULL;
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261130141221_InventoryCoverage', '10.0.15');
+
+COMMIT;
+

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components.Forms;
 using Triage.Core.Audit;
 using Triage.Core.Ingest;
 using Triage.Core.Runtime.Files;
+using Triage.Core.Runtime.Inventory;
 using Triage.Data.Import;
 using Triage.Data.Runtime;
 using Triage.Web.Components.Shared;
@@ -11,7 +12,7 @@ using Triage.Web.Infrastructure.Security;
 namespace Triage.Web.Features.Runtime;
 
 /// <summary>What the Runtime page's form adds to an evidence file: the CLI's flags and the API's query parameters.</summary>
-public sealed record RuntimeUploadForm(string? Cluster, string? Image, bool Partial, string? Source);
+public sealed record RuntimeUploadForm(string? Cluster, string? Image, bool Partial, string? Source, string? Coverage = null);
 
 /// <summary>
 /// Files dropped on the Runtime page go to the services `triage runtime ingest`, `triage enrich` and the API use
@@ -27,9 +28,13 @@ public sealed class BrowserRuntimeImport(RuntimeIngestService runtime, Enrichmen
         if (!user.CanTriage) throw new UnauthorizedAccessException("only triagers and admins import runtime evidence");
         if (Blank(form.Image) is { } image && !RuntimeImageName.TryParse(image, out _))
             throw new ArgumentException($"'{image}' is not an image reference (repository:tag, repository@sha256:… or sha256:…)");
+        InventoryCoverage? coverage = null;
+        if (Blank(form.Coverage) is { } scope && !InventoryCoverage.TryParse(scope, out coverage, out var error))
+            throw new ArgumentException(error);
         var options = new RuntimeIngestOptions
         {
             Cluster = Blank(form.Cluster),
+            Coverage = coverage,
             Image = Blank(form.Image),
             SlimCompleteness = form.Partial ? ProfileCompleteness.Partial : null,
             Source = Blank(form.Source),

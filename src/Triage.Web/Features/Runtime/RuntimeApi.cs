@@ -6,6 +6,7 @@ using Triage.Core.Audit;
 using Triage.Core.Enrichment;
 using Triage.Core.Ingest;
 using Triage.Core.Runtime.Files;
+using Triage.Core.Runtime.Inventory;
 using Triage.Data.Import;
 using Triage.Data.Runtime;
 using Triage.Web.Infrastructure.Access;
@@ -65,8 +66,9 @@ public static class RuntimeApi
             .WithSummary("Ingest runtime evidence (format detected from content)")
             .WithDescription("Body: the raw file or a multipart form with a 'file' field: a kubectl or kubelet pod list, trivy-operator " +
                              "VulnerabilityReports, slim creport.json or slim.report.json, file-access JSON lines, govulncheck JSON, or a Trivy " +
-                             "--list-all-pkgs / Syft / CycloneDX package list. Query: cluster, image, partial (true marks a slim profile partial), " +
-                             "source, observedAt (ISO 8601). 201 with the ingest summary (as `triage runtime ingest --json` prints per file); " +
+                             "--list-all-pkgs / Syft / CycloneDX package list. Query: cluster, coverage (what an inventory covers: cluster, " +
+                             "namespaces:NS[,NS…], node:NAME or partial; default derived from the list), image, partial (true marks a slim profile " +
+                             "partial), source, observedAt (ISO 8601). 201 with the ingest summary (as `triage runtime ingest --json` prints per file); " +
                              "200 when the same bytes with the same options were ingested before; 400 for a bad parameter or a file that needs " +
                              "'image'; 422 for content that cannot be read; 413 over the size limit.")
             .Accepts<JsonElement>("application/json", "multipart/form-data")
@@ -98,7 +100,7 @@ public static class RuntimeApi
 
     internal static async Task<IResult> UploadEvidenceAsync(HttpContext http, RuntimeIngestService service, IConfiguration config, Auditor audit,
         [FromQuery] string? cluster, [FromQuery] string? image, [FromQuery] bool? partial, [FromQuery] string? source, [FromQuery] string? observedAt,
-        CancellationToken ct)
+        [FromQuery] string? coverage, CancellationToken ct)
     {
         var limit = Limit(http, config);
         if (http.Request.ContentLength > limit) return TooLarge(limit, null);
@@ -109,6 +111,9 @@ public static class RuntimeApi
                 return Problem(StatusCodes.Status400BadRequest, "invalid_parameter", "Invalid parameter", $"observedAt '{observedAt}' is not a time (ISO 8601)", null);
             at = parsed;
         }
+        InventoryCoverage? stated = null;
+        if (!string.IsNullOrEmpty(coverage) && !InventoryCoverage.TryParse(coverage, out stated, out var coverageError))
+            return Problem(StatusCodes.Status400BadRequest, "invalid_parameter", "Invalid parameter", coverageError!, null);
         if (image is not null && !RuntimeImageName.TryParse(image, out _))
             return Problem(StatusCodes.Status400BadRequest, "invalid_parameter", "Invalid parameter", $"image '{image}' is not an image reference", null);
 
@@ -117,6 +122,7 @@ public static class RuntimeApi
         var options = new RuntimeIngestOptions
         {
             Cluster = cluster,
+            Coverage = stated,
             Image = image,
             SlimCompleteness = partial == true ? ProfileCompleteness.Partial : null,
             Source = source,

@@ -26,6 +26,7 @@ public partial class RuntimePage : IDisposable
     private readonly CancellationTokenSource _cts = new();
     private EnrichmentOverview? _overview;
     private string? _cluster;
+    private string? _coverage;
     private string? _image;
     private string? _source;
     private bool _partial;
@@ -46,7 +47,7 @@ public partial class RuntimePage : IDisposable
         var batch = files.Select(f => new RuntimeUploadItem(f.Name, f.Size)).ToList();
         _evidence.InsertRange(0, batch);
         // The form as it was when the files were dropped applies to all of them.
-        var form = new RuntimeUploadForm(_cluster, _image, _partial, _source);
+        var form = new RuntimeUploadForm(_cluster, _image, _partial, _source, _coverage);
         var user = await Access.CurrentAsync(_cts.Token);
         await FileUploadRunner.RunAsync(files, batch, async (file, item, progress) =>
         {
