@@ -66,9 +66,10 @@ public sealed class VexPageTests(AppFixture app)
         await page.GetByRole(AriaRole.Tab, new() { Name = "Import" }).ClickAsync();
         // MudFileUpload adds a fresh input after each selection: the last input of each picker is the live one.
         await page.Locator("#vex-import-file input[type=file]").Last.SetInputFilesAsync(doc);
-        await Assertions.Expect(page.Locator("#vex-import-file-name")).ToContainTextAsync("vendor.openvex.json");
+        // The circuit reads the picked file before it names it: slow on a loaded machine.
+        await Assertions.Expect(page.Locator("#vex-import-file-name")).ToContainTextAsync("vendor.openvex.json", new() { Timeout = 20_000 });
         await page.Locator("#vex-import-bundle input[type=file]").Last.SetInputFilesAsync(doc + ".sigstore.json");
-        await Assertions.Expect(page.Locator("#vex-import-bundle-name")).ToContainTextAsync("vendor.openvex.json.sigstore.json");
+        await Assertions.Expect(page.Locator("#vex-import-bundle-name")).ToContainTextAsync("vendor.openvex.json.sigstore.json", new() { Timeout = 20_000 });
         await Assertions.Expect(page.Locator("#vex-import")).ToBeEnabledAsync();
         mark = app.ServerLog.Mark;
         await page.Locator("#vex-import").ClickAsync();
