@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using static System.FormattableString;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -249,6 +250,27 @@ public sealed class SignaturePolicy(string connectionString, SigningOptions? opt
     /// </summary>
     public async Task<SignatureCheck> CheckAsync(ReadOnlyMemory<byte> bundleJson, ReadOnlyMemory<byte>? document, string? author, CancellationToken ct = default) =>
         await CheckAsync(await SnapshotAsync(ct), bundleJson, document, author);
+
+    /// <summary>A fingerprint of the policy's stored rows (trusted roots and signers): equal stamps mean a check made
+    /// under one still holds under the other (<see cref="SignedUploads.RecheckAsync"/>).</summary>
+    public async Task<string> StampAsync(CancellationToken ct = default)
+    {
+        await using var db = TriageDatabase.CreateContext(connectionString);
+        var roots = await db.TrustedRoots.AsNoTracking().OrderBy(r => r.Id).Select(r => new { r.Id, r.Domain, r.Json }).ToListAsync(ct);
+        var signers = await db.TrustedSigners.AsNoTracking().OrderBy(s => s.Id)
+            .Select(s => new { s.Id, s.AuthorKey, s.Identity, s.IdentityIsPattern, s.Issuer, s.PublicKeyPem }).ToListAsync(ct);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // Length-prefixed, so no two different row sets hash the same text.
+        void Add(string? value) => hash.AppendData(Encoding.UTF8.GetBytes(value is null ? "\u0001" : value.Length + ":" + value));
+        foreach (var r in roots) { Add(Invariant($"{r.Id}")); Add(r.Domain); Add(r.Json); }
+        Add("signers");
+        foreach (var x in signers)
+        {
+            Add(Invariant($"{x.Id}")); Add(x.AuthorKey); Add(x.Identity); Add(x.IdentityIsPattern ? "p" : "e");
+            Add(x.Issuer); Add(x.PublicKeyPem);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
 
     /// <summary>The policy as it stands now, read once for checking many bundles (<see cref="SignedUploads.RecheckAsync"/>).</summary>
     public async Task<TrustSnapshot> SnapshotAsync(CancellationToken ct = default) =>

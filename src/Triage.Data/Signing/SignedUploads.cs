@@ -93,59 +93,138 @@ public sealed class SignedUploads(string connectionString, SigningOptions? optio
     /// Checks every stored signature again (VEX documents' bundles against their documents and authors, attestations)
     /// under the trust policy as it is now, and records what changed: after a signer is removed, a document it signed is no
     /// longer verified (and, when signatures are required, its statements stop applying at once); after a signer or root
-    /// is added, documents uploaded before become verified. One transaction under the decision write lock, so the
-    /// statuses and the decisions in force never disagree. Bundles are checked offline (their own log entries and
-    /// timestamps), so the outcome depends only on the policy.
+    /// is added, documents uploaded before become verified. Bundles are checked offline (their own log entries and
+    /// timestamps), so the outcome depends only on the policy and the bytes.
     /// </summary>
+    /// <remarks>
+    /// The checks run before the decision write lock is taken, so decisions are not kept waiting while thousands of
+    /// bundles are verified. The outcomes are then written in one transaction under that lock, so the statuses and the
+    /// decisions in force never disagree, and only if the policy is still the one they were checked under (its
+    /// <see cref="SignaturePolicy.StampAsync"/>); otherwise the checks run again under the newer policy. A signature or
+    /// document that changed meanwhile is checked again under the lock.
+    /// </remarks>
     public async Task<SignatureRecheck> RecheckAsync(CancellationToken ct = default)
     {
         await TriageDatabase.EnsureMigratedAsync(connectionString, ct);
-        var trust = await Policy.SnapshotAsync(ct);
+        var policy = Policy;
+        for (var attempt = 1; ; attempt++)
+        {
+            var stamp = await policy.StampAsync(ct);
+            var trust = await policy.SnapshotAsync(ct);
+            // The policy may have changed while the snapshot was read: the stamp must describe the snapshot.
+            if (await policy.StampAsync(ct) != stamp && attempt < MaxRecheckAttempts) continue;
+            var checks = await CheckAllAsync(trust, ct);
+            if (BeforeRecheckApply is { } hook) await hook(attempt);
+            var result = await ApplyAsync(trust, stamp, checks, force: attempt >= MaxRecheckAttempts, ct);
+            if (result is not null) return result;
+        }
+    }
+
+    private const int MaxRecheckAttempts = 3;
+
+    /// <summary>Tests: runs after the checks of an attempt and before its outcomes are written under the lock.</summary>
+    internal Func<int, Task>? BeforeRecheckApply { get; init; }
+
+    /// <summary>A stored signature's outcome, with what it was checked against: it is written only if the bundle and
+    /// the document are still these.</summary>
+    private sealed record CheckedSignature(string BundleSha256, string? DocumentSha256, SignatureCheck Check);
+
+    private sealed record RecheckOutcomes(Dictionary<long, CheckedSignature> Documents, Dictionary<long, CheckedSignature> Attestations);
+
+    /// <summary>Checks every stored bundle under <paramref name="trust"/>, reading without any lock.</summary>
+    private async Task<RecheckOutcomes> CheckAllAsync(TrustSnapshot trust, CancellationToken ct)
+    {
+        var outcomes = new RecheckOutcomes([], []);
+        await using var db = TriageDatabase.CreateContext(connectionString);
+        var signatures = await db.VexDocumentSignatures.AsNoTracking().OrderBy(s => s.DocumentId)
+            .Select(s => new { s.DocumentId, s.BundleJson }).ToListAsync(ct);
+        foreach (var chunk in signatures.Chunk(50))
+        {
+            var ids = chunk.Select(s => s.DocumentId).ToList();
+            // Document contents are large: one chunk at a time.
+            var documents = await db.VexDocuments.AsNoTracking().Where(d => ids.Contains(d.Id))
+                .Select(d => new { d.Id, d.Sha256, d.Author, d.Content }).ToDictionaryAsync(d => d.Id, ct);
+            foreach (var signature in chunk)
+            {
+                if (!documents.TryGetValue(signature.DocumentId, out var document)) continue;
+                var check = await CheckDocumentAsync(trust, signature.BundleJson, Gunzip(document.Content), document.Author);
+                outcomes.Documents[signature.DocumentId] = new CheckedSignature(Sha(signature.BundleJson), document.Sha256, check);
+            }
+        }
+        var attestations = await db.Attestations.AsNoTracking().OrderBy(a => a.Id).Select(a => new { a.Id, a.BundleJson }).ToListAsync(ct);
+        foreach (var attestation in attestations)
+        {
+            var check = await SignaturePolicy.CheckAsync(trust, Encoding.UTF8.GetBytes(attestation.BundleJson), null, null);
+            outcomes.Attestations[attestation.Id] = new CheckedSignature(Sha(attestation.BundleJson), null, check);
+        }
+        return outcomes;
+    }
+
+    private static async Task<SignatureCheck> CheckDocumentAsync(TrustSnapshot trust, string bundleJson, byte[] document, string storedAuthor)
+    {
+        string? author;
+        try
+        {
+            author = VexDocumentReader.Read(document, new VexReadOptions { MaxBytes = long.MaxValue }).Author;
+        }
+        catch (VexFormatException)
+        {
+            author = storedAuthor;
+        }
+        return await SignaturePolicy.CheckAsync(trust, Encoding.UTF8.GetBytes(bundleJson), document, author);
+    }
+
+    /// <summary>Writes the outcomes under the decision write lock; null when the policy changed since
+    /// <paramref name="stamp"/> (unless <paramref name="force"/>: then the snapshot is read again under the lock and what
+    /// it changes is checked there).</summary>
+    private async Task<SignatureRecheck?> ApplyAsync(TrustSnapshot trust, string stamp, RecheckOutcomes checks, bool force,
+        CancellationToken ct)
+    {
         var now = _time.GetUtcNow();
         var nowUtc = now.UtcDateTime;
         await using var db = TriageDatabase.CreateContext(connectionString);
         await using var tx = await DecisionWriteLock.BeginAsync(db, ct);
+        var policy = Policy;
+        if (await policy.StampAsync(ct) != stamp)
+        {
+            if (!force) return null;
+            // Policy edits do not take the decision lock; after repeated changes the last attempt checks everything here.
+            trust = await policy.SnapshotAsync(ct);
+            checks = new RecheckOutcomes([], []);
+        }
         var changes = new List<SignatureChange>();
 
         var signatures = await db.VexDocumentSignatures.OrderBy(s => s.DocumentId).ToListAsync(ct);
+        var documents = await db.VexDocuments.AsNoTracking()
+            .Select(d => new { d.Id, d.Sha256, d.FileName, d.Signature }).ToDictionaryAsync(d => d.Id, ct);
         var changedDocuments = new List<long>();
-        foreach (var chunk in signatures.Chunk(50))
+        foreach (var signature in signatures)
         {
-            var ids = chunk.Select(s => s.DocumentId).ToList();
-            var documents = await db.VexDocuments.Where(d => ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id, ct);
-            foreach (var signature in chunk)
+            if (!documents.TryGetValue(signature.DocumentId, out var document)) continue;
+            var check = checks.Documents.TryGetValue(signature.DocumentId, out var c) && c.BundleSha256 == Sha(signature.BundleJson) && c.DocumentSha256 == document.Sha256
+                ? c.Check
+                : await RecheckDocumentUnderLockAsync(db, trust, signature.DocumentId, signature.BundleJson, ct);
+            var before = document.Signature;
+            if (before != check.Status || signature.FailureCode != check.FailureCode || signature.SignerIdentity != check.Identity)
             {
-                if (!documents.TryGetValue(signature.DocumentId, out var document)) continue;
-                var bytes = Gunzip(document.Content);
-                string? author;
-                try
+                changes.Add(new SignatureChange("vex-document", document.Id, document.FileName, before, check.Status, check.Reason));
+                if (before != check.Status)
                 {
-                    author = VexDocumentReader.Read(bytes, new VexReadOptions { MaxBytes = long.MaxValue }).Author;
+                    changedDocuments.Add(document.Id);
+                    await db.VexDocuments.Where(d => d.Id == document.Id).ExecuteUpdateAsync(u => u.SetProperty(d => d.Signature, check.Status), ct);
                 }
-                catch (VexFormatException)
-                {
-                    author = document.Author;
-                }
-                var check = await SignaturePolicy.CheckAsync(trust, Encoding.UTF8.GetBytes(signature.BundleJson), bytes, author);
-                var before = document.Signature;
-                if (before != check.Status || signature.FailureCode != check.FailureCode || signature.SignerIdentity != check.Identity)
-                {
-                    changes.Add(new SignatureChange("vex-document", document.Id, document.FileName, before, check.Status, check.Reason));
-                    if (before != check.Status) changedDocuments.Add(document.Id);
-                }
-                check.CopyTo(signature, signature.BundleJson, nowUtc);
-                document.Signature = check.Status;
             }
-            await db.SaveChangesAsync(ct);
-            // Document contents are large: let each chunk go.
-            foreach (var d in documents.Values) db.Entry(d).State = EntityState.Detached;
+            check.CopyTo(signature, signature.BundleJson, nowUtc);
         }
+        await db.SaveChangesAsync(ct);
 
         var attestations = await db.Attestations.OrderBy(a => a.Id).ToListAsync(ct);
         foreach (var attestation in attestations)
         {
             var before = AttestationView.From(attestation).Signature.Status;
-            var check = await SignaturePolicy.CheckAsync(trust, Encoding.UTF8.GetBytes(attestation.BundleJson), null, null);
+            var check = checks.Attestations.TryGetValue(attestation.Id, out var c) && c.BundleSha256 == Sha(attestation.BundleJson)
+                ? c.Check
+                : await SignaturePolicy.CheckAsync(trust, Encoding.UTF8.GetBytes(attestation.BundleJson), null, null);
             if (before != check.Status || attestation.FailureCode != check.FailureCode || attestation.SignerIdentity != check.Identity)
                 changes.Add(new SignatureChange("attestation", attestation.Id, attestation.SubjectName ?? attestation.SubjectDigest, before, check.Status, check.Reason));
             check.CopyTo(attestation, attestation.BundleJson, nowUtc);
@@ -160,6 +239,15 @@ public sealed class SignedUploads(string connectionString, SigningOptions? optio
         await tx.CommitAsync(ct);
         return new SignatureRecheck(signatures.Count, attestations.Count, changes, reach.Count);
     }
+
+    private static async Task<SignatureCheck> RecheckDocumentUnderLockAsync(TriageDbContext db, TrustSnapshot trust, long documentId, string bundleJson,
+        CancellationToken ct)
+    {
+        var document = await db.VexDocuments.AsNoTracking().Where(d => d.Id == documentId).Select(d => new { d.Author, d.Content }).SingleAsync(ct);
+        return await CheckDocumentAsync(trust, bundleJson, Gunzip(document.Content), document.Author);
+    }
+
+    private static string Sha(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     private static byte[] Gunzip(byte[] gzip)
     {

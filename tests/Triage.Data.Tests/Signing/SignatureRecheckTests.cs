@@ -93,4 +93,40 @@ public sealed class SignatureRecheckTests
         Assert.Empty(recheck.Changed);
         Assert.Equal(VexSignatureStatus.Invalid, (await uploads.DocumentSignatureAsync(imported.Import.Document.Id))!.Status);
     }
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task ThePolicyChangingWhileBundlesAreChecked_IsCheckedAgain_AndDecisionsDoNotWaitForTheChecks(string provider)
+    {
+        var w = new VexWorld(provider);
+        await w.Scan(Image($"{App}:1", D1, ("CVE-2024-0001", "busybox", "1.36.1-r15"), ("CVE-2024-0002", "busybox", "1.36.1-r15")));
+        await VexPolicySettings.SetRequireSignaturesAsync(w.Connection, true, w.Clock);
+        var document = Document();
+        var (bundle, _, publicPem) = await TestSigning.SignOpenVexAsync(document);
+        var imported = await new SignedUploads(w.Connection, time: w.Clock).ImportAsync(document, "vendor.openvex.json", bundle);
+        Assert.Equal(VexSignatureStatus.NotChecked, imported.Signature!.Status);
+
+        var policy = new SignaturePolicy(w.Connection, time: w.Clock);
+        var attempts = new List<int>();
+        var uploads = new SignedUploads(w.Connection, time: w.Clock)
+        {
+            BeforeRecheckApply = async attempt =>
+            {
+                attempts.Add(attempt);
+                if (attempt != 1) return;
+                // The checks are done and the decision lock is not held: a decision is recorded at once.
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                await w.Decisions.RecordAsync(Affected("CVE-2024-0002", AtImage(D1)), timeout.Token);
+                // An admin trusts the key meanwhile: the outcomes of this attempt (not checked) are stale.
+                await policy.AddSignerAsync(SignaturePolicy.AnyAuthor, null, false, null, publicPem, "admin");
+            },
+        };
+
+        var recheck = await uploads.RecheckAsync();
+
+        Assert.Equal([1, 2], attempts);
+        Assert.Equal([("vex-document", VexSignatureStatus.NotChecked, VexSignatureStatus.Verified)], recheck.Changed.Select(c => (c.Kind, c.Before, c.After)));
+        Assert.Equal(VexSignatureStatus.Verified, (await uploads.DocumentSignatureAsync(imported.Import.Document.Id))!.Status);
+        Assert.Equal(VexStatus.NotAffected, (await w.Finding(D1, "CVE-2024-0001", "busybox")).Vex?.Status);
+        Assert.Equal(VexStatus.Affected, (await w.Finding(D1, "CVE-2024-0002", "busybox")).Vex?.Status);
+    }
 }
