@@ -222,14 +222,19 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
     }
 
     /// <summary>One document with its unmatched, rejected and skipped statements; null when unknown.</summary>
-    public async Task<VexDocumentDetails?> DocumentAsync(long id, CancellationToken ct = default)
+    public Task<VexDocumentDetails?> DocumentAsync(long id, CancellationToken ct = default) => DocumentAsync(id, null, ct);
+
+    /// <summary>As <see cref="DocumentAsync(long, CancellationToken)"/>, read by someone who sees only
+    /// <paramref name="viewer"/>'s images (null: an admin, the CLI): what an issue found on another team's image is not
+    /// shown (<see cref="VexIssueVisibility"/>).</summary>
+    public async Task<VexDocumentDetails?> DocumentAsync(long id, Queries.ImageVisibility? viewer, CancellationToken ct = default)
     {
         await TriageDatabase.EnsureMigratedAsync(connectionString, ct);
         await using var db = TriageDatabase.CreateContext(connectionString);
         var doc = await db.VexDocuments.AsNoTracking().Where(d => d.Id == id).WithoutContent().FirstOrDefaultAsync(ct);
         if (doc is null) return null;
         var issues = await db.VexDocumentIssues.AsNoTracking().Where(i => i.DocumentId == id).OrderBy(i => i.Kind).ThenBy(i => i.Id).ToListAsync(ct);
-        return new VexDocumentDetails(VexDocumentView.From(doc), issues.Select(VexIssueView.From).ToList());
+        return new VexDocumentDetails(VexDocumentView.From(doc), await VexIssueVisibility.ForAsync(db, issues.Select(VexIssueView.From).ToList(), viewer, ct));
     }
 
     /// <summary>The document as received (decompressed); null when unknown.</summary>

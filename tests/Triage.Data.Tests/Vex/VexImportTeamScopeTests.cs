@@ -18,15 +18,15 @@ namespace Triage.Data.Tests.Vex;
 /// </summary>
 public class VexImportTeamScopeTests
 {
-    private const long TeamA = 1, TeamB = 2;
-    private const string Own = "registry.example/a/app", Others = "registry.example/b/app", Nobodys = "registry.example/n/app";
+    internal const long TeamA = 1, TeamB = 2;
+    internal const string Own = "registry.example/a/app", Others = "registry.example/b/app", Nobodys = "registry.example/n/app";
     private const string Justified = """, "justification": "vulnerable_code_not_in_execute_path" """;
 
     /// <summary>A member of team A.</summary>
     private static readonly VexImportOptions Member = new() { ImportedBy = "member", ImporterSees = new ImageVisibility([TeamA]) };
 
     /// <summary>Three images called "app" carrying tag 1, each with CVE-2024-0001 in busybox: team A's (D1), team B's (D2), nobody's (D3).</summary>
-    private static async Task<VexWorld> WorldAsync(string provider)
+    internal static async Task<VexWorld> WorldAsync(string provider)
     {
         var w = new VexWorld(provider);
         await w.Scan(Image($"{Own}:1", D1, ("CVE-2024-0001", "busybox", "1.36.1-r15")));
@@ -41,10 +41,10 @@ public class VexImportTeamScopeTests
         return w;
     }
 
-    private static string Oci(string repository, string digest) =>
+    internal static string Oci(string repository, string digest) =>
         $"pkg:oci/app@{digest.Replace(":", "%3A", StringComparison.Ordinal)}?repository_url={repository}";
 
-    private static MemoryStream Document(params string[] statements) => new(Encoding.UTF8.GetBytes($$"""
+    internal static MemoryStream Document(params string[] statements) => new(Encoding.UTF8.GetBytes($$"""
         {
           "@context": "https://openvex.dev/ns/v0.2.0",
           "@id": "https://example.com/vex/{{Guid.NewGuid():N}}",
@@ -55,7 +55,7 @@ public class VexImportTeamScopeTests
         }
         """));
 
-    private static string Statement(string vuln, string product, string? subcomponent = null) => $$"""
+    internal static string Statement(string vuln, string product, string? subcomponent = null) => $$"""
         {
           "vulnerability": { "name": "{{vuln}}" },
           "products": [ { "@id": "{{product}}"{{(subcomponent is null ? "" : $$""", "subcomponents": [ { "@id": "{{subcomponent}}" } ]""")}} } ],

@@ -203,9 +203,9 @@ public static class VexApi
         });
     }
 
-    internal static async Task<IResult> DocumentAsync(TriageConnection conn, long id, CancellationToken ct)
+    internal static async Task<IResult> DocumentAsync(HttpContext http, TriageConnection conn, UserAccessService access, long id, CancellationToken ct)
     {
-        var details = await new VexImportService(conn.ConnectionString).DocumentAsync(id, ct);
+        var details = await new VexImportService(conn.ConnectionString).DocumentAsync(id, (await access.ForAsync(http.User, ct)).Images, ct);
         return details is null
             ? Problem(StatusCodes.Status404NotFound, "unknown_document", $"no imported VEX document {id}")
             : new JsonResult(StatusCodes.Status200OK, w => DecisionJson.WriteDocumentDetails(w, details));

@@ -139,7 +139,7 @@ public partial class VexPage
         }
     }
 
-    private async Task ShowDocumentAsync(long id) => _details = await Imports.DocumentAsync(id);
+    private async Task ShowDocumentAsync(long id) => _details = await Imports.DocumentAsync(id, (await Access.CurrentAsync()).Images);
 
     private async Task SetTrustAsync(string author, VexTrust trust)
     {

@@ -79,6 +79,14 @@ public sealed class VexImportTeamTests(TriageWebFactory app) : IClassFixture<Tri
         Assert.Equal("refused: not_your_image (1 statement), admin_only_scope (1 statement)", events[1].Details);
     }
 
+    private static async Task<HttpResponseMessage> PostDocumentAsync(HttpClient client, string fileName, byte[] bytes, string query = "")
+    {
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        content.Headers.Add("X-Document-Name", fileName);
+        return await client.PostAsync("/api/v1/vex" + query, content);
+    }
+
     [Fact]
     public async Task ApiImport_AsMemberOfAnotherTeam_RecordsNothingOnItsImages_ListsTheRefusals_AndAuditsThem()
     {
@@ -86,11 +94,8 @@ public sealed class VexImportTeamTests(TriageWebFactory app) : IClassFixture<Tri
         var id = Guid.NewGuid().ToString("N")[..10];
         var fileName = $"api-{id}.openvex.json";
         var api = app.TokenClient(await app.CreateTokenAsync(world.Member, TokenScopes.Read | TokenScopes.Upload));
-        using var content = new ByteArrayContent(await DocumentAsync(world, id));
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        content.Headers.Add("X-Document-Name", fileName);
 
-        var response = await api.PostAsync("/api/v1/vex", content);
+        var response = await PostDocumentAsync(api, fileName, await DocumentAsync(world, id));
 
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {text}");
@@ -138,11 +143,8 @@ public sealed class VexImportTeamTests(TriageWebFactory app) : IClassFixture<Tri
         var id = Guid.NewGuid().ToString("N")[..10];
         var fileName = $"admin-{id}.openvex.json";
         var api = app.TokenClient(await app.CreateTokenAsync(TriageWebFactory.AdminEmail, TokenScopes.Read | TokenScopes.Upload));
-        using var content = new ByteArrayContent(await DocumentAsync(world, id));
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        content.Headers.Add("X-Document-Name", fileName);
 
-        var response = await api.PostAsync("/api/v1/vex", content);
+        var response = await PostDocumentAsync(api, fileName, await DocumentAsync(world, id));
 
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {text}");
@@ -163,13 +165,7 @@ public sealed class VexImportTeamTests(TriageWebFactory app) : IClassFixture<Tri
         var member = app.TokenClient(await app.CreateTokenAsync(world.Member, TokenScopes.Read | TokenScopes.Upload));
         var admin = app.TokenClient(await app.CreateTokenAsync(TriageWebFactory.AdminEmail, TokenScopes.Read | TokenScopes.Upload));
         var document = await DocumentAsync(world, id);
-        async Task<HttpResponseMessage> PostAsync(HttpClient client, string query, string fileName, byte[] bytes)
-        {
-            using var content = new ByteArrayContent(bytes);
-            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-            content.Headers.Add("X-Document-Name", fileName);
-            return await client.PostAsync("/api/v1/vex" + query, content);
-        }
+        Task<HttpResponseMessage> PostAsync(HttpClient client, string query, string fileName, byte[] bytes) => PostDocumentAsync(client, fileName, bytes, query);
         var first = await PostAsync(admin, "?trust=trusted", $"first-{id}.json", document);
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
 
@@ -194,5 +190,41 @@ public sealed class VexImportTeamTests(TriageWebFactory app) : IClassFixture<Tri
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(admin, "?trust=show", $"admin-{id}.json", second)).StatusCode);
         await using (var db = app.Db())
             Assert.Equal(Triage.Core.Vex.VexTrust.ShowOnly, await db.VexAuthors.Where(a => a.AuthorKey == $"team vendor {id}").Select(a => a.Trust).SingleAsync());
+    }
+
+    /// <summary>An admin's import names every team's images in its issue messages; a member reading the document later
+    /// (GET /api/v1/vex/documents/{id}) sees that a statement concerns another team's image, not what was found there.</summary>
+    [Fact]
+    public async Task DocumentDetails_ReadByAMember_DoNotShowWhatAnAdminsImportFoundOnAnotherTeamsImage()
+    {
+        var world = await TeamImages.CreateAsync(app);
+        var id = Guid.NewGuid().ToString("N")[..10];
+        var other = world.OtherTeamsImage;
+        var name = other.Repository[(other.Repository.LastIndexOf('/') + 1)..];
+        var purl = $"pkg:oci/{name}@{(await DigestAsync(other)).Replace(":", "%3A", StringComparison.Ordinal)}?repository_url={other.Repository}";
+        var document = Encoding.UTF8.GetBytes($$"""
+            {"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.test/vex/details-{{id}}", "author": "Team Vendor {{id}}",
+             "timestamp": "2026-11-01T00:00:00Z", "version": 1, "statements": [{{Statement("CVE-2099-0001", purl)}}]}
+            """);
+        var admin = app.TokenClient(await app.CreateTokenAsync(TriageWebFactory.AdminEmail, TokenScopes.Read | TokenScopes.Upload));
+        var imported = await PostDocumentAsync(admin, $"details-{id}.json", document);
+        Assert.Equal(HttpStatusCode.Created, imported.StatusCode);
+        using var report = JsonDocument.Parse(await imported.Content.ReadAsStringAsync());
+        var documentId = report.RootElement.GetProperty("document").GetProperty("id").GetInt64();
+
+        async Task<(string? Code, string? Message)> IssueAsync(HttpClient client)
+        {
+            using var details = JsonDocument.Parse(await client.GetStringAsync($"/api/v1/vex/documents/{documentId}"));
+            var issue = Assert.Single(details.RootElement.GetProperty("issues").EnumerateArray());
+            return (issue.GetProperty("code").GetString(), issue.GetProperty("message").GetString());
+        }
+        var seenByAdmin = await IssueAsync(admin);
+        Assert.Equal("vulnerability_unknown", seenByAdmin.Code);
+        Assert.Contains(other.Repository, seenByAdmin.Message, StringComparison.Ordinal);
+
+        var seenByMember = await IssueAsync(app.TokenClient(await app.CreateTokenAsync(world.Member, TokenScopes.Read)));
+        Assert.Equal("not_your_image", seenByMember.Code);
+        Assert.DoesNotContain(other.Repository, seenByMember.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(await DigestAsync(other), seenByMember.Message, StringComparison.Ordinal);
     }
 }
