@@ -19,6 +19,9 @@ public sealed class FindingRiskService
     private readonly RuntimeSettings _settings;
     private readonly TimeProvider _time;
 
+    /// <summary>About how many findings a whole-database scoring holds in memory at a time (tests and benchmarks change it).</summary>
+    public int SliceFindings { get; init; } = RiskScorer.DefaultSliceFindings;
+
     public FindingRiskService(string connectionString, RankingPolicy? policy = null, RuntimeSettings? settings = null, TimeProvider? time = null)
     {
         _connectionString = connectionString;
@@ -61,7 +64,7 @@ public sealed class FindingRiskService
         var (artifacts, judged, counts, scope) = verdicts;
         timer.Lap("risk: verdicts");
         var scored = scoreAll
-            ? await RiskScorer.ScoreAsync(store, RiskScope.All, _policy, _settings, refreshCvss: false, now, ct)
+            ? await RiskScorer.ScoreAsync(store, RiskScope.All, _policy, _settings, refreshCvss: false, now, ct, sliceFindings: SliceFindings)
             : scope.Count == 0 ? 0 : await RiskScorer.ScoreAsync(store, RiskScope.Artifacts(scope), _policy, _settings, refreshCvss: true, now, ct);
         timer.Lap("risk: scores");
         await store.CommitAsync(ct);
@@ -92,7 +95,7 @@ public sealed class FindingRiskService
         await using var store = await ImportStore.BeginAsync(_connectionString, ct);
         var now = Now();
         var (artifacts, judged, counts, _) = await VerdictRefresher.RefreshAsync(store, null, _settings, now, ct);
-        var scored = await RiskScorer.ScoreAsync(store, RiskScope.All, _policy, _settings, refreshCvss: true, now, ct);
+        var scored = await RiskScorer.ScoreAsync(store, RiskScope.All, _policy, _settings, refreshCvss: true, now, ct, sliceFindings: SliceFindings);
         await store.CommitAsync(ct);
         var flagged = await FlagContradictionsAsync(judged, ct);
         return new RiskRefreshResult(artifacts, judged.Count, scored, counts, sw.ElapsedMilliseconds, flagged);

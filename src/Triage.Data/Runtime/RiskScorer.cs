@@ -24,9 +24,22 @@ internal static class RiskScorer
 
     /// <returns>How many findings were scored.</returns>
     /// <param name="knownGroupCvss">Highest CVSS scores of alias groups the caller knows whole (an import's new groups).</param>
+    /// <param name="sliceFindings">With <see cref="RiskScope.All"/>: about how many findings are scored at a time.</param>
     public static async Task<int> ScoreAsync(ImportStore store, RiskScope scope, RankingPolicy policy, RuntimeSettings settings,
-        bool refreshCvss, DateTime now, CancellationToken ct, IReadOnlyDictionary<long, (double? Modern, double? Any)>? knownGroupCvss = null)
+        bool refreshCvss, DateTime now, CancellationToken ct, IReadOnlyDictionary<long, (double? Modern, double? Any)>? knownGroupCvss = null,
+        int sliceFindings = DefaultSliceFindings)
     {
+        if (scope.IsAll)
+        {
+            // A whole database is scored a slice of artifacts at a time (each slice exactly as an import's artifacts are),
+            // so memory follows the slice, not the database: at 500,000 findings one pass held ~600 MiB of inputs, rows
+            // and old scores (docs/benchmarks.md, "Full rescore").
+            var total = 0;
+            foreach (var slice in await ArtifactSlicesAsync(store, sliceFindings, ct))
+                total += await ScoreAsync(store, RiskScope.Artifacts(slice), policy, settings, refreshCvss, now, ct, knownGroupCvss);
+            // Scores of findings no artifact holds any more cannot exist (they cascade), so nothing else is left to delete.
+            return total;
+        }
         var timer = ImportTimings.Start();
         var policyId = await RankingPolicies.EnsureAsync(store, policy, settings, now, ct);
         timer.Lap("risk: policy");
@@ -74,6 +87,31 @@ internal static class RiskScorer
         else await PriorityRollupSql.AddAsync(store, counts, ct);
         timer.Lap("risk: priority rollups");
         return rows.Count;
+    }
+
+    /// <summary>About how many findings are scored together when everything is scored.</summary>
+    public const int DefaultSliceFindings = 50_000;
+
+    /// <summary>Every artifact that has findings, in id order, cut into slices of about <paramref name="findings"/> findings
+    /// (an artifact is never split; one larger than that is a slice of its own).</summary>
+    private static async Task<List<List<long>>> ArtifactSlicesAsync(ImportStore store, int findings, CancellationToken ct)
+    {
+        var counts = await store.QueryAsync("SELECT \"ArtifactId\", COUNT(*) FROM \"Findings\" GROUP BY \"ArtifactId\" ORDER BY \"ArtifactId\"",
+            r => (r.GetInt64(0), r.GetInt64(1)), ct);
+        var slices = new List<List<long>>();
+        List<long>? slice = null;
+        long inSlice = 0;
+        foreach (var (artifactId, n) in counts)
+        {
+            if (slice is null || (inSlice > 0 && inSlice + n > findings))
+            {
+                slices.Add(slice = []);
+                inSlice = 0;
+            }
+            slice.Add(artifactId);
+            inSlice += n;
+        }
+        return slices;
     }
 
     /// <summary>Deletes the scores of these findings and returns what they were (priority, excluded, since when), in chunks.

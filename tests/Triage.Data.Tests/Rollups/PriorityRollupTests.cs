@@ -6,6 +6,7 @@ using Triage.Core.Vex;
 using Triage.Data.Import;
 using Triage.Data.Queries;
 using Triage.Data.Rollups;
+using Triage.Data.Runtime;
 using Triage.Data.Tests.Runtime;
 using Triage.Data.Vex;
 using Triage.Testing;
@@ -151,6 +152,32 @@ public class PriorityRollupTests
         var w = await StoryAsync(provider);
         await using var db = w.Db();
         Assert.False(await db.PriorityRollups.AnyAsync(r => r.Count <= 0));
+    }
+
+    /// <summary>A whole-database scoring goes a slice of artifacts at a time (memory follows the slice): one artifact per
+    /// slice, or all in one, gives the same scores, priorities, periods and counts.</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task RescoringEverything_InSlicesOfArtifacts_GivesWhatOnePassGives(string provider)
+    {
+        var w = await StoryAsync(provider);
+        async Task<object> StateAsync()
+        {
+            await using var db = w.Db();
+            var risks = (await db.FindingRisks.AsNoTracking().ToListAsync())
+                .Select(r => (r.FindingId, r.ScoreTenths, r.Priority, r.Excluded, r.RankKey, r.CvssScore, r.PrioritySince)).Order().ToList();
+            var periods = await db.FindingRiskPeriods.AsNoTracking().CountAsync();
+            return (string.Join(";", risks), periods, string.Join(";", await AssertExactAsync(w.Conn)));
+        }
+        await using (var db = w.Db()) Assert.True(await db.Artifacts.CountAsync() >= 3);
+        var onePass = await new FindingRiskService(w.Conn, w.Policy, w.Settings, w.Time) { SliceFindings = int.MaxValue }.RescoreAllAsync();
+        var expected = await StateAsync();
+
+        var sliced = await new FindingRiskService(w.Conn, w.Policy, w.Settings, w.Time) { SliceFindings = 1 }.RescoreAllAsync();
+
+        Assert.Equal(onePass.FindingsScored, sliced.FindingsScored);
+        await using (var db = w.Db()) Assert.Equal(await db.Findings.CountAsync(), sliced.FindingsScored);
+        Assert.Equal(expected, await StateAsync());
     }
 
     [Theory]
