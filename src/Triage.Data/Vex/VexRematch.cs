@@ -61,7 +61,9 @@ public sealed class VexRematch(string connectionString, TimeProvider? time = nul
         ["no_image_with_digest", "no_image_in_repository", "package_not_in_any_image", "package_not_in_image", "vulnerability_unknown"];
 
     /// <summary>Plain SQL, so an import into a database without such documents never builds the EF model: one unmatched
-    /// issue of those kinds on a document last matched before <c>@p0</c>.</summary>
+    /// issue of those kinds on a document last matched before <c>@p0</c>. Driven by the issues (small rows): a document
+    /// row is read only for a due issue, because on SQLite reading a column stored after the document's bytes walks their
+    /// overflow pages.</summary>
     internal static readonly string ProbeSql =
         "SELECT 1 FROM \"VexDocumentIssues\" i JOIN \"VexDocuments\" d ON d.\"Id\" = i.\"DocumentId\" " +
         $"WHERE i.\"Kind\" = {(int)VexIssueKind.Unmatched} AND i.\"Code\" IN ({string.Join(", ", Codes.Select(c => $"'{c}'"))}) " +
@@ -221,14 +223,15 @@ internal sealed record VexImporter(ImageVisibility? Sees, string? Refusal)
         var name = importedBy;
         var upper = name.ToUpperInvariant();
         // Everyone the name can stand for: users it names now (as the VEX page, the API or a label would have written it),
-        // and users the audit log shows acting under it (renamed or deleted since). Audit events cannot be changed, so a
-        // person who imported under a name keeps being found by it.
+        // and users the audit log shows importing VEX under it (renamed or deleted since; the web app audits every import
+        // with the same name as ImportedBy). Audit events cannot be changed, so a person who imported under a name keeps
+        // being found by it. Read through the (Action, At) index: the log itself may be long.
         var ids = (await db.Users.AsNoTracking()
                 .Where(u => u.Id == name || u.UserName == name || u.NormalizedUserName == upper || u.DisplayName == name || u.Email == name || u.NormalizedEmail == upper)
                 .Select(u => u.Id).ToListAsync(ct))
             .ToHashSet(StringComparer.Ordinal);
         var actor = AuditLog.Clean(name, AuditEvent.MaxFieldLength);
-        ids.UnionWith(await db.AuditEvents.AsNoTracking().Where(e => e.Actor == actor && e.ActorId != null).Select(e => e.ActorId!).Distinct().ToListAsync(ct));
+        ids.UnionWith(await db.AuditEvents.AsNoTracking().Where(e => e.Action == AuditActions.VexImported && e.Actor == actor && e.ActorId != null).Select(e => e.ActorId!).Distinct().ToListAsync(ct));
 
         var shown = Core.Ingest.ReportFormatException.Shorten(AuditLog.Clean(name, 200)!);
         if (ids.Count > 1) return Refused($"its importer '{shown}' names more than one user");
