@@ -5,6 +5,7 @@ using Triage.Core.Domain;
 using Triage.Core.Ingest;
 using Triage.Data;
 using Triage.Data.Import;
+using Triage.Data.Vex;
 
 namespace Triage.Cli.Commands;
 
@@ -69,6 +70,9 @@ internal static class IngestCommand
                 Fail(file, e.Message, "invalid");
             }
         }, ct: ct);
+        // Stored VEX documents that named these images before they were scanned apply now (ADR 110): after every report
+        // committed, one probe query when there is no such document.
+        if (imports.Any(i => !i.Duplicate)) await RematchVexAsync(conn, json, ct);
 
         if (json) WriteJson(imports, failed);
         return failed.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
@@ -77,6 +81,24 @@ internal static class IngestCommand
         {
             failed.Add((file, error, code));
             if (!json) Console.Error.WriteLine($"error: {file}: {error}");
+        }
+    }
+
+    /// <summary>Matches stored VEX documents again; the reports have landed, so a failure is a warning and changes no exit code.</summary>
+    private static async Task RematchVexAsync(string conn, bool json, CancellationToken ct)
+    {
+        try
+        {
+            foreach (var o in await new VexRematch(conn).AfterImportsAsync(DateTimeOffset.UtcNow, AuditChannels.Cli, ct))
+            {
+                if (o.State != VexRematchState.Matched) Console.Error.WriteLine($"warning: {FindingsCommand.Printable(o.Describe())}");
+                else if (o.DecisionsRecorded > 0 && !json) Console.WriteLine(FindingsCommand.Printable(o.Describe()));
+                if (o.AuditError is { } error) Console.Error.WriteLine($"warning: the audit log was not written: {FindingsCommand.Printable(error)}");
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Console.Error.WriteLine($"warning: stored VEX documents were not matched again ({FindingsCommand.Printable(e.Message)}); the reports landed");
         }
     }
 

@@ -64,13 +64,15 @@ public static class AuditActions
     public const string AttestationRecorded = "attestation.recorded";
     /// <summary>A stored signature checked again after a trust-policy change came out differently.</summary>
     public const string SignatureRechecked = "signature.rechecked";
+    /// <summary>A stored VEX document matched again by the system after report imports (ADR 110).</summary>
+    public const string VexRematched = "vex.rematched";
 
     public static IReadOnlyList<string> All { get; } =
     [
         ReportImported, ReportRejected, DecisionRecorded, VexImported, VexExported, SignatureCreated, SignatureVerified, TokenCreated, TokenRevoked,
         UserCreated, RoleChanged, UserLocked, UserUnlocked, TeamCreated, TeamDeleted, TeamMemberAdded, TeamMemberRemoved, RepositoryAssigned,
         SignedIn, SignedOut, SignInFailed, AuditExported, TrustRootSet, TrustRootRemoved, SignerTrusted, SignerRemoved, AttestationRecorded,
-        SignatureRechecked,
+        SignatureRechecked, VexRematched,
     ];
 }
 

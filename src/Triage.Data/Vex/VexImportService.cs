@@ -25,6 +25,11 @@ public sealed record VexImportOptions
     /// <summary>Whether <see cref="Trust"/> may change a known author's trust. An author's trust is one setting for every
     /// team, so only admins (and the CLI) change it; a team member's import may set it for an author seen first.</summary>
     public bool MayChangeTrust { get; init; } = true;
+    /// <summary>The products (statement index, <see cref="VexComponentRef.Describe"/>) that may become new decisions; null: all.
+    /// The whole document is still matched for its issue list and counts. The automatic re-match after report imports
+    /// (<see cref="VexRematch"/>, ADR 110) records only what was unmatched before, so a product that already matched does not
+    /// spread to images that arrived since (a rebuild under the same tag, ADR 105) without a person importing it again.</summary>
+    internal IReadOnlySet<(int Statement, string Product)>? RecordOnly { get; init; }
 }
 
 /// <summary>An import asked to change how far a known author is trusted, and the importer may not (ADR 107): nothing is
@@ -125,6 +130,9 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         var images = inventory.Where(i => sees is null || sees.Sees(i.TeamId)).Select(i => i.Image).ToList();
         var limits = sees is null ? null : new VexImportLimits(inventory.Where(i => !sees.Sees(i.TeamId)).Select(i => i.Image).ToList());
         var result = VexMatcher.Match(document, images, new VexTrustPolicy(trust), now, limits);
+        var decisions = options.RecordOnly is { } only
+            ? VexMatcher.Match(Narrow(document, only), images, new VexTrustPolicy(trust), now, limits).Decisions
+            : result.Decisions;
         timings.Lap("vex match");
 
         var record = await db.VexDocuments.FirstOrDefaultAsync(d => d.Sha256 == sha, ct);
@@ -159,7 +167,7 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
         var known = (await db.Decisions.AsNoTracking().Where(d => d.DocumentId == record.Id).Select(d => new { d.SlotKey, d.Timestamp }).ToListAsync(ct))
             .Select(d => (d.SlotKey, DecisionRows.Offset(d.Timestamp))).ToHashSet();
         var recordedBefore = known.Count;
-        var fresh = result.Decisions.Where(s => known.Add((DecisionRows.SlotKey(s), DecisionRows.Offset(DecisionRows.Utc(s.Timestamp))))).ToList();
+        var fresh = decisions.Where(s => known.Add((DecisionRows.SlotKey(s), DecisionRows.Offset(DecisionRows.Utc(s.Timestamp))))).ToList();
         var rows = fresh.Select(s => DecisionRows.ToRow(s, record.Id, null, nowUtc)).ToList();
         // A document of thousands of statements goes the bulk path (as a bulk decision does), a few rows stay entities.
         // Both paths save what is pending first and leave nothing tracked: the document is attached again to be updated.
@@ -334,6 +342,16 @@ public sealed class VexImportService(string connectionString, TimeProvider? time
             findingsByArtifact[i.ArtifactId].Select(f => new VexInventoryFinding(f.Package!, f.VulnerabilityIds, f.FindingId.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray(),
             packagesByArtifact[i.ArtifactId].OfType<Purl>().ToArray()), i.TeamId)).ToList();
     }
+
+    /// <summary>The document with only the named products of each statement (statements left without one dropped); indexes
+    /// and everything else as read.</summary>
+    private static VexDocument Narrow(VexDocument document, IReadOnlySet<(int Statement, string Product)> only) => document with
+    {
+        Statements = document.Statements
+            .Select(s => s with { Products = s.Products.Where(p => only.Contains((s.Index, p.Describe()))).ToList() })
+            .Where(s => s.Products.Count > 0)
+            .ToList(),
+    };
 
     private static IEnumerable<VexDocumentIssue> Issues(VexDocument document, VexMatchResult result)
     {

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Triage.Core.Audit;
 using Triage.Core.Domain;
 using Triage.Core.Ingest;
 using Triage.Data.Import;
 using Triage.Data.Queue;
+using Triage.Data.Vex;
 using Triage.Web.Infrastructure.Operations;
 
 namespace Triage.Web.Infrastructure.Queue;
@@ -17,7 +19,8 @@ namespace Triage.Web.Infrastructure.Queue;
 /// </summary>
 public sealed class ImportQueueService(
     ImportQueue queue, ReportImporter importer, QueueRuntime runtime, QueueOptions options, IHostEnvironment environment,
-    TriageTelemetry telemetry, Triage.Data.Runtime.FindingRiskService risk, ILogger<ImportQueueService> log)
+    TriageTelemetry telemetry, Triage.Data.Runtime.FindingRiskService risk, TriageConnection connection, TimeProvider time,
+    ILogger<ImportQueueService> log)
 {
     private readonly TransientRetry _retry = new(TimeSpan.FromSeconds(options.RetrySeconds), log, telemetry.Retried);
 
@@ -170,7 +173,30 @@ public sealed class ImportQueueService(
         }, claim);
         log.LogInformation("Import job {JobId} {Outcome}: {Findings} findings ({New} new) in {Ms} ms", claim.JobId, outcome, summary.Findings,
             summary.NewFindings, (long)clock.Elapsed.TotalMilliseconds);
+        if (!summary.Duplicate) await RematchVexAsync(claim, stop);
         return summary;
+    }
+
+    /// <summary>Stored VEX documents whose statements named images, packages or vulnerabilities not scanned yet are matched
+    /// again now that this report landed (docs/decisions/110-vex-rematch-after-imports.md): one probe query when there is none.
+    /// The import is committed and its job completed, so nothing here can fail it: a failure is logged (and the re-match
+    /// audits what it did and what it could not do).</summary>
+    private async Task RematchVexAsync(ImportJobClaim claim, CancellationToken stop)
+    {
+        try
+        {
+            var outcomes = await new VexRematch(connection.ConnectionString, time).AfterImportsAsync(time.GetUtcNow(), AuditChannels.Web, stop);
+            foreach (var o in outcomes)
+            {
+                if (o.State == VexRematchState.Failed) log.LogWarning("After import job {JobId}: {Rematch}", claim.JobId, o.Describe());
+                else if (o.State == VexRematchState.Skipped || o.DecisionsRecorded > 0) log.LogInformation("After import job {JobId}: {Rematch}", claim.JobId, o.Describe());
+                if (o.AuditError is { } error) log.LogWarning("After import job {JobId}: the audit entry of a VEX re-match was not written: {Error}", claim.JobId, error);
+            }
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "Matching stored VEX documents again after import job {JobId} failed; the import itself landed", claim.JobId);
+        }
     }
 
     /// <summary>Writes the job's outcome. The import itself is already decided (committed or refused): a failure here only
