@@ -47,11 +47,18 @@ public sealed class RetentionService(
             try
             {
                 await RunOnceAsync(stoppingToken);
-                await RunRuntimeOnceAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 log.LogWarning(e, "Retention run failed; it runs again in {Minutes} minutes", options.IntervalMinutes);
+            }
+            try
+            {
+                await RunRuntimeOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "Runtime retention run failed; it runs again in {Minutes} minutes", options.IntervalMinutes);
             }
             try { await Task.Delay(TimeSpan.FromMinutes(options.IntervalMinutes), stoppingToken); }
             catch (OperationCanceledException) { return; }
