@@ -10,8 +10,8 @@ using Triage.Data.Runtime;
 namespace Triage.Cli.Commands;
 
 /// <summary>
-/// `triage runtime ingest [--db CONN] [--cluster NAME] [--coverage SCOPE] [--image REF] [--partial] [--source NAME] [--observed-at TIME] [--json] FILE...`
-/// and `triage runtime refresh [--db CONN]`.
+/// `triage runtime ingest [--db CONN] [--cluster NAME] [--coverage SCOPE] [--image REF] [--partial] [--source NAME] [--observed-at TIME] [--json] FILE...`,
+/// `triage runtime refresh [--db CONN]` and `triage runtime purge [--db CONN] [--dry-run] [--json]`.
 /// </summary>
 internal static class RuntimeCommand
 {
@@ -20,6 +20,7 @@ internal static class RuntimeCommand
         var cmd = new Command("runtime", "Runtime evidence: what runs where, which files are used, which vulnerable code is called.");
         cmd.Subcommands.Add(Ingest());
         cmd.Subcommands.Add(Refresh());
+        cmd.Subcommands.Add(Purge());
         return cmd;
     }
 
@@ -94,6 +95,39 @@ internal static class RuntimeCommand
             var (policy, settings) = Configured();
             var r = await new FindingRiskService(CliSettings.ConnectionString(parse.GetValue(db)), policy, settings).RefreshEverythingAsync(ct);
             Console.WriteLine($"{r.FindingsJudged} verdicts on {r.ArtifactsJudged} images, {r.FindingsScored} findings scored in {r.ElapsedMs} ms");
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    private static Command Purge()
+    {
+        var db = CommonOptions.Db();
+        var dryRun = new Option<bool>("--dry-run") { Description = "Count what would be deleted; delete nothing." };
+        var json = CommonOptions.Json("Print one JSON object: {\"dryRun\",\"workloads\",\"snapshots\",\"inventoryFiles\",\"evidenceFiles\",\"evidenceParts\",\"bytes\",…}.");
+        var cmd = new Command("purge",
+            "Delete superseded runtime evidence as Triage:Runtime:Retention says (the web app does it every Triage:Retention:IntervalMinutes): " +
+            "old inventory snapshots with a newer one of the same cluster, source and coverage, workloads long gone, evidence files superseded " +
+            "by a newer one for the same image that no scanned image's verdict reads. What verdicts, scores and their explanations read is kept.")
+        {
+            db, dryRun, json,
+        };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var (_, settings) = Configured();
+            RuntimeRetentionSettings retention;
+            try { retention = RuntimeConfiguration.Retention(CliSettings.Configuration); }
+            catch (Exception e) when (e is InvalidOperationException or FormatException) { throw new UsageException(e.Message); }
+            var connection = CliSettings.ConnectionString(parse.GetValue(db));
+            var result = await new RuntimeRetention(connection, retention, settings).PurgeAsync(parse.GetValue(dryRun), ct);
+            if (!result.DryRun) await CliAudit.RecordAsync(connection, Core.Audit.AuditActions.RuntimePurged, "runtime", "retention", result.Describe());
+            if (parse.GetValue(json))
+            {
+                using var stdout = CliOutput.OpenStdout();
+                using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true })) result.Write(w);
+                stdout.WriteByte((byte)'\n');
+            }
+            else Console.WriteLine($"{result.Describe()} in {result.ElapsedMs} ms");
             return ExitCodes.Ok;
         });
         return cmd;

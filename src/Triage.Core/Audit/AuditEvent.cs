@@ -15,7 +15,7 @@ public sealed class AuditEvent
     public required string Actor { get; set; }
     /// <summary>The Identity user id when the actor is a known user.</summary>
     public string? ActorId { get; set; }
-    /// <summary>web (a page), api (a token), cli.</summary>
+    /// <summary>web (a page), api (a token), cli, system (scheduled maintenance).</summary>
     public required string Channel { get; set; }
     /// <summary>Remote IP address of the request or circuit; "local" for the command line.</summary>
     public string? Address { get; set; }
@@ -66,13 +66,15 @@ public static class AuditActions
     public const string SignatureRechecked = "signature.rechecked";
     /// <summary>A stored VEX document matched again by the system after report imports (ADR 110).</summary>
     public const string VexRematched = "vex.rematched";
+    /// <summary>Superseded runtime evidence deleted by retention (counts in the details, ADR 111).</summary>
+    public const string RuntimePurged = "runtime.purged";
 
     public static IReadOnlyList<string> All { get; } =
     [
         ReportImported, ReportRejected, DecisionRecorded, VexImported, VexExported, SignatureCreated, SignatureVerified, TokenCreated, TokenRevoked,
         UserCreated, RoleChanged, UserLocked, UserUnlocked, TeamCreated, TeamDeleted, TeamMemberAdded, TeamMemberRemoved, RepositoryAssigned,
         SignedIn, SignedOut, SignInFailed, AuditExported, TrustRootSet, TrustRootRemoved, SignerTrusted, SignerRemoved, AttestationRecorded,
-        SignatureRechecked, VexRematched,
+        SignatureRechecked, VexRematched, RuntimePurged,
     ];
 }
 
@@ -82,6 +84,8 @@ public static class AuditChannels
     public const string Web = "web";
     public const string Api = "api";
     public const string Cli = "cli";
+    /// <summary>The app's own scheduled maintenance (retention), with the instance that ran it as the address.</summary>
+    public const string System = "system";
 }
 
 /// <summary>Who acts and from where, as the audit log records it.</summary>
@@ -89,6 +93,9 @@ public sealed record AuditActor(string Name, string? UserId, string Channel, str
 {
     /// <summary>The command line: the operating-system user on this machine.</summary>
     public static AuditActor Cli() => new("cli:" + Environment.UserName, null, AuditChannels.Cli, "local");
+
+    /// <summary>The app's scheduled maintenance <paramref name="job"/>, run by <paramref name="instance"/>.</summary>
+    public static AuditActor System(string job, string instance) => new("system:" + job, null, AuditChannels.System, instance);
 }
 
 /// <summary>Filters of the audit page, the API and the export. Times are UTC; null means unbounded.</summary>

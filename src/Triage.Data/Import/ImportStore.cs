@@ -190,6 +190,22 @@ internal abstract class ImportStore : IAsyncDisposable
         return result;
     }
 
+    /// <summary>Runs a <c>DELETE … WHERE "Id" IN ({keys}) … RETURNING "Id"</c> for all the keys in one statement (as
+    /// <see cref="QueryByKeysAsync"/>), with further parameters @p0…; returns the ids it deleted.</summary>
+    public async Task<List<long>> DeleteByKeysAsync(string sqlWithKeys, IReadOnlyCollection<long> keys, CancellationToken ct, params object?[] args)
+    {
+        var result = new List<long>();
+        if (keys.Count == 0) return result;
+        await using var cmd = Command(sqlWithKeys.Replace("{keys}", KeysExpression, StringComparison.Ordinal), args);
+        var p = cmd.CreateParameter();
+        p.ParameterName = "@keys";
+        p.Value = KeysParameter(keys);
+        cmd.Parameters.Add(p);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) result.Add(r.GetInt64(0));
+        return result;
+    }
+
     /// <summary>The SQL that stands for the key list, given one parameter @keys.</summary>
     protected abstract string KeysExpression { get; }
 

@@ -72,7 +72,7 @@ internal sealed class InventoryState
     }
 
     /// <summary>The repository as normalised and as written: artifacts are matched by either (<see cref="ArtifactCatalog.Match"/>).</summary>
-    private static IEnumerable<string> Repositories(WorkloadRow w)
+    internal static IEnumerable<string> Repositories(WorkloadRow w)
     {
         if (w.Repository is { } r) yield return r;
         if (RuntimeImageReference.Parse(w.Reference).Repository?.ToLowerInvariant() is { } raw && raw != w.Repository) yield return raw;

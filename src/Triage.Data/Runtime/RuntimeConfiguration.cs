@@ -64,6 +64,18 @@ public static class RuntimeConfiguration
         return settings;
     }
 
+    /// <summary>"Triage:Runtime:Retention" (<see cref="RuntimeRetentionSettings"/>): the defaults when absent, refused with its
+    /// reasons when a value is not usable.</summary>
+    public static RuntimeRetentionSettings Retention(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(RuntimeRetentionSettings.Section);
+        if (!section.Exists()) return RuntimeRetentionSettings.Default;
+        var settings = section.Get<RuntimeRetentionSettings>() ?? RuntimeRetentionSettings.Default;
+        var errors = settings.Validate();
+        if (errors.Count > 0) throw new InvalidOperationException(string.Join(" ", errors));
+        return settings;
+    }
+
     private static List<string>? Strings(IConfigurationSection parent, string name)
     {
         var s = parent.GetSection(name);

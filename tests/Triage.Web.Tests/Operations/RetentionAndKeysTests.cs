@@ -80,6 +80,37 @@ public sealed class RetentionAndKeysTests
         Assert.Equal(1, await db.DataProtectionKeys.CountAsync());
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task RuntimeRetention_OneInstancePurgesPerInterval_AndAuditsIt(string provider)
+    {
+        await using var first = new OperationsFactory(provider);
+        await using var second = new OperationsFactory(provider, new Dictionary<string, string?> { ["ConnectionStrings:Triage"] = first.AppConnectionString });
+        // Three cluster-wide lists of the same pod long ago: the middle one is superseded.
+        var ingest = new Triage.Data.Runtime.RuntimeIngestService(first.AppConnectionString);
+        const string pods = """
+            {"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":""},"items":[{"apiVersion":"v1","kind":"Pod",
+             "metadata":{"name":"web-1","namespace":"shop"},"spec":{"nodeName":"n1"},"status":{"phase":"Running","containerStatuses":[{"name":"web",
+             "image":"registry.example/web:1","imageID":"docker-pullable://registry.example/web@sha256:1111111111111111111111111111111111111111111111111111111111111111"}]}}]}
+            """;
+        foreach (var day in new[] { 1, 2, 3 })
+            await ingest.IngestAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(pods)), "pods.json", new Triage.Data.Runtime.RuntimeIngestOptions
+            {
+                Cluster = "home", Coverage = Triage.Core.Runtime.Inventory.InventoryCoverage.Cluster, ObservedAt = new DateTimeOffset(2024, 1, day, 0, 0, 0, TimeSpan.Zero),
+            });
+
+        // Whichever instance claims the interval purges (this call, or the app's own run if it came first); the other waits.
+        var run = await first.Services.GetRequiredService<RetentionService>().RunRuntimeOnceAsync();
+        if (run is not null) Assert.Equal((1, 1), (run.Snapshots, run.InventoryFiles));
+        Assert.Null(await second.Services.GetRequiredService<RetentionService>().RunRuntimeOnceAsync());
+        Assert.Null(await first.Services.GetRequiredService<RetentionService>().RunRuntimeOnceAsync());
+        await using var db = first.Db();
+        Assert.Equal(2, await db.RuntimeSnapshots.CountAsync());
+        var audit = await db.AuditEvents.SingleAsync(e => e.Action == Triage.Core.Audit.AuditActions.RuntimePurged);
+        Assert.Equal(("system:retention", Triage.Core.Audit.AuditChannels.System), (audit.Actor, audit.Channel));
+        Assert.StartsWith("deleted 1 superseded inventory snapshots (1 files)", audit.Details);
+    }
+
     /// <summary>"name=value; name=value" of a response's Set-Cookie headers.</summary>
     private static string Cookies(HttpResponseMessage response) =>
         string.Join("; ", response.Headers.TryGetValues("Set-Cookie", out var values) ? values.Select(v => v.Split(';')[0]) : []);

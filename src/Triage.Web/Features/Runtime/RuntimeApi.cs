@@ -34,6 +34,9 @@ public static class RuntimeServices
         builder.Services.AddSingleton(new FindingRiskService(cs, policy, settings));
         builder.Services.AddSingleton(new RuntimeIngestService(cs, settings, policy));
         builder.Services.AddSingleton(new EnrichmentService(cs, policy, settings));
+        // Purged by the retention service (Triage:Runtime:Retention, ADR 111); a bad section stops the app at start.
+        var retention = RuntimeConfiguration.Retention(builder.Configuration);
+        builder.Services.AddSingleton(sp => new RuntimeRetention(cs, retention, settings, sp.GetRequiredService<TimeProvider>()));
         return builder;
     }
 
