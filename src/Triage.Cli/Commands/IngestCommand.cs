@@ -70,9 +70,10 @@ internal static class IngestCommand
                 Fail(file, e.Message, "invalid");
             }
         }, ct: ct);
-        // Stored VEX documents that named these images before they were scanned apply now (ADR 110): after every report
-        // committed, one probe query when there is no such document.
-        if (imports.Any(i => !i.Duplicate)) await RematchVexAsync(conn, json, ct);
+        // Stored VEX documents that named these images before they were scanned apply now (ADR 110): after reports that
+        // created findings (only a new finding can match a statement that matched nothing), one probe query when there is
+        // no such document. A rescan that found nothing new costs nothing.
+        if (imports.Any(i => !i.Duplicate && i.NewFindings > 0)) await RematchVexAsync(conn, json, ct);
 
         if (json) WriteJson(imports, failed);
         return failed.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;

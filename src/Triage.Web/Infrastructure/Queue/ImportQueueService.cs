@@ -173,7 +173,8 @@ public sealed class ImportQueueService(
         }, claim);
         log.LogInformation("Import job {JobId} {Outcome}: {Findings} findings ({New} new) in {Ms} ms", claim.JobId, outcome, summary.Findings,
             summary.NewFindings, (long)clock.Elapsed.TotalMilliseconds);
-        if (!summary.Duplicate) await RematchVexAsync(claim, stop);
+        // Only a new finding can match a statement that matched nothing (ADR 110): a rescan that found nothing new skips it.
+        if (!summary.Duplicate && summary.NewFindings > 0) await RematchVexAsync(claim, stop);
         return summary;
     }
 
