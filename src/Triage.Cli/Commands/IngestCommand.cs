@@ -71,9 +71,9 @@ internal static class IngestCommand
             }
         }, ct: ct);
         // Stored VEX documents that named these images before they were scanned apply now (ADR 110): after reports that
-        // created findings (only a new finding can match a statement that matched nothing), one probe query when there is
-        // no such document. A rescan that found nothing new costs nothing.
-        if (imports.Any(i => !i.Duplicate && i.NewFindings > 0)) await RematchVexAsync(conn, json, ct);
+        // created findings or gave an image a new name (only those can match a statement that matched nothing), one probe
+        // query when there is no such document. A rescan that found nothing new under the same names costs nothing.
+        if (VexRematch.IsWarrantedBy(imports)) await RematchVexAsync(conn, json, ct);
 
         if (json) WriteJson(imports, failed);
         return failed.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
@@ -92,7 +92,8 @@ internal static class IngestCommand
         {
             foreach (var o in await new VexRematch(conn).AfterImportsAsync(DateTimeOffset.UtcNow, AuditChannels.Cli, ct))
             {
-                if (o.State != VexRematchState.Matched) Console.Error.WriteLine($"warning: {FindingsCommand.Printable(o.Describe())}");
+                // A skip the audit log already says (the same importer gone after every ingest) is not repeated.
+                if (o.State != VexRematchState.Matched && !o.Repeated) Console.Error.WriteLine($"warning: {FindingsCommand.Printable(o.Describe())}");
                 else if (o.DecisionsRecorded > 0 && !json) Console.WriteLine(FindingsCommand.Printable(o.Describe()));
                 if (o.AuditError is { } error) Console.Error.WriteLine($"warning: the audit log was not written: {FindingsCommand.Printable(error)}");
             }

@@ -45,7 +45,10 @@ public sealed record ImportSummary
     public bool RiskScored { get; init; }
 }
 
-public sealed record ImportedArtifact(string Image, string Repository, string? Digest, long ArtifactId, long ScanId, int Observations, int Findings, int NewFindings);
+/// <summary>One image a report named. <paramref name="NamesAdded"/>: the import gave the image a name it did not have (a new
+/// image, a tag it was not known by, or the digest of an image known only by its tag), which a stored VEX product may name.</summary>
+public sealed record ImportedArtifact(string Image, string Repository, string? Digest, long ArtifactId, long ScanId, int Observations, int Findings, int NewFindings,
+    bool NamesAdded = false);
 
 /// <summary>A report to import: its name (messages, the stored raw report), how to open it, and its length when known
 /// (<see cref="ReportImporter.ImportManyAsync"/> reads a long one alone rather than beside another).</summary>

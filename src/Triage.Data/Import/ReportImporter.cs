@@ -954,8 +954,8 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         var openFindingsChanged = newCount > 0 || touched.Any(f => f.IndexedChanged);
         await Rollups.FindingKeys.RefreshArtifactAsync(store, artifactId, isNewArtifact, openFindingsChanged, ct);
         timer.Lap("finding keys+rollups");
-        await UpdateArtifactAsync(store, artifactId, ap, present.Count, now, ct);
-        return new ImportedArtifact(ap.DisplayName, ap.Repository, ap.Digest, artifactId, scanId, reported.Count, claimedFindings, newCount);
+        var namesAdded = await UpdateArtifactAsync(store, artifactId, ap, present.Count, now, ct) || isNewArtifact;
+        return new ImportedArtifact(ap.DisplayName, ap.Repository, ap.Digest, artifactId, scanId, reported.Count, claimedFindings, newCount, namesAdded);
     }
 
     /// <summary>The union of the observations' fixed versions, distinct and in ordinal order. Most findings have one
@@ -1018,19 +1018,27 @@ public sealed class ReportImporter(string connectionString, Runtime.FindingRiskS
         return (newId, true);
     }
 
-    private static async Task UpdateArtifactAsync(ImportStore store, long artifactId, ArtifactPlan ap, int packageCount, DateTime now, CancellationToken ct)
+    /// <summary>Updates the artifact's names and facts; true when it gained a name (a tag, or a digest it lacked).</summary>
+    private static async Task<bool> UpdateArtifactAsync(ImportStore store, long artifactId, ArtifactPlan ap, int packageCount, DateTime now, CancellationToken ct)
     {
         var row = (await store.QueryAsync(
             "SELECT \"Tags\", \"Digest\", \"ImageId\" FROM \"Artifacts\" WHERE \"Id\" = @p0",
             r => (Tags: Configuration.StringListJsonConverter.Deserialize(store.Str(r, 0)), Digest: r.IsDBNull(1) ? null : store.Str(r, 1),
                 ImageId: r.IsDBNull(2) ? null : store.Str(r, 2)), ct, artifactId)).Single();
         var tags = row.Tags;
-        foreach (var t in ap.Tags) if (!tags.Contains(t)) tags.Add(t);
+        var added = row.Digest is null && ap.Digest is not null;
+        foreach (var t in ap.Tags)
+            if (!tags.Contains(t))
+            {
+                tags.Add(t);
+                added = true;
+            }
         await store.ExecuteAsync(
             "UPDATE \"Artifacts\" SET \"Tags\" = @p0, \"Digest\" = COALESCE(\"Digest\", @p1), \"ImageId\" = COALESCE(\"ImageId\", @p2), " +
             "\"OsFamily\" = COALESCE(@p3, \"OsFamily\"), \"OsName\" = COALESCE(@p4, \"OsName\"), \"BaseImage\" = COALESCE(@p5, \"BaseImage\"), " +
             "\"SizeBytes\" = COALESCE(@p6, \"SizeBytes\"), \"PackageCount\" = @p7, \"LastSeen\" = @p8 WHERE \"Id\" = @p9",
             ct, tags, ap.Digest, ap.ImageId, ap.OsFamily, ap.OsName, ap.BaseImage, ap.SizeBytes, packageCount, now, artifactId);
+        return added;
     }
 
     /// <summary>Milliseconds are enough, and both providers then store the same value.</summary>

@@ -11,6 +11,7 @@ using Triage.Core.Runtime.Inventory;
 using Triage.Core.Runtime.Packages;
 using Triage.Data.Import;
 using Triage.Data.Queries;
+using Triage.Data.Vex;
 
 namespace Triage.Data.Runtime;
 
@@ -116,10 +117,33 @@ public sealed class RuntimeIngestService(string connectionString, RuntimeSetting
             .SelectMany(p => new[] { p.Image.Digest, p.Image.ImageId }).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var risk = new FindingRiskService(connectionString, policy, _settings, _time);
         var refresh = await risk.RefreshAsync(artifacts, scoreAll: doc.Inventory is not null, inventoryChanged: doc.Inventory is not null, listedDigests: listed, ct);
+        var rematched = scan is not null && VexRematch.IsWarrantedBy([scan]) ? await RematchVexAsync(options.AuditChannel, warnings, ct) : [];
         return new RuntimeIngestSummary
         {
-            File = fileName, Kind = doc.Kind.ToWire(), Sha256 = sha, Images = images, Inventory = inventorySummary, Scan = scan, Refresh = refresh, Warnings = warnings,
+            File = fileName, Kind = doc.Kind.ToWire(), Sha256 = sha, Images = images, Inventory = inventorySummary, Scan = scan, Refresh = refresh,
+            VexRematched = rematched, Warnings = warnings,
         };
+    }
+
+    /// <summary>Stored VEX documents that named the scan half's images before they were scanned apply now (ADR 110), as after
+    /// `triage ingest`. Everything is committed, so nothing here fails the upload: a failure becomes a warning.</summary>
+    private async Task<List<string>> RematchVexAsync(string channel, List<string> warnings, CancellationToken ct)
+    {
+        var lines = new List<string>();
+        try
+        {
+            foreach (var o in await new VexRematch(connectionString, _time).AfterImportsAsync(_time.GetUtcNow(), channel, ct))
+            {
+                if (o.State == VexRematchState.Matched && o.DecisionsRecorded > 0) lines.Add(o.Describe());
+                else if (o.State != VexRematchState.Matched && !o.Repeated) warnings.Add(o.Describe());
+                if (o.AuditError is { } error) warnings.Add($"the audit entry of a VEX re-match was not written: {error}");
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            warnings.Add($"stored VEX documents were not matched again ({e.Message}); the file landed");
+        }
+        return lines;
     }
 
     /// <summary>The read options an evidence file is read with, at ingest and when verdicts are recomputed from it.</summary>

@@ -25,6 +25,8 @@ public sealed record RuntimeIngestOptions
     public DateTimeOffset? ObservedAt { get; init; }
     public string? ImportedBy { get; init; }
     public long MaxBytes { get; init; } = ImportOptions.DefaultMaxBytes;
+    /// <summary>Where the file came from, for the audit entry of a VEX re-match its scan half may start (ADR 110).</summary>
+    public string AuditChannel { get; init; } = Triage.Core.Audit.AuditChannels.Cli;
 }
 
 /// <summary>What one evidence file says about one image, and which scanned artifacts that image is.</summary>
@@ -59,6 +61,9 @@ public sealed record RuntimeIngestSummary
     /// <summary>The scan half of a trivy-operator report, imported like `triage ingest`.</summary>
     public ImportSummary? Scan { get; init; }
     public RiskRefreshResult Refresh { get; init; } = RiskRefreshResult.None;
+    /// <summary>Stored VEX documents matched again after the scan half created findings or named an image anew (ADR 110):
+    /// one line per document that recorded decisions, was skipped or failed.</summary>
+    public IReadOnlyList<string> VexRematched { get; init; } = [];
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
@@ -139,6 +144,9 @@ public static class RuntimeJson
         }
         else w.WriteNull("scan");
         WriteRefresh(w, s.Refresh);
+        w.WriteStartArray("vexRematched");
+        foreach (var line in s.VexRematched) w.WriteStringValue(line);
+        w.WriteEndArray();
         w.WriteStartArray("warnings");
         foreach (var warning in s.Warnings) w.WriteStringValue(warning);
         w.WriteEndArray();
@@ -176,6 +184,7 @@ public static class RuntimeJson
                   ? $"{s.Refresh.FindingsJudged} verdicts ({string.Join(", ", s.Refresh.Verdicts.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {kv.Key}"))}), "
                   : "") + $"{s.Refresh.FindingsScored} findings scored"
             : "";
-        return $"{s.File}: {s.Kind} → {string.Join("; ", parts)}{refresh}";
+        var rematched = s.VexRematched.Count == 0 ? "" : "; " + string.Join("; ", s.VexRematched);
+        return $"{s.File}: {s.Kind} → {string.Join("; ", parts)}{refresh}{rematched}";
     }
 }

@@ -25,6 +25,10 @@ public sealed record VexRematchOutcome(long DocumentId, string FileName, VexRema
     /// <summary>Set when the audit entry could not be written (the re-match itself happened as reported).</summary>
     public string? AuditError { get; init; }
 
+    /// <summary>A skip or failure the audit log already says, as its latest entry for the document: the re-match after
+    /// every import meets it again until someone acts, so callers need not warn about it each time.</summary>
+    public bool Repeated { get; init; }
+
     /// <summary>One line for a log or a terminal: the file name is the uploader's, so it is made inert (no control characters, cut).</summary>
     public string Describe()
     {
@@ -68,6 +72,13 @@ public sealed class VexRematch(string connectionString, TimeProvider? time = nul
         "SELECT 1 FROM \"VexDocumentIssues\" i JOIN \"VexDocuments\" d ON d.\"Id\" = i.\"DocumentId\" " +
         $"WHERE i.\"Kind\" = {(int)VexIssueKind.Unmatched} AND i.\"Code\" IN ({string.Join(", ", Codes.Select(c => $"'{c}'"))}) " +
         "AND d.\"LastMatchedAt\" < @p0 LIMIT 1";
+
+    /// <summary>Whether these imports can have resolved an unmatched statement, so the re-match is worth its probe: a report
+    /// that landed (not the same bytes again) and created a finding, or gave an image a name it lacked (a tag a rescan of a
+    /// known digest adds, a digest for an image known by its tag). A daily rescan that found nothing new and named the
+    /// images as before cannot change any statement's match, and skips it.</summary>
+    public static bool IsWarrantedBy(IEnumerable<Import.ImportSummary> imports) =>
+        imports.Any(i => !i.Duplicate && (i.NewFindings > 0 || i.Artifacts.Any(a => a.NamesAdded)));
 
     /// <summary>Whether any document is due: the one query an import pays when there is none.</summary>
     /// <param name="importedBy">A time after the imports committed: documents matched since saw their images.</param>
@@ -183,7 +194,7 @@ public sealed class VexRematch(string connectionString, TimeProvider? time = nul
                 var last = await db.AuditEvents.AsNoTracking()
                     .Where(e => e.Action == AuditActions.VexRematched && e.TargetType == "vex-document" && e.Target == target)
                     .OrderByDescending(e => e.Id).Select(e => new { e.Succeeded, e.Details }).FirstOrDefaultAsync(ct);
-                if (last is { Succeeded: false } && last.Details == cleaned) return outcome;
+                if (last is { Succeeded: false } && last.Details == cleaned) return outcome with { Repeated = true };
             }
             await new AuditLog(connectionString).AppendAsync(new AuditActor(SystemActor, null, channel, null), AuditActions.VexRematched,
                 "vex-document", outcome.FileName, details, succeeded, ct);

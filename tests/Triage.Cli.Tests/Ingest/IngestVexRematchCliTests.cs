@@ -9,7 +9,7 @@ namespace Triage.Cli.Tests.Ingest;
 
 /// <summary>`triage ingest` after `triage vex import` of a document naming the image before its scan
 /// (docs/decisions/110-vex-rematch-after-imports.md): the statement is in force once the report lands, and a re-match
-/// that fails leaves the import landed with exit 0 and a warning.</summary>
+/// that fails leaves the import landed with exit 0 and a warning, given once.</summary>
 public class IngestVexRematchCliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("triage-rematch-cli-").FullName;
@@ -78,7 +78,17 @@ public class IngestVexRematchCliTests : IDisposable
         Assert.True(r.Exit == 0, r.ToString());
         Assert.Contains("could not be matched again", r.Err);
         Assert.Equal(2, (await TriageCli.Findings(db)).Count);
-        await using var check = TriageDatabase.CreateContext(db);
-        Assert.False(await check.AuditEvents.Where(e => e.Action == AuditActions.VexRematched).Select(e => e.Succeeded).SingleAsync());
+        await using (var check = TriageDatabase.CreateContext(db))
+            Assert.False(await check.AuditEvents.Where(e => e.Action == AuditActions.VexRematched).Select(e => e.Succeeded).SingleAsync());
+
+        // The next image's report meets the same failure: said once (audit log, stderr), not after every ingest.
+        var next = Path.Combine(_dir, "next-trivy.json");
+        await File.WriteAllTextAsync(next, (await File.ReadAllTextAsync(Report)).Replace(new string('1', 64), new string('2', 64), StringComparison.Ordinal));
+        var again = await TriageCli.Run("ingest", "--db", db, "--json", next);
+        Assert.True(again.Exit == 0, again.ToString());
+        Assert.DoesNotContain("could not be matched again", again.Err);
+        Assert.Equal(4, (await TriageCli.Findings(db)).Count);
+        await using var after = TriageDatabase.CreateContext(db);
+        Assert.Equal(1, await after.AuditEvents.CountAsync(e => e.Action == AuditActions.VexRematched));
     }
 }

@@ -46,7 +46,7 @@ public class VexRematchTests
     private static Task<VexImportReport> ImportVex(VexWorld w, byte[] bytes, VexImportOptions options, string name = "vendor.openvex.json") =>
         w.Imports.ImportAsync(new MemoryStream(bytes), name, options);
 
-    private static Task ScanAsync(VexWorld w, string repository, string digest, string tag = "1.0") =>
+    private static Task<Triage.Data.Import.ImportSummary> ScanAsync(VexWorld w, string repository, string digest, string tag = "1.0") =>
         w.Scan(Image($"{repository}:{tag}", digest, (Cve, "busybox", "1.36.1-r15")));
 
     private static Task<IReadOnlyList<VexRematchOutcome>> RematchAsync(VexWorld w) =>
@@ -241,9 +241,14 @@ public class VexRematchTests
         Assert.All(audit, e => Assert.False(e.Succeeded));
         Assert.All(audit, e => Assert.Equal(VexRematch.SystemActor, e.Actor));
 
+        Assert.False(outcomes[disabled.Document.Id].Repeated);
+
+        // The same skips again: audited once, and marked as said before (callers do not warn about them again).
         await ScanAsync(w, RepoB, D3);
-        await RematchAsync(w);
+        var again = (await RematchAsync(w)).ToDictionary(o => o.DocumentId);
         Assert.Equal(2, (await RematchAuditAsync(w)).Count);
+        Assert.True(again[disabled.Document.Id].Repeated);
+        Assert.True(again[unknown.Document.Id].Repeated);
     }
 
     /// <summary>The CLI's and an admin's documents keep full scope.</summary>
@@ -284,6 +289,74 @@ public class VexRematchTests
         Assert.False(await VexRematch.AnyDueAsync(w.Connection, new DateTimeOffset(matchedAt, TimeSpan.Zero)));
         Assert.True(await VexRematch.AnyDueAsync(w.Connection, new DateTimeOffset(matchedAt, TimeSpan.Zero).AddSeconds(1)));
         Assert.Empty(await RematchAuditAsync(w));
+    }
+
+    /// <summary>What warrants a re-match (ADR 110): a report that created a finding or gave an image a name it lacked. A rescan
+    /// of a known digest under a new tag creates no finding and still resolves a tag product; a rescan that changed nothing,
+    /// or the same bytes again, does not warrant the probe.</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Rematch_IsWarrantedByNewFindingsOrANewTag_NotByARescanThatChangedNothing(string provider)
+    {
+        var w = new VexWorld(provider);
+        var doc = await ImportVex(w, Document(Statement(Cve, $"pkg:oci/app?repository_url={RepoT}&tag=7.7")), Cli);
+        Assert.Equal("no_image_in_repository", Assert.Single(doc.Unmatched).Code);
+
+        var first = await ScanAsync(w, RepoT, D1, tag: "1.0");
+        Assert.True(VexRematch.IsWarrantedBy([first]));
+        Assert.True(Assert.Single(first.Artifacts).NamesAdded);
+        Assert.Equal(0, Assert.Single(await RematchAsync(w)).DecisionsRecorded);   // still no image tagged 7.7
+
+        var same = await ScanAsync(w, RepoT, D1, tag: "1.0");
+        Assert.Equal((0, false), (same.NewFindings, Assert.Single(same.Artifacts).NamesAdded));
+        Assert.False(VexRematch.IsWarrantedBy([same]));
+        Assert.False(VexRematch.IsWarrantedBy([same with { Duplicate = true, NewFindings = 3 }]));
+
+        w.Clock.Advance(TimeSpan.FromMinutes(1));
+        var retagged = await ScanAsync(w, RepoT, D1, tag: "7.7");
+        Assert.Equal(0, retagged.NewFindings);
+        Assert.True(Assert.Single(retagged.Artifacts).NamesAdded);
+        Assert.True(VexRematch.IsWarrantedBy([same, retagged]));
+        var outcome = Assert.Single(await RematchAsync(w));
+        Assert.Equal((VexRematchState.Matched, 1), (outcome.State, outcome.DecisionsRecorded));
+        Assert.Equal(VexStatus.NotAffected, (await InForceAsync(w))[D1]?.Status);
+    }
+
+    /// <summary>The scan half of a trivy-operator report is an import like any other: a document that named its image before
+    /// applies once the report lands, and the runtime summary says so.</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Rematch_AfterATrivyOperatorReportsScanHalf(string provider)
+    {
+        var w = new VexWorld(provider);
+        var doc = await ImportVex(w, Document(Statement("CVE-2023-23914", "pkg:oci/nginx?repository_url=docker.io/library/nginx")), Cli);
+        Assert.Equal("no_image_in_repository", Assert.Single(doc.Unmatched).Code);
+
+        // A digest: VEX decisions bind to digests (Trivy 0.38's reports have none, later ones do).
+        var report = $$"""
+            {
+              "apiVersion": "aquasecurity.github.io/v1alpha1", "kind": "VulnerabilityReport",
+              "metadata": { "name": "replicaset-nginx-1-nginx", "namespace": "default",
+                "labels": { "trivy-operator.container.name": "nginx", "trivy-operator.resource.kind": "ReplicaSet",
+                            "trivy-operator.resource.name": "nginx-1", "trivy-operator.resource.namespace": "default" } },
+              "report": {
+                "artifact": { "repository": "library/nginx", "tag": "alpine", "digest": "{{D1}}" }, "registry": { "server": "index.docker.io" },
+                "scanner": { "name": "Trivy", "vendor": "Aqua Security", "version": "0.38.2" },
+                "updateTimestamp": "2023-03-23T16:23:01Z",
+                "vulnerabilities": [ { "vulnerabilityID": "CVE-2023-23914", "resource": "curl", "installedVersion": "7.87.0-r1",
+                  "fixedVersion": "7.87.0-r2", "severity": "CRITICAL", "title": "curl: HSTS ignored", "primaryLink": "", "links": [], "target": "" } ]
+              }
+            }
+            """;
+        w.Clock.Advance(TimeSpan.FromMinutes(1));   // the upload comes after the document's import
+        var summary = await new Triage.Data.Runtime.RuntimeIngestService(w.Connection, time: w.Clock).IngestAsync(
+            new MemoryStream(Encoding.UTF8.GetBytes(report)), "operator.json", new Triage.Data.Runtime.RuntimeIngestOptions { Cluster = "prod" });
+
+        Assert.Equal(1, summary.Scan!.NewFindings);
+        Assert.Equal($"VEX document {doc.Document.Id} (vendor.openvex.json) matched again after new scans: 1 decision recorded", Assert.Single(summary.VexRematched));
+        var details = (await w.Imports.DocumentAsync(doc.Document.Id))!;
+        Assert.Empty(details.Issues);
+        Assert.Equal(AuditChannels.Cli, Assert.Single(await RematchAuditAsync(w)).Channel);
     }
 
     /// <summary>One document that cannot be matched again (its stored bytes damaged) is reported and audited; the others are

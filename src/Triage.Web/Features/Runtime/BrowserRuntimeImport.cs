@@ -40,6 +40,7 @@ public sealed class BrowserRuntimeImport(RuntimeIngestService runtime, Enrichmen
             Source = Blank(form.Source),
             ImportedBy = user.Name,
             MaxBytes = MaxBytes,
+            AuditChannel = AuditChannels.Web,
         };
         var name = Path.GetFileName(file.Name);
         await using var stream = FileUploadRunner.Open(file, MaxBytes, progress, "file", ct);

@@ -132,6 +132,7 @@ public static class RuntimeApi
             ObservedAt = at,
             ImportedBy = User(http),
             MaxBytes = limit,
+            AuditChannel = AuditChannels.Api,
         };
         try
         {

@@ -173,8 +173,9 @@ public sealed class ImportQueueService(
         }, claim);
         log.LogInformation("Import job {JobId} {Outcome}: {Findings} findings ({New} new) in {Ms} ms", claim.JobId, outcome, summary.Findings,
             summary.NewFindings, (long)clock.Elapsed.TotalMilliseconds);
-        // Only a new finding can match a statement that matched nothing (ADR 110): a rescan that found nothing new skips it.
-        if (!summary.Duplicate && summary.NewFindings > 0) await RematchVexAsync(claim, stop);
+        // Only a new finding or a new image name can match a statement that matched nothing (ADR 110): a rescan that found
+        // nothing new under the same names skips it.
+        if (VexRematch.IsWarrantedBy([summary])) await RematchVexAsync(claim, stop);
         return summary;
     }
 
@@ -189,7 +190,9 @@ public sealed class ImportQueueService(
             var outcomes = await new VexRematch(connection.ConnectionString, time).AfterImportsAsync(time.GetUtcNow(), AuditChannels.Web, stop);
             foreach (var o in outcomes)
             {
-                if (o.State == VexRematchState.Failed) log.LogWarning("After import job {JobId}: {Rematch}", claim.JobId, o.Describe());
+                // A skip or failure already in the audit log (met again after every import) is logged at debug level.
+                if (o.Repeated) log.LogDebug("After import job {JobId}: {Rematch} (as before)", claim.JobId, o.Describe());
+                else if (o.State == VexRematchState.Failed) log.LogWarning("After import job {JobId}: {Rematch}", claim.JobId, o.Describe());
                 else if (o.State == VexRematchState.Skipped || o.DecisionsRecorded > 0) log.LogInformation("After import job {JobId}: {Rematch}", claim.JobId, o.Describe());
                 if (o.AuditError is { } error) log.LogWarning("After import job {JobId}: the audit entry of a VEX re-match was not written: {Error}", claim.JobId, error);
             }
