@@ -2,6 +2,7 @@ using System.IO.Compression;
 using Microsoft.EntityFrameworkCore;
 using Triage.Core.Audit;
 using Triage.Core.Domain;
+using Triage.Core.Identity;
 using Triage.Core.Vex;
 using Triage.Data.Audit;
 using Triage.Data.Queries;
@@ -112,6 +113,11 @@ public sealed class VexRematch(string connectionString, TimeProvider? time = nul
                 .OrderBy(d => d.Id)
                 .Select(d => new Due(d.Id, d.FileName, d.Author, d.ImportedBy))
                 .ToListAsync(ct);
+        if (due.Count > 0)
+        {
+            var resolvable = await MayResolveAsync(due.Select(d => d.Id).ToList(), codes, ct);
+            due = due.Where(d => resolvable.Contains(d.Id)).ToList();
+        }
 
         var importers = new Dictionary<string, VexImporter>(StringComparer.Ordinal);
         var outcomes = new List<VexRematchOutcome>();
@@ -132,6 +138,60 @@ public sealed class VexRematch(string connectionString, TimeProvider? time = nul
     }
 
     private sealed record Due(long Id, string FileName, string Author, string? ImportedBy);
+
+    /// <summary>Codes only an image with the product's digest, or in its repository (with its tag), can resolve.</summary>
+    private const string NoImageWithDigest = "no_image_with_digest", NoImageInRepository = "no_image_in_repository";
+
+    /// <summary>The due documents that something stored may resolve now, so re-importing them can change anything: one whose
+    /// only due issues name images (<c>no_image_with_digest</c>, <c>no_image_in_repository</c>) waits until an image with that
+    /// digest, or in a repository of that name (with that tag), has been imported. A necessary condition, looser than the
+    /// matcher's own rule (any repository ending in the product's name, digests compared case-insensitively), so a document
+    /// that can match is never held back. The other codes (packages, vulnerabilities) depend on subcomponents and aliases the
+    /// issue rows do not keep: their documents stay due after every import that warrants a re-match.</summary>
+    private async Task<HashSet<long>> MayResolveAsync(IReadOnlyCollection<long> documentIds, List<string> codes, CancellationToken ct)
+    {
+        await using var db = TriageDatabase.CreateContext(connectionString);
+        var issues = new List<(long DocumentId, string Code, string? Product)>();
+        foreach (var chunk in documentIds.Chunk(1000))
+            issues.AddRange((await db.VexDocumentIssues.AsNoTracking()
+                .Where(i => chunk.Contains(i.DocumentId) && i.Kind == VexIssueKind.Unmatched && codes.Contains(i.Code))
+                .Select(i => new { i.DocumentId, i.Code, i.Product }).ToListAsync(ct)).Select(i => (i.DocumentId, i.Code, i.Product)));
+
+        var result = new HashSet<long>();
+        var known = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var issue in issues)
+        {
+            if (result.Contains(issue.DocumentId)) continue;
+            if (issue.Code is not (NoImageWithDigest or NoImageInRepository)
+                || !Purl.TryParse(issue.Product, out var purl) || purl!.Type != "oci")
+            {
+                result.Add(issue.DocumentId);
+                continue;
+            }
+            var key = issue.Code + "\n" + issue.Product;
+            if (!known.TryGetValue(key, out var may)) known[key] = may = await ImageMayExistAsync(db, issue.Code, purl, ct);
+            if (may) result.Add(issue.DocumentId);
+        }
+        return result;
+    }
+
+    private static async Task<bool> ImageMayExistAsync(TriageDbContext db, string code, Purl oci, CancellationToken ct)
+    {
+        if (code == NoImageWithDigest)
+        {
+            if (!VexImageNames.TryNormalizeDigest(oci.Version, out var digest)) return true;
+            return await db.Artifacts.AnyAsync(a => a.Digest != null && a.Digest.ToLower() == digest.ToLowerInvariant(), ct);
+        }
+        var name = oci.Name.ToLowerInvariant();
+        var suffix = "/" + name;
+        var tags = await (from a in db.Artifacts
+                          join r in db.Repositories on a.RepositoryId equals r.Id
+                          where r.Name.ToLower() == name || r.Name.ToLower().EndsWith(suffix)
+                          select a.Tags).Take(10_000).ToListAsync(ct);
+        return oci.Qualifier("tag") is not { } tag
+            ? tags.Count > 0
+            : tags.Count == 10_000 || tags.Any(list => list.Any(t => t == tag || t.EndsWith(":" + tag, StringComparison.Ordinal)));
+    }
 
     private async Task<VexRematchOutcome> RematchAsync(Due d, Dictionary<string, VexImporter> importers, CancellationToken ct)
     {
