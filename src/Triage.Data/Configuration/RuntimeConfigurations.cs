@@ -85,6 +85,8 @@ internal sealed class FindingVerdictConfiguration : IEntityTypeConfiguration<Fin
         b.HasKey(x => x.FindingId);
         b.Property(x => x.FindingId).ValueGeneratedNever();
         b.HasIndex(x => x.Verdict);                           // filter findings by reachability
+        // The refresh after an inventory judges these again (ADR 112): a few rows, found without reading the others.
+        b.HasIndex(x => x.FindingId, "IX_FindingVerdicts_FromRunningImage").HasFilter("\"FromRunningImage\"");
         b.HasOne<Finding>().WithOne().HasForeignKey<FindingVerdict>(x => x.FindingId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -26,7 +26,7 @@ internal static class VerdictRefresher
     private sealed record FindingPackage(long FindingId, long GroupId, PackageRef Package, List<string> Paths);
 
     private static readonly string[] VerdictColumns =
-        ["FindingId", "Verdict", "Confidence", "ProposedJustification", "SourcesJson", "NotesJson", "ComputedAt", "VerdictSince"];
+        ["FindingId", "Verdict", "Confidence", "ProposedJustification", "SourcesJson", "NotesJson", "ComputedAt", "VerdictSince", "FromRunningImage"];
 
     /// <summary>What a refresh judged, and every artifact whose verdicts it replaced (the scope to score again).</summary>
     public sealed record VerdictRefresh(int Artifacts, List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)> Judged, Dictionary<string, int> Counts,
@@ -90,7 +90,8 @@ internal static class VerdictRefresher
                 judged.Add((f.FindingId, f.GroupId, result.Verdict));
                 var notes = result.Notes.Concat(runningNotes).ToList();
                 verdictRows.Add([f.FindingId, result.Verdict, result.Confidence, result.ProposedJustification, SourcesJson(result.Sources),
-                    notes.Count == 0 ? null : JsonSerializer.Serialize(notes, Configuration.DataJson.Default.ListString), now, null]);
+                    notes.Count == 0 ? null : JsonSerializer.Serialize(notes, Configuration.DataJson.Default.ListString), now, null,
+                    FromRunningImage(result.Sources, notes)]);
             }
         }
 
@@ -120,10 +121,11 @@ internal static class VerdictRefresher
         if (inventoryChanged)
         {
             scope.UnionWith(replaced.Keys);
-            // Judged by a running image's list before: that image may no longer run in its place.
+            // Judged by a running image's list before: that image may no longer run in its place. A lookup in the partial
+            // index of the few verdicts so judged, not a read of every verdict (ADR 112).
             scope.UnionWith(await sql.QueryAsync(
                 "SELECT DISTINCT f.\"ArtifactId\" FROM \"FindingVerdicts\" v JOIN \"Findings\" f ON f.\"Id\" = v.\"FindingId\" " +
-                "WHERE v.\"SourcesJson\" LIKE '%" + RunningSource + "%' OR v.\"NotesJson\" LIKE '%" + RunningNote + "%'", r => r.GetInt64(0), ct));
+                "WHERE v.\"FromRunningImage\"", r => r.GetInt64(0), ct));
         }
         return scope.Order().ToList();
     }
@@ -132,6 +134,13 @@ internal static class VerdictRefresher
     private const string RunningSource = "running-image-packages:";
     /// <summary>Every note about a running image's package list says "the running image" or "runs under".</summary>
     private const string RunningNote = "running image";
+
+    /// <summary>Whether a verdict was judged with a running image's package list (<see cref="FindingVerdict.FromRunningImage"/>):
+    /// one of its claims comes from such a list, or one of its notes speaks of the running image. The same test the refresh
+    /// once ran in SQL over the stored JSON, and the one the migration that added the column backfilled with (ADR 112).</summary>
+    internal static bool FromRunningImage(IReadOnlyList<VerdictSource> sources, IReadOnlyList<string> notes) =>
+        sources.Any(s => s.Source.Contains(RunningSource, StringComparison.Ordinal))
+        || notes.Any(n => n.Contains(RunningNote, StringComparison.Ordinal));
 
     /// <summary>
     /// The package lists of the images that run in place of an artifact (<see cref="RunningImage"/>): package lists ingested
