@@ -202,6 +202,35 @@ public class RunningImagePackagesTests
         Assert.Empty(await FromRunningImageAsync(w));
     }
 
+    /// <summary>The refresh after an inventory reads the marked verdicts from their partial index, on a database without
+    /// statistics as Triage keeps it, never every verdict (ADR 112). PostgreSQL would scan tables this small: it is only
+    /// asked whether the index serves the statement.</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task RefreshAfterAnInventory_FindsTheVerdictsJudgedByARunningImage_InTheirIndex(string provider)
+    {
+        var cs = TestDatabases.New(provider);
+        await TriageDatabase.MigrateAsync(cs);
+        await using var conn = await TriageDatabase.OpenConnectionAsync(cs);
+        var sqlite = provider == TestDatabases.Sqlite;
+        if (!sqlite)
+            await using (var off = conn.CreateCommand())
+            {
+                off.CommandText = "SET enable_seqscan = off";
+                await off.ExecuteNonQueryAsync();
+            }
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = (sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + VerdictRefresher.JudgedByRunningImagesSql;
+        var plan = new List<string>();
+        await using (var r = await cmd.ExecuteReaderAsync())
+            while (await r.ReadAsync()) plan.Add(r.GetString(sqlite ? 3 : 0));
+
+        // SQLite reads the index alone, then each finding by its id; PostgreSQL (told to avoid table scans) reads the index.
+        Assert.Contains(plan, l => l.Contains(sqlite ? "SCAN FindingVerdicts USING COVERING INDEX IX_FindingVerdicts_FromRunningImage"
+            : "on \"IX_FindingVerdicts_FromRunningImage\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, l => l.Contains(sqlite ? "SCAN Findings" : "Seq Scan", StringComparison.Ordinal));
+    }
+
     /// <summary>A database upgraded from before the marker: the migration marks the verdicts the old refresh found by their
     /// text (a running-image-packages claim, a note about the running image) and no other, and the next inventory
     /// re-judges the same artifacts as before the upgrade (ADR 112).</summary>

@@ -803,7 +803,7 @@ namespace Triage.Data.Migrations.Sqlite
 
                     b.HasIndex("Verdict");
 
-                    b.HasIndex(new[] { "FindingId" }, "IX_FindingVerdicts_FromRunningImage")
+                    b.HasIndex(new[] { "FindingId", "FromRunningImage" }, "IX_FindingVerdicts_FromRunningImage")
                         .HasFilter("\"FromRunningImage\"");
 
                     b.ToTable("FindingVerdicts");

@@ -1256,10 +1256,10 @@ ALTER TABLE "FindingVerdicts" ADD "FromRunningImage" INTEGER NOT NULL DEFAULT 0;
 
 UPDATE "FindingVerdicts" SET "FromRunningImage" = 1 WHERE "SourcesJson" LIKE '%running-image-packages:%' OR "NotesJson" LIKE '%running image%';
 
-CREATE INDEX "IX_FindingVerdicts_FromRunningImage" ON "FindingVerdicts" ("FindingId") WHERE "FromRunningImage";
+CREATE INDEX "IX_FindingVerdicts_FromRunningImage" ON "FindingVerdicts" ("FindingId", "FromRunningImage") WHERE "FromRunningImage";
 
 INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
-VALUES ('20261130205403_VerdictFromRunningImage', '10.0.15');
+VALUES ('20261130213105_VerdictFromRunningImage', '10.0.15');
 
 COMMIT;
 

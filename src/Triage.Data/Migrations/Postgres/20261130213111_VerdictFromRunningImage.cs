@@ -26,7 +26,7 @@ namespace Triage.Data.Migrations.Postgres
             migrationBuilder.CreateIndex(
                 name: "IX_FindingVerdicts_FromRunningImage",
                 table: "FindingVerdicts",
-                column: "FindingId",
+                columns: new[] { "FindingId", "FromRunningImage" },
                 filter: "\"FromRunningImage\"");
         }
 
