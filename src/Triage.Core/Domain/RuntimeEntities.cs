@@ -204,6 +204,9 @@ public sealed class FindingVerdict
     public required string SourcesJson { get; set; }
     /// <summary>["…"], null when there are none.</summary>
     public string? NotesJson { get; set; }
+    /// <summary>Judged with the package list of an image that runs in place of the finding's (ADR 109): a claim or a note of
+    /// it says so. Indexed where true, so the refresh after an inventory finds these verdicts without reading the others (ADR 112).</summary>
+    public bool FromRunningImage { get; set; }
     public DateTime ComputedAt { get; set; }
     /// <summary>When this verdict took effect: judging again to the same verdict keeps it (ADR 108).</summary>
     public DateTime VerdictSince { get; set; }

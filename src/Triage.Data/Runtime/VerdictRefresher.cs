@@ -26,7 +26,7 @@ internal static class VerdictRefresher
     private sealed record FindingPackage(long FindingId, long GroupId, PackageRef Package, List<string> Paths);
 
     private static readonly string[] VerdictColumns =
-        ["FindingId", "Verdict", "Confidence", "ProposedJustification", "SourcesJson", "NotesJson", "ComputedAt", "VerdictSince"];
+        ["FindingId", "Verdict", "Confidence", "ProposedJustification", "SourcesJson", "NotesJson", "ComputedAt", "VerdictSince", "FromRunningImage"];
 
     /// <summary>What a refresh judged, and every artifact whose verdicts it replaced (the scope to score again).</summary>
     public sealed record VerdictRefresh(int Artifacts, List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)> Judged, Dictionary<string, int> Counts,
@@ -90,7 +90,8 @@ internal static class VerdictRefresher
                 judged.Add((f.FindingId, f.GroupId, result.Verdict));
                 var notes = result.Notes.Concat(runningNotes).ToList();
                 verdictRows.Add([f.FindingId, result.Verdict, result.Confidence, result.ProposedJustification, SourcesJson(result.Sources),
-                    notes.Count == 0 ? null : JsonSerializer.Serialize(notes, Configuration.DataJson.Default.ListString), now, null]);
+                    notes.Count == 0 ? null : JsonSerializer.Serialize(notes, Configuration.DataJson.Default.ListString), now, null,
+                    FromRunningImage(result.Sources, notes)]);
             }
         }
 
@@ -121,17 +122,28 @@ internal static class VerdictRefresher
         {
             scope.UnionWith(replaced.Keys);
             // Judged by a running image's list before: that image may no longer run in its place.
-            scope.UnionWith(await sql.QueryAsync(
-                "SELECT DISTINCT f.\"ArtifactId\" FROM \"FindingVerdicts\" v JOIN \"Findings\" f ON f.\"Id\" = v.\"FindingId\" " +
-                "WHERE v.\"SourcesJson\" LIKE '%" + RunningSource + "%' OR v.\"NotesJson\" LIKE '%" + RunningNote + "%'", r => r.GetInt64(0), ct));
+            scope.UnionWith(await sql.QueryAsync(JudgedByRunningImagesSql, r => r.GetInt64(0), ct));
         }
         return scope.Order().ToList();
     }
+
+    /// <summary>The artifacts with a verdict judged by a running image's list: the few such verdicts come from their partial
+    /// index, not from a read of every verdict (ADR 112). Written as IN so that SQLite starts from them: a join, without
+    /// statistics, starts from Findings (in ArtifactId order, for the DISTINCT) and probes every verdict.</summary>
+    internal const string JudgedByRunningImagesSql =
+        "SELECT DISTINCT \"ArtifactId\" FROM \"Findings\" WHERE \"Id\" IN (SELECT \"FindingId\" FROM \"FindingVerdicts\" WHERE \"FromRunningImage\")";
 
     /// <summary>The source name prefix of claims from a running image's package list (<see cref="VerdictEngine"/>).</summary>
     private const string RunningSource = "running-image-packages:";
     /// <summary>Every note about a running image's package list says "the running image" or "runs under".</summary>
     private const string RunningNote = "running image";
+
+    /// <summary>Whether a verdict was judged with a running image's package list (<see cref="FindingVerdict.FromRunningImage"/>):
+    /// one of its claims comes from such a list, or one of its notes speaks of the running image. The same test the refresh
+    /// once ran in SQL over the stored JSON, and the one the migration that added the column backfilled with (ADR 112).</summary>
+    internal static bool FromRunningImage(IReadOnlyList<VerdictSource> sources, IReadOnlyList<string> notes) =>
+        sources.Any(s => s.Source.Contains(RunningSource, StringComparison.Ordinal))
+        || notes.Any(n => n.Contains(RunningNote, StringComparison.Ordinal));
 
     /// <summary>
     /// The package lists of the images that run in place of an artifact (<see cref="RunningImage"/>): package lists ingested

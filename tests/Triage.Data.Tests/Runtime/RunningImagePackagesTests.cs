@@ -1,5 +1,9 @@
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Triage.Core.Domain;
+using Triage.Core.Runtime.Inventory;
 using Triage.Core.Runtime.Verdicts;
 using Triage.Data.Queries;
 using Triage.Data.Runtime;
@@ -44,16 +48,27 @@ public class RunningImagePackagesTests
         return scan;
     }
 
-    /// <summary>`kubectl get pods -A -o json` of a cluster running <paramref name="digest"/> under the 1.13.5 tag.</summary>
-    private static string Pods(string digest) => $$$"""
-        {"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":""},"items":[
-          {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-7d9f8c6b5-x2x4z","namespace":"web","labels":{"pod-template-hash":"7d9f8c6b5","environment":"prod"},
-            "ownerReferences":[{"kind":"ReplicaSet","name":"web-7d9f8c6b5","controller":true}]},"spec":{"nodeName":"n1"},
-           "status":{"phase":"Running","containerStatuses":[{"name":"nginx","image":"{{{Image}}}:1.13.5","imageID":"docker-pullable://{{{Image}}}@{{{digest}}}"}]}},
+    /// <summary>`kubectl get pods -A -o json` of a cluster running <paramref name="digest"/> under the 1.13.5 tag (null:
+    /// the web workload is gone, only kube-proxy runs).</summary>
+    private static string Pods(string? digest) => $$$"""
+        {"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":""},"items":[{{{(digest is null ? "" : WebPod(digest) + ",")}}}
           {"apiVersion":"v1","kind":"Pod","metadata":{"name":"kube-proxy-cxkwh","namespace":"kube-system"},"spec":{"nodeName":"n1"},
            "status":{"phase":"Running","containerStatuses":[{"name":"kube-proxy","image":"k8s.gcr.io/kube-proxy:v1.18.1",
              "imageID":"docker-pullable://k8s.gcr.io/kube-proxy@sha256:aeb82818de76ad19697136ed26650ef2fd4270dcf9cf25a4af717b38cbc6a8f9"}]}}]}
         """;
+
+    private static string WebPod(string digest) => $$$"""
+          {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-7d9f8c6b5-x2x4z","namespace":"web","labels":{"pod-template-hash":"7d9f8c6b5","environment":"prod"},
+            "ownerReferences":[{"kind":"ReplicaSet","name":"web-7d9f8c6b5","controller":true}]},"spec":{"nodeName":"n1"},
+           "status":{"phase":"Running","containerStatuses":[{"name":"nginx","image":"{{{Image}}}:1.13.5","imageID":"docker-pullable://{{{Image}}}@{{{digest}}}"}]}}
+        """;
+
+    /// <summary>The stored marker of each stored verdict (ADR 112), by finding id.</summary>
+    private static async Task<Dictionary<long, bool>> FromRunningImageAsync(RuntimeWorld w)
+    {
+        await using var db = w.Db();
+        return await db.FindingVerdicts.AsNoTracking().ToDictionaryAsync(v => v.FindingId, v => v.FromRunningImage);
+    }
 
     private static async Task<Dictionary<string, FindingView>> OldImageFindings(RuntimeWorld w) =>
         (await w.FindingsAsync()).Where(f => f.Digest == OldDigest).ToDictionary(f => f.Package.Name);
@@ -105,6 +120,9 @@ public class RunningImagePackagesTests
         AssertJudgedByTheRunningList(f);
         var notPresent = await w.FindingsAsync(new FindingFilter { Reachability = [ReachabilityVerdict.NotPresent] });
         Assert.Equal(Removed.Order(), notPresent.Select(x => x.Package.Name).Order());
+        // Every verdict the running list gave is marked, the claims (not_present) and the notes (libssl1.1 is listed) alike:
+        // the refresh after the next inventory finds them by the marker's index.
+        Assert.Equal(f.Values.Select(v => (v.Id, true)).Order(), (await FromRunningImageAsync(w)).Select(x => (x.Key, x.Value)).Order());
 
         // Two days later the old digest runs again (a rollback): it is its own running image, nothing judges it any more.
         await w.IngestTextAsync(Pods(OldDigest), "pods-rollback.json", new RuntimeIngestOptions { Cluster = "prod-eu", ObservedAt = T0.AddDays(2) });
@@ -159,5 +177,101 @@ public class RunningImagePackagesTests
         var f = await OldImageFindings(w);
         Assert.All(f.Values, v => Assert.Equal((ReachabilityVerdict.Unknown, false), (v.Risk!.Reachability.Verdict, v.Risk.Reachability.Evaluated)));
         Assert.All(f.Values, v => Assert.Null(v.Risk!.Reachability.ProposedJustification));
+    }
+
+    /// <summary>The inventory no longer names the old digest nor the tag: only the verdicts' marker says which artifact the
+    /// running list judged, and the refresh withdraws what that list said (ADR 112).</summary>
+    [FixtureTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task InventoryWithoutTheWorkload_WithdrawsTheVerdictsTheRunningListGave(string provider)
+    {
+        var w = new RuntimeWorld(provider);
+        await w.ImportJsonAsync(RuntimeVerdictTests.NginxScan(), "nginx-1.13.5-old.json");
+        await w.IngestTextAsync(RunningPackageList().ToJsonString(), "running-sbom.json");
+        await w.IngestTextAsync(Pods(RunningDigest), "pods.json", new RuntimeIngestOptions { Cluster = "prod-eu", ObservedAt = T0 });
+        AssertJudgedByTheRunningList(await OldImageFindings(w));
+
+        // Two days later the web deployment is gone: no image runs under the tag, nothing judges the old digest. (The list
+        // now holds one namespace: its uploader states that it is the whole cluster.)
+        var gone = await w.IngestTextAsync(Pods(null), "pods-gone.json",
+            new RuntimeIngestOptions { Cluster = "prod-eu", ObservedAt = T0.AddDays(2), Coverage = InventoryCoverage.Cluster });
+        Assert.Equal(0, gone.Refresh.FindingsJudged);
+        var f = await OldImageFindings(w);
+        Assert.All(f.Values, v => Assert.Equal((ReachabilityVerdict.Unknown, false), (v.Risk!.Reachability.Verdict, v.Risk.Reachability.Evaluated)));
+        Assert.All(f.Values, v => Assert.Null(v.Risk!.Reachability.ProposedJustification));
+        Assert.Empty(await FromRunningImageAsync(w));
+    }
+
+    /// <summary>The refresh after an inventory reads the marked verdicts from their partial index, on a database without
+    /// statistics as Triage keeps it, never every verdict (ADR 112). PostgreSQL would scan tables this small: it is only
+    /// asked whether the index serves the statement.</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task RefreshAfterAnInventory_FindsTheVerdictsJudgedByARunningImage_InTheirIndex(string provider)
+    {
+        var cs = TestDatabases.New(provider);
+        await TriageDatabase.MigrateAsync(cs);
+        await using var conn = await TriageDatabase.OpenConnectionAsync(cs);
+        var sqlite = provider == TestDatabases.Sqlite;
+        if (!sqlite)
+            await using (var off = conn.CreateCommand())
+            {
+                off.CommandText = "SET enable_seqscan = off";
+                await off.ExecuteNonQueryAsync();
+            }
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = (sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + VerdictRefresher.JudgedByRunningImagesSql;
+        var plan = new List<string>();
+        await using (var r = await cmd.ExecuteReaderAsync())
+            while (await r.ReadAsync()) plan.Add(r.GetString(sqlite ? 3 : 0));
+
+        // SQLite reads the index alone, then each finding by its id; PostgreSQL (told to avoid table scans) reads the index.
+        Assert.Contains(plan, l => l.Contains(sqlite ? "SCAN FindingVerdicts USING COVERING INDEX IX_FindingVerdicts_FromRunningImage"
+            : "on \"IX_FindingVerdicts_FromRunningImage\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, l => l.Contains(sqlite ? "SCAN Findings" : "Seq Scan", StringComparison.Ordinal));
+    }
+
+    /// <summary>A database upgraded from before the marker: the migration marks the verdicts the old refresh found by their
+    /// text (a running-image-packages claim, a note about the running image) and no other, and the next inventory
+    /// re-judges the same artifacts as before the upgrade (ADR 112).</summary>
+    [FixtureTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task VerdictsStoredBeforeTheMarker_AreMarkedByTheMigration_AsTheOldRefreshFoundThem(string provider)
+    {
+        var w = new RuntimeWorld(provider);
+        await w.ImportJsonAsync(RuntimeVerdictTests.NginxScan(), "nginx-1.13.5-old.json");
+        await w.IngestTextAsync(RunningPackageList().ToJsonString(), "running-sbom.json");
+        await w.IngestTextAsync(Pods(RunningDigest), "pods.json", new RuntimeIngestOptions { Cluster = "prod-eu", ObservedAt = T0 });
+        var f = await OldImageFindings(w);
+        var other = f.Keys.Order(StringComparer.Ordinal).First(k => !Removed.Contains(k) && k != "libssl1.1");
+        var fileNotes = f.Keys.Order(StringComparer.Ordinal).Last(k => !Removed.Contains(k) && k != "libssl1.1" && k != other);
+
+        await using (var db = w.Db())
+        {
+            var ids = TriageDatabase.MigrationIds(db.Provider);
+            var index = ids.ToList().FindIndex(id => id.EndsWith("_VerdictFromRunningImage", StringComparison.Ordinal));
+            var migrator = db.GetService<IMigrator>();
+            await migrator.MigrateAsync(ids[index - 1]);
+            // Verdicts as an older version could have stored them: a running-image claim without the note, verdicts with
+            // neither (no claim at all; a claim and a note of other evidence), beside the rows as judged (the claims and
+            // the note, or the note only).
+            await db.Database.ExecuteSqlRawAsync(
+                "UPDATE \"FindingVerdicts\" SET \"NotesJson\" = NULL WHERE \"FindingId\" = {0}", f["libgeoip1"].Id);
+            await db.Database.ExecuteSqlRawAsync(
+                "UPDATE \"FindingVerdicts\" SET \"SourcesJson\" = '[]', \"NotesJson\" = NULL WHERE \"FindingId\" = {0}", f[other].Id);
+            await db.Database.ExecuteSqlRawAsync(
+                "UPDATE \"FindingVerdicts\" SET \"SourcesJson\" = {0}, \"NotesJson\" = {1} WHERE \"FindingId\" = {2}",
+                """[{"source":"slim","verdict":"present_not_loaded","confidence":"medium","detail":"the running container kept its files"}]""",
+                """["no file list for it: runtime file evidence cannot be applied"]""", f[fileNotes].Id);
+            await migrator.MigrateAsync(ids[^1]);
+        }
+
+        var expected = f.Values.ToDictionary(v => v.Id, v => v.Id != f[other].Id && v.Id != f[fileNotes].Id);
+        Assert.Equal(expected.OrderBy(x => x.Key), (await FromRunningImageAsync(w)).OrderBy(x => x.Key));
+
+        // The old digest runs again: the verdicts the running list gave are withdrawn, as before the upgrade.
+        await w.IngestTextAsync(Pods(OldDigest), "pods-rollback.json", new RuntimeIngestOptions { Cluster = "prod-eu", ObservedAt = T0.AddDays(2) });
+        Assert.All((await OldImageFindings(w)).Values,
+            v => Assert.Equal((ReachabilityVerdict.Unknown, false), (v.Risk!.Reachability.Verdict, v.Risk.Reachability.Evaluated)));
     }
 }

@@ -755,6 +755,9 @@ namespace Triage.Data.Migrations.Postgres
                     b.Property<int>("Priority")
                         .HasColumnType("integer");
 
+                    b.Property<DateTime>("PrioritySince")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("RankKey")
                         .HasColumnType("bigint");
 
@@ -771,6 +774,39 @@ namespace Triage.Data.Migrations.Postgres
                         .IsDescending(true, false);
 
                     b.ToTable("FindingRisks");
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.FindingRiskPeriod", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("FindingId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("Priority")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("Since")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("Until")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("Verdict")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FindingId");
+
+                    b.ToTable("FindingRiskPeriods", t =>
+                        {
+                            t.HasCheckConstraint("CK_FindingRiskPeriods_OneValue", "(\"Priority\" IS NULL) <> (\"Verdict\" IS NULL)");
+                        });
                 });
 
             modelBuilder.Entity("Triage.Core.Domain.FindingVerdict", b =>
@@ -796,6 +832,9 @@ namespace Triage.Data.Migrations.Postgres
 
                     b.Property<int>("Verdict")
                         .HasColumnType("integer");
+
+                    b.Property<DateTime>("VerdictSince")
+                        .HasColumnType("timestamp with time zone");
 
                     b.HasKey("FindingId");
 
@@ -2904,6 +2943,15 @@ namespace Triage.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("PolicyId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.FindingRiskPeriod", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Finding", null)
+                        .WithMany()
+                        .HasForeignKey("FindingId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

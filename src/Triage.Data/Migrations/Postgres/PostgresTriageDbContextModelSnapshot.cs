@@ -817,6 +817,9 @@ namespace Triage.Data.Migrations.Postgres
                     b.Property<int>("Confidence")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("FromRunningImage")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("NotesJson")
                         .HasColumnType("text");
 
@@ -836,6 +839,9 @@ namespace Triage.Data.Migrations.Postgres
                     b.HasKey("FindingId");
 
                     b.HasIndex("Verdict");
+
+                    b.HasIndex(new[] { "FindingId", "FromRunningImage" }, "IX_FindingVerdicts_FromRunningImage")
+                        .HasFilter("\"FromRunningImage\"");
 
                     b.ToTable("FindingVerdicts");
                 });

@@ -720,6 +720,9 @@ namespace Triage.Data.Migrations.Sqlite
                     b.Property<int>("Priority")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime>("PrioritySince")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("RankKey")
                         .HasColumnType("INTEGER");
 
@@ -736,6 +739,37 @@ namespace Triage.Data.Migrations.Sqlite
                         .IsDescending(true, false);
 
                     b.ToTable("FindingRisks");
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.FindingRiskPeriod", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FindingId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Priority")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("Since")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Until")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Verdict")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FindingId");
+
+                    b.ToTable("FindingRiskPeriods", t =>
+                        {
+                            t.HasCheckConstraint("CK_FindingRiskPeriods_OneValue", "(\"Priority\" IS NULL) <> (\"Verdict\" IS NULL)");
+                        });
                 });
 
             modelBuilder.Entity("Triage.Core.Domain.FindingVerdict", b =>
@@ -761,6 +795,9 @@ namespace Triage.Data.Migrations.Sqlite
 
                     b.Property<int>("Verdict")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("VerdictSince")
+                        .HasColumnType("TEXT");
 
                     b.HasKey("FindingId");
 
@@ -2817,6 +2854,15 @@ namespace Triage.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("PolicyId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Triage.Core.Domain.FindingRiskPeriod", b =>
+                {
+                    b.HasOne("Triage.Core.Domain.Finding", null)
+                        .WithMany()
+                        .HasForeignKey("FindingId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -780,6 +780,9 @@ namespace Triage.Data.Migrations.Sqlite
                     b.Property<int>("Confidence")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("FromRunningImage")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("NotesJson")
                         .HasColumnType("TEXT");
 
@@ -799,6 +802,9 @@ namespace Triage.Data.Migrations.Sqlite
                     b.HasKey("FindingId");
 
                     b.HasIndex("Verdict");
+
+                    b.HasIndex(new[] { "FindingId", "FromRunningImage" }, "IX_FindingVerdicts_FromRunningImage")
+                        .HasFilter("\"FromRunningImage\"");
 
                     b.ToTable("FindingVerdicts");
                 });

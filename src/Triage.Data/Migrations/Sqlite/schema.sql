@@ -1251,3 +1251,15 @@ VALUES ('20261130141221_InventoryCoverage', '10.0.15');
 
 COMMIT;
 
+BEGIN TRANSACTION;
+ALTER TABLE "FindingVerdicts" ADD "FromRunningImage" INTEGER NOT NULL DEFAULT 0;
+
+UPDATE "FindingVerdicts" SET "FromRunningImage" = 1 WHERE "SourcesJson" LIKE '%running-image-packages:%' OR "NotesJson" LIKE '%running image%';
+
+CREATE INDEX "IX_FindingVerdicts_FromRunningImage" ON "FindingVerdicts" ("FindingId", "FromRunningImage") WHERE "FromRunningImage";
+
+INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+VALUES ('20261130213105_VerdictFromRunningImage', '10.0.15');
+
+COMMIT;
+
