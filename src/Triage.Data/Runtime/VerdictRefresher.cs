@@ -140,10 +140,12 @@ internal static class VerdictRefresher
 
     /// <summary>Whether a verdict was judged with a running image's package list (<see cref="FindingVerdict.FromRunningImage"/>):
     /// one of its claims comes from such a list, or one of its notes speaks of the running image. The same test the refresh
-    /// once ran in SQL over the stored JSON, and the one the migration that added the column backfilled with (ADR 112).</summary>
+    /// once ran in SQL over the stored JSON, and the one the migration that added the column backfilled with (ADR 112).
+    /// Case-insensitive, as SQLite's LIKE was: a note that starts a sentence with "Running image" is marked too (a wider
+    /// mark only brings an artifact into the refresh after an inventory, never leaves one out).</summary>
     internal static bool FromRunningImage(IReadOnlyList<VerdictSource> sources, IReadOnlyList<string> notes) =>
-        sources.Any(s => s.Source.Contains(RunningSource, StringComparison.Ordinal))
-        || notes.Any(n => n.Contains(RunningNote, StringComparison.Ordinal));
+        sources.Any(s => s.Source.Contains(RunningSource, StringComparison.OrdinalIgnoreCase))
+        || notes.Any(n => n.Contains(RunningNote, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// The package lists of the images that run in place of an artifact (<see cref="RunningImage"/>): package lists ingested
