@@ -16,7 +16,7 @@ public class RunningImagePackagesTests
 {
     private const string Image = RuntimeVerdictTests.NginxImage;
     private const string OldDigest = RuntimeVerdictTests.NginxDigest;
-    private static readonly string RunningDigest = ReportBuilder.Digest('d');
+    internal static readonly string RunningDigest = ReportBuilder.Digest('d');
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 8, 0, 0, TimeSpan.Zero);
     private static readonly string[] Removed = ["nginx-module-geoip", "libgeoip1"];
 
@@ -34,7 +34,7 @@ public class RunningImagePackagesTests
     }
 
     /// <summary>The running image scanned with Trivy --list-all-pkgs: the list above with a finding per package.</summary>
-    private static JsonNode RunningScan()
+    internal static JsonNode RunningScan()
     {
         var scan = RuntimeVerdictTests.NginxScan();
         scan["Metadata"]!["RepoDigests"] = new JsonArray(Image + "@" + RunningDigest);
@@ -45,7 +45,7 @@ public class RunningImagePackagesTests
     }
 
     /// <summary>`kubectl get pods -A -o json` of a cluster running <paramref name="digest"/> under the 1.13.5 tag.</summary>
-    private static string Pods(string digest) => $$$"""
+    internal static string Pods(string digest) => $$$"""
         {"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":""},"items":[
           {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-7d9f8c6b5-x2x4z","namespace":"web","labels":{"pod-template-hash":"7d9f8c6b5","environment":"prod"},
             "ownerReferences":[{"kind":"ReplicaSet","name":"web-7d9f8c6b5","controller":true}]},"spec":{"nodeName":"n1"},
