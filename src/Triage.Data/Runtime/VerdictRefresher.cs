@@ -45,7 +45,7 @@ internal static class VerdictRefresher
     /// <summary>What judging some artifacts gave: the verdict rows to write and the findings with their verdicts.</summary>
     private sealed class Judgement
     {
-        public int Artifacts;
+        public int Artifacts { get; set; }
         public List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)> Judged { get; } = [];
         public List<object?[]> Rows { get; } = [];
     }
