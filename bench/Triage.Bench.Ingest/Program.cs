@@ -15,8 +15,12 @@ using Triage.Data.Import;
 //   dotnet run -c Release --project bench/Triage.Bench.Ingest -- decisions [--postgres CONN] [--findings 500,5000] [--rounds 3]
 //   dotnet run -c Release --project bench/Triage.Bench.Ingest -- list --triage out/triage --db CONN [--rounds 3]
 //     (`triage findings --format json` of a whole database into a file, against `jq length` of that output)
-//   dotnet run -c Release --project bench/Triage.Bench.Ingest -- rescore --db CONN [--rounds 3] [--slice FINDINGS]
-//     (a full rescore of an existing database, e.g. the file `dedup --keep` leaves, against a plain read of every finding)
+//   dotnet run -c Release --project bench/Triage.Bench.Ingest -- rescore --db CONN [--rounds 3] [--slice FINDINGS] [--verdicts]
+//     (a full rescore of an existing database, e.g. the file `dedup --keep` leaves, against a plain read of every finding;
+//      --verdicts: a full refresh, verdicts then scores, as `triage runtime refresh` runs it)
+//   dotnet run -c Release --project bench/Triage.Bench.Ingest -- runtime-evidence --db CONN [--artifacts 1000] [--every 2] [--replaced 50] [--package-lists]
+//     (synthetic runtime evidence for a `dedup` database, so `rescore --verdicts` has verdicts to judge; run it again
+//      with --package-lists to add a package list with files and a profile reading some of them to each image)
 //   dotnet run -c Release --project bench/Triage.Bench.Ingest -- vex-import [--postgres CONN] [--statements 1000,5000] [--rounds 3] [--sqlite-only|--postgres-only]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var command = args.FirstOrDefault() ?? "help";
@@ -48,9 +52,14 @@ switch (command)
             int.Parse(Arg("--rounds") ?? "3", CultureInfo.InvariantCulture), args.Contains("--sqlite-only"), args.Contains("--postgres-only"));
     case "rescore":
         return await RescoreBench.RunAsync(Arg("--db") ?? throw new ArgumentException("--db CONN (a database with findings) is required"),
-            int.Parse(Arg("--rounds") ?? "3", CultureInfo.InvariantCulture), Arg("--slice") is { } slice ? int.Parse(slice, CultureInfo.InvariantCulture) : null);
+            int.Parse(Arg("--rounds") ?? "3", CultureInfo.InvariantCulture), Arg("--slice") is { } slice ? int.Parse(slice, CultureInfo.InvariantCulture) : null,
+            args.Contains("--verdicts"));
+    case "runtime-evidence":
+        return await RuntimeEvidenceBench.RunAsync(Arg("--db") ?? throw new ArgumentException("--db CONN (a dedup database) is required"),
+            int.Parse(Arg("--artifacts") ?? "1000", CultureInfo.InvariantCulture), int.Parse(Arg("--every") ?? "2", CultureInfo.InvariantCulture),
+            int.Parse(Arg("--replaced") ?? "50", CultureInfo.InvariantCulture), args.Contains("--package-lists"));
     default:
-        Console.Error.WriteLine("usage: rescore --db CONN [--rounds N] [--slice FINDINGS] | ingest --triage PATH [--postgres CONN] [--rounds N] | list --triage PATH --db CONN [--rounds N] | dedup [--postgres CONN [--postgres-only]] [--artifacts N] [--per N] [--from N] [--keep] " +
+        Console.Error.WriteLine("usage: rescore --db CONN [--rounds N] [--slice FINDINGS] [--verdicts] | runtime-evidence --db CONN [--artifacts N] [--every N] [--replaced N] [--package-lists] | ingest --triage PATH [--postgres CONN] [--rounds N] | list --triage PATH --db CONN [--rounds N] | dedup [--postgres CONN [--postgres-only]] [--artifacts N] [--per N] [--from N] [--keep] " +
                                 "| decisions [--postgres CONN] [--findings N,N] [--rounds N] " +
                                 "| vex-import [--postgres CONN] [--statements N,N] [--rounds N] [--sqlite-only|--postgres-only]");
         return 2;

@@ -6,13 +6,14 @@ using Triage.Data.Runtime;
 namespace Triage.Bench.Ingest;
 
 /// <summary>
-/// A full rescore of a database (what a KEV import, a changed ranking policy or a new score-input version runs, ADR 108):
+/// A full rescore of a database (what a KEV import, a changed ranking policy or a new score-input version runs, ADR 108),
+/// or with <c>--verdicts</c> a full refresh (every verdict judged again, then every score: `triage runtime refresh`):
 /// time, memory allocated and the process's peak resident set, against a baseline in the same run: one plain read of
 /// every finding's id and severity, the least any pass over all findings costs.
 /// </summary>
 internal static class RescoreBench
 {
-    public static async Task<int> RunAsync(string connectionString, int rounds, int? slice)
+    public static async Task<int> RunAsync(string connectionString, int rounds, int? slice, bool verdicts)
     {
         var postgres = connectionString.Contains("Host=", StringComparison.OrdinalIgnoreCase);
         Console.WriteLine("| round | findings | baseline read | rescore | rescore ÷ baseline | allocated | peak RSS before / after | after: anonymous / file-backed (mapped database) | GC heap after |");
@@ -27,10 +28,10 @@ internal static class RescoreBench
             sw.Restart();
             var service = new FindingRiskService(connectionString);
             if (slice is { } n) service = new FindingRiskService(connectionString) { SliceFindings = n };
-            var result = await service.RescoreAllAsync();
+            var result = verdicts ? await service.RefreshEverythingAsync() : await service.RescoreAllAsync();
             var rescore = sw.Elapsed.TotalSeconds;
             allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-            Console.WriteLine($"| {round}, slices of {(slice ?? service.SliceFindings):N0} | {findings:N0} ({result.FindingsScored:N0} scored) | {baseline:F2} s | {rescore:F2} s | {rescore / baseline:F1} | " +
+            Console.WriteLine($"| {round}, slices of {(slice ?? service.SliceFindings):N0} | {findings:N0} ({(verdicts ? $"{result.FindingsJudged:N0} judged, " : "")}{result.FindingsScored:N0} scored) | {baseline:F2} s | {rescore:F2} s | {rescore / baseline:F1} | " +
                               $"{allocated / 1048576.0:N0} MiB | {before:N0} / {StatusMb("VmHWM:"):N0} MB | {StatusMb("RssAnon:"):N0} / {StatusMb("RssFile:"):N0} MB | " +
                               $"{GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:N0} MiB |");
         }

@@ -73,7 +73,6 @@ public sealed class FindingRiskService
         return new RiskRefreshResult(artifacts, judged.Count, scored, counts, sw.ElapsedMilliseconds, flagged);
     }
 
-    /// <summary>Every verdict from every stored evidence file, then every score (e.g. after evidence rules changed).</summary>
     /// <summary>Verdicts and scores of freshly imported images, inside the import's transaction (see <see cref="ReportImporter"/>).
     /// Only used while no VEX decision exists: then no verdict can contradict a decision, so nothing is flagged.</summary>
     /// <param name="newGroupCvss">Highest CVSS scores of the alias groups the import created (<see cref="RiskInputLoader"/>
@@ -88,17 +87,23 @@ public sealed class FindingRiskService
         await RiskScorer.ScoreAsync(store, RiskScope.Artifacts(verdicts.Scope), _policy, _settings, refreshCvss: true, now, ct, newGroupCvss);
     }
 
+    /// <summary>Every verdict from every stored evidence file, then every score (e.g. after evidence rules changed): both a
+    /// slice of about <see cref="SliceFindings"/> findings (whole artifacts) at a time, in one transaction.</summary>
     public async Task<RiskRefreshResult> RefreshEverythingAsync(CancellationToken ct = default)
     {
         var sw = Stopwatch.StartNew();
         await TriageDatabase.EnsureMigratedAsync(_connectionString, ct);
         await using var store = await ImportStore.BeginAsync(_connectionString, ct);
         var now = Now();
-        var (artifacts, judged, counts, _) = await VerdictRefresher.RefreshAsync(store, null, _settings, now, ct);
+        // Verdicts go a slice of artifacts at a time, as scores do: only the findings whose verdict may contradict a
+        // not_affected decision in force are kept for flagging once committed, not every judged finding.
+        var toFlag = new List<(long FindingId, PackageEvidence Evidence)>();
+        var (artifacts, judged, counts) = await VerdictRefresher.RefreshEverythingAsync(store, _settings, now, SliceFindings,
+            async slice => toFlag.AddRange(await ContradictingAsync(SqlSource.Of(store), slice, now, ct)), ct);
         var scored = await RiskScorer.ScoreAsync(store, RiskScope.All, _policy, _settings, refreshCvss: true, now, ct, sliceFindings: SliceFindings);
         await store.CommitAsync(ct);
-        var flagged = await FlagContradictionsAsync(judged, ct);
-        return new RiskRefreshResult(artifacts, judged.Count, scored, counts, sw.ElapsedMilliseconds, flagged);
+        var flagged = await FlagAsync(toFlag, ct);
+        return new RiskRefreshResult(artifacts, judged, scored, counts, sw.ElapsedMilliseconds, flagged);
     }
 
     /// <summary>Scores every finding again from stored verdicts, enrichment and inventories (CVSS kept from the last score).</summary>
@@ -147,20 +152,34 @@ public sealed class FindingRiskService
     /// </summary>
     private async Task<int> FlagContradictionsAsync(List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)> judged, CancellationToken ct)
     {
-        var withEvidence = judged.Where(j => Evidence(j.Verdict) is not null).ToList();
-        if (withEvidence.Count == 0) return 0;
-        Dictionary<long, RankingVexStatus> statuses;
+        List<(long FindingId, PackageEvidence Evidence)> contradicting;
         await using (var db = TriageDatabase.CreateContext(_connectionString))
         {
             await db.Database.OpenConnectionAsync(ct);
-            var ids = withEvidence.Select(j => j.FindingId).ToList();
-            statuses = await RankingVex.LoadAsync(SqlSource.Of(db.Database.GetDbConnection(), db.Provider), RiskScope.Findings(ids), ids, Now(), ct);
+            contradicting = await ContradictingAsync(SqlSource.Of(db.Database.GetDbConnection(), db.Provider), judged, Now(), ct);
         }
+        return await FlagAsync(contradicting, ct);
+    }
+
+    /// <summary>The judged findings whose decision in force is not_affected, with what their verdict says of the package.</summary>
+    private static async Task<List<(long FindingId, PackageEvidence Evidence)>> ContradictingAsync(SqlSource sql,
+        List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)> judged, DateTime now, CancellationToken ct)
+    {
+        var withEvidence = judged.Where(j => Evidence(j.Verdict) is not null).ToList();
+        if (withEvidence.Count == 0) return [];
+        var ids = withEvidence.Select(j => j.FindingId).ToList();
+        var statuses = await RankingVex.LoadAsync(sql, RiskScope.Findings(ids), ids, now, ct);
+        return withEvidence.Where(j => statuses.GetValueOrDefault(j.FindingId) == RankingVexStatus.NotAffected)
+            .Select(j => (j.FindingId, Evidence(j.Verdict)!.Value)).ToList();
+    }
+
+    /// <summary>Flags each decision whose justification the evidence contradicts (<see cref="Vex.DecisionService.FlagEvidenceAsync"/>).</summary>
+    private async Task<int> FlagAsync(List<(long FindingId, PackageEvidence Evidence)> contradicting, CancellationToken ct)
+    {
+        if (contradicting.Count == 0) return 0;
         var decisions = new Vex.DecisionService(_connectionString, _time);
         var flagged = 0;
-        foreach (var (id, _, verdict) in withEvidence)
-            if (statuses.GetValueOrDefault(id) == RankingVexStatus.NotAffected)
-                flagged += await decisions.FlagEvidenceAsync(id, Evidence(verdict)!.Value, ct);
+        foreach (var (id, evidence) in contradicting) flagged += await decisions.FlagEvidenceAsync(id, evidence, ct);
         return flagged;
     }
 

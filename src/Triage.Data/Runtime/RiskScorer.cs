@@ -93,8 +93,9 @@ internal static class RiskScorer
     public const int DefaultSliceFindings = 50_000;
 
     /// <summary>Every artifact that has findings, in id order, cut into slices of about <paramref name="findings"/> findings
-    /// (an artifact is never split; one larger than that is a slice of its own).</summary>
-    private static async Task<List<List<long>>> ArtifactSlicesAsync(ImportStore store, int findings, CancellationToken ct)
+    /// (an artifact is never split; one larger than that is a slice of its own). The full verdict refresh goes by the same
+    /// slices (<see cref="VerdictRefresher.RefreshEverythingAsync"/>).</summary>
+    internal static async Task<List<List<long>>> ArtifactSlicesAsync(ImportStore store, int findings, CancellationToken ct)
     {
         var counts = await store.QueryAsync("SELECT \"ArtifactId\", COUNT(*) FROM \"Findings\" GROUP BY \"ArtifactId\" ORDER BY \"ArtifactId\"",
             r => (r.GetInt64(0), r.GetInt64(1)), ct);

@@ -32,21 +32,77 @@ internal static class VerdictRefresher
     public sealed record VerdictRefresh(int Artifacts, List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)> Judged, Dictionary<string, int> Counts,
         IReadOnlyCollection<long> Scope);
 
+    /// <summary>What a refresh of every artifact judged: how many artifacts and findings, and the counts per verdict.</summary>
+    public sealed record EverythingRefreshed(int Artifacts, int Findings, Dictionary<string, int> Counts);
+
+    /// <summary>The stored evidence of every image, matched to the artifacts it applies to, and the images that run in place
+    /// of artifacts: read once per refresh (it follows the evidence, not the findings).</summary>
+    private sealed record StoredEvidence(List<EvidenceRow> Rows, Dictionary<long, List<EvidenceRow>> ByArtifact, Dictionary<long, List<RunningImage>> Replaced)
+    {
+        public List<EvidenceRow> PackageLists { get; } = Rows.Where(r => r.Part == RuntimeEvidencePart.PackageFileList).ToList();
+    }
+
+    /// <summary>What judging some artifacts gave: the verdict rows to write and the findings with their verdicts.</summary>
+    private sealed class Judgement
+    {
+        public int Artifacts { get; set; }
+        public List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)> Judged { get; } = [];
+        public List<object?[]> Rows { get; } = [];
+    }
+
     /// <summary>
-    /// Judges the findings of <paramref name="artifactIds"/> (null: of every artifact that has evidence or whose tag runs
-    /// with another digest), and of the artifacts whose tag runs with a digest the refresh concerns: one of
-    /// <paramref name="artifactIds"/>, or one of <paramref name="listedDigests"/> (a package list just ingested). After an
-    /// inventory (<paramref name="inventoryChanged"/>) every artifact judged by a running image's list, before or now, is
-    /// judged again.
+    /// Judges the findings of <paramref name="artifactIds"/>, and of the artifacts whose tag runs with a digest the refresh
+    /// concerns: one of <paramref name="artifactIds"/>, or one of <paramref name="listedDigests"/> (a package list just
+    /// ingested). After an inventory (<paramref name="inventoryChanged"/>) every artifact judged by a running image's list,
+    /// before or now, is judged again.
     /// </summary>
     /// <returns>Judged artifacts, the findings with their verdicts, counts per verdict, and every artifact whose verdicts were
     /// replaced (the scope to score again).</returns>
-    public static async Task<VerdictRefresh> RefreshAsync(ImportStore store, IReadOnlyCollection<long>? artifactIds, RuntimeSettings settings, DateTime now,
+    public static async Task<VerdictRefresh> RefreshAsync(ImportStore store, IReadOnlyCollection<long> artifactIds, RuntimeSettings settings, DateTime now,
         CancellationToken ct, bool inventoryChanged = false, IReadOnlyCollection<string>? listedDigests = null)
     {
         var sql = SqlSource.Of(store);
+        var stored = await LoadEvidenceAsync(store, settings, ct);
+        var scope = await ScopeAsync(sql, artifactIds, stored.Replaced, inventoryChanged, listedDigests, ct);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var judgement = await JudgeAsync(store, stored, scope, counts, now, ct);
+        await WriteAsync(store, scope, judgement.Rows, now, ct);
+        return new VerdictRefresh(judgement.Artifacts, judgement.Judged, counts, scope);
+    }
+
+    /// <summary>
+    /// Judges every finding that stored evidence applies to (an artifact that has evidence or whose tag runs with another
+    /// digest) and withdraws every other verdict, a slice of artifacts at a time: in id order, about
+    /// <paramref name="sliceFindings"/> findings per slice (an artifact is never split), each slice judged and written exactly
+    /// as <see cref="RefreshAsync"/> judges and writes its artifacts, in the caller's transaction. Nothing a slice judges
+    /// depends on the verdicts written before it, so the result is what one pass gives, while memory follows the slice.
+    /// </summary>
+    /// <param name="judged">Called with each slice's findings and their verdicts once the slice is written.</param>
+    public static async Task<EverythingRefreshed> RefreshEverythingAsync(ImportStore store, RuntimeSettings settings, DateTime now, int sliceFindings,
+        Func<List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)>, Task> judged, CancellationToken ct)
+    {
+        var stored = await LoadEvidenceAsync(store, settings, ct);
+        var withEvidence = stored.ByArtifact.Keys.Union(stored.Replaced.Keys).ToHashSet();
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        int artifacts = 0, findings = 0;
+        foreach (var slice in await RiskScorer.ArtifactSlicesAsync(store, sliceFindings, ct))
+        {
+            var judgement = await JudgeAsync(store, stored, slice.Where(withEvidence.Contains).ToList(), counts, now, ct);
+            // Every artifact of the slice, judged or not: a verdict whose evidence no longer applies is withdrawn. Verdicts of
+            // findings no artifact holds cannot exist (they cascade), so the slices together cover every stored verdict.
+            await WriteAsync(store, slice, judgement.Rows, now, ct);
+            artifacts += judgement.Artifacts;
+            findings += judgement.Judged.Count;
+            await judged(judgement.Judged);
+        }
+        return new EverythingRefreshed(artifacts, findings, counts);
+    }
+
+    private static async Task<StoredEvidence> LoadEvidenceAsync(ImportStore store, RuntimeSettings settings, CancellationToken ct)
+    {
+        var sql = SqlSource.Of(store);
         var catalog = await ArtifactCatalog.LoadAsync(sql, ct);
-        var rows = await SqlSource.Of(store).QueryAsync(
+        var rows = await sql.QueryAsync(
             "SELECT \"Id\", \"EvidenceFileId\", \"Part\", \"Source\", \"ImageReference\", \"Repository\", \"Tag\", \"Digest\", \"ImageId\" FROM \"RuntimeImageEvidence\" ORDER BY \"Id\"",
             r => new EvidenceRow(r.GetInt64(0), r.GetInt64(1), (RuntimeEvidencePart)r.GetInt32(2), r.GetString(3), r.GetString(4),
                 r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8)), ct);
@@ -57,62 +113,66 @@ internal static class VerdictRefresher
                 if (!byArtifact.TryGetValue(id, out var list)) byArtifact[id] = list = [];
                 list.Add(row);
             }
-        var replaced = await RunningImages.LoadAsync(sql, catalog, settings, ct);
-        var scope = await ScopeAsync(sql, artifactIds, byArtifact, replaced, inventoryChanged, listedDigests, ct);
+        return new StoredEvidence(rows, byArtifact, await RunningImages.LoadAsync(sql, catalog, settings, ct));
+    }
 
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        var judged = new List<(long FindingId, long GroupId, ReachabilityVerdict Verdict)>();
+    /// <summary>Judges the findings of <paramref name="artifacts"/> (in that order) and adds to <paramref name="counts"/>.
+    /// Evidence files and file lists read here are kept only for this call.</summary>
+    private static async Task<Judgement> JudgeAsync(ImportStore store, StoredEvidence stored, IReadOnlyList<long> artifacts, Dictionary<string, int> counts,
+        DateTime now, CancellationToken ct)
+    {
+        var judgement = new Judgement();
         var documents = new Dictionary<long, RuntimeEvidenceDocument>();
         var ownLists = new Dictionary<long, List<PackageFileIndex>>();
-        var packageLists = rows.Where(r => r.Part == RuntimeEvidencePart.PackageFileList).ToList();
-        var verdictRows = new List<object?[]>();
-        var judgedArtifacts = 0;
-        foreach (var artifactId in scope)
+        foreach (var artifactId in artifacts)
         {
-            var (evidence, fileLists) = byArtifact.TryGetValue(artifactId, out var evidenceRows)
+            var (evidence, fileLists) = stored.ByArtifact.TryGetValue(artifactId, out var evidenceRows)
                 ? await EvidenceAsync(store, evidenceRows, documents, ct)
                 : (new RuntimeEvidence(), []);
             var runningNotes = new List<string>();
-            if (replaced.TryGetValue(artifactId, out var images))
-                await AddRunningListsAsync(store, images, packageLists, documents, ownLists, evidence, runningNotes, ct);
+            if (stored.Replaced.TryGetValue(artifactId, out var images))
+                await AddRunningListsAsync(store, images, stored.PackageLists, documents, ownLists, evidence, runningNotes, ct);
             if (evidence.IsEmpty) continue;
             fileLists.AddRange(await OwnFileListsCachedAsync(store, artifactId, ownLists, ct));
 
             var findings = await FindingsAsync(store, artifactId, ct);
             if (findings.Count == 0) continue;
-            judgedArtifacts++;
+            judgement.Artifacts++;
             var members = await MembersAsync(store, findings.Select(f => f.GroupId).Distinct().ToList(), ct);
             foreach (var f in findings)
             {
                 var result = VerdictEngine.Evaluate(Input(f, fileLists, members), evidence);
                 var wire = result.Verdict.ToWire();
                 counts[wire] = counts.GetValueOrDefault(wire) + 1;
-                judged.Add((f.FindingId, f.GroupId, result.Verdict));
+                judgement.Judged.Add((f.FindingId, f.GroupId, result.Verdict));
                 var notes = result.Notes.Concat(runningNotes).ToList();
-                verdictRows.Add([f.FindingId, result.Verdict, result.Confidence, result.ProposedJustification, SourcesJson(result.Sources),
+                judgement.Rows.Add([f.FindingId, result.Verdict, result.Confidence, result.ProposedJustification, SourcesJson(result.Sources),
                     notes.Count == 0 ? null : JsonSerializer.Serialize(notes, Configuration.DataJson.Default.ListString), now, null,
                     FromRunningImage(result.Sources, notes)]);
             }
         }
+        return judgement;
+    }
 
-        // Replace the verdicts of the artifacts in scope: evidence that no longer applies leaves no stale verdict behind. What
-        // was replaced or withdrawn is kept with its period, a verdict judged again the same keeps its moment (ADR 108).
-        const string returning = " RETURNING \"FindingId\", \"Verdict\", \"VerdictSince\"";
-        var old = await RiskPeriods.DeleteReturningAsync(store, artifactIds is null
-            ? "DELETE FROM \"FindingVerdicts\"" + returning
-            : "DELETE FROM \"FindingVerdicts\" WHERE \"FindingId\" IN (SELECT \"Id\" FROM \"Findings\" WHERE \"ArtifactId\" IN ({keys}))" + returning,
-            artifactIds is null ? null : scope, ct);
-        var periods = RiskPeriods.Carry(old, verdictRows, idColumn: 0, valueColumn: 1, sinceColumn: 7, RiskPeriods.Kind.Verdict, now);
-        await store.InsertAsync("FindingVerdicts", VerdictColumns, verdictRows, ct);
+    /// <summary>
+    /// Replaces the verdicts of the findings of <paramref name="artifacts"/> by <paramref name="rows"/>: evidence that no
+    /// longer applies leaves no stale verdict behind. What was replaced or withdrawn is kept with its period, a verdict
+    /// judged again the same keeps its moment (ADR 108).
+    /// </summary>
+    private static async Task WriteAsync(ImportStore store, IReadOnlyCollection<long> artifacts, List<object?[]> rows, DateTime now, CancellationToken ct)
+    {
+        var old = await RiskPeriods.DeleteReturningAsync(store,
+            "DELETE FROM \"FindingVerdicts\" WHERE \"FindingId\" IN (SELECT \"Id\" FROM \"Findings\" WHERE \"ArtifactId\" IN ({keys}))" +
+            " RETURNING \"FindingId\", \"Verdict\", \"VerdictSince\"", artifacts, ct);
+        var periods = RiskPeriods.Carry(old, rows, idColumn: 0, valueColumn: 1, sinceColumn: 7, RiskPeriods.Kind.Verdict, now);
+        await store.InsertAsync("FindingVerdicts", VerdictColumns, rows, ct);
         await RiskPeriods.InsertAsync(store, periods, ct);
-        return new VerdictRefresh(judgedArtifacts, judged, counts, scope);
     }
 
     /// <summary>The artifacts to judge: those asked for, widened by the artifacts whose tag runs with a digest the refresh concerns.</summary>
-    private static async Task<List<long>> ScopeAsync(SqlSource sql, IReadOnlyCollection<long>? artifactIds, Dictionary<long, List<EvidenceRow>> byArtifact,
-        Dictionary<long, List<RunningImage>> replaced, bool inventoryChanged, IReadOnlyCollection<string>? listedDigests, CancellationToken ct)
+    private static async Task<List<long>> ScopeAsync(SqlSource sql, IReadOnlyCollection<long> artifactIds, Dictionary<long, List<RunningImage>> replaced,
+        bool inventoryChanged, IReadOnlyCollection<string>? listedDigests, CancellationToken ct)
     {
-        if (artifactIds is null) return byArtifact.Keys.Union(replaced.Keys).Order().ToList();
         var asked = new HashSet<long>(artifactIds);
         var scope = new HashSet<long>(artifactIds);
         var digests = new HashSet<string>(listedDigests ?? [], StringComparer.Ordinal);

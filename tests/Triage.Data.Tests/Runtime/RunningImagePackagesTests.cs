@@ -20,7 +20,7 @@ public class RunningImagePackagesTests
 {
     private const string Image = RuntimeVerdictTests.NginxImage;
     private const string OldDigest = RuntimeVerdictTests.NginxDigest;
-    private static readonly string RunningDigest = ReportBuilder.Digest('d');
+    internal static readonly string RunningDigest = ReportBuilder.Digest('d');
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 8, 0, 0, TimeSpan.Zero);
     private static readonly string[] Removed = ["nginx-module-geoip", "libgeoip1"];
 
@@ -38,7 +38,7 @@ public class RunningImagePackagesTests
     }
 
     /// <summary>The running image scanned with Trivy --list-all-pkgs: the list above with a finding per package.</summary>
-    private static JsonNode RunningScan()
+    internal static JsonNode RunningScan()
     {
         var scan = RuntimeVerdictTests.NginxScan();
         scan["Metadata"]!["RepoDigests"] = new JsonArray(Image + "@" + RunningDigest);
@@ -50,7 +50,7 @@ public class RunningImagePackagesTests
 
     /// <summary>`kubectl get pods -A -o json` of a cluster running <paramref name="digest"/> under the 1.13.5 tag (null:
     /// the web workload is gone, only kube-proxy runs).</summary>
-    private static string Pods(string? digest) => $$$"""
+    internal static string Pods(string? digest) => $$$"""
         {"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":""},"items":[{{{(digest is null ? "" : WebPod(digest) + ",")}}}
           {"apiVersion":"v1","kind":"Pod","metadata":{"name":"kube-proxy-cxkwh","namespace":"kube-system"},"spec":{"nodeName":"n1"},
            "status":{"phase":"Running","containerStatuses":[{"name":"kube-proxy","image":"k8s.gcr.io/kube-proxy:v1.18.1",
