@@ -157,40 +157,54 @@ public sealed class VexRematch(string connectionString, TimeProvider? time = nul
                 .Where(i => chunk.Contains(i.DocumentId) && i.Kind == VexIssueKind.Unmatched && codes.Contains(i.Code))
                 .Select(i => new { i.DocumentId, i.Code, i.Product }).ToListAsync(ct)).Select(i => (i.DocumentId, i.Code, i.Product)));
 
+        // What each image issue needs, then what exists, in a few set queries (not one per issue).
         var result = new HashSet<long>();
-        var known = new Dictionary<string, bool>(StringComparer.Ordinal);
-        foreach (var issue in issues)
+        var wanted = new List<(long DocumentId, string? Digest, string? Name, string? Tag)>();
+        foreach (var (documentId, code, product) in issues)
         {
-            if (result.Contains(issue.DocumentId)) continue;
-            if (issue.Code is not (NoImageWithDigest or NoImageInRepository)
-                || !Purl.TryParse(issue.Product, out var purl) || purl!.Type != "oci")
+            if (code is not (NoImageWithDigest or NoImageInRepository) || !Purl.TryParse(product, out var purl) || purl!.Type != "oci")
+                result.Add(documentId);
+            else if (code == NoImageWithDigest)
             {
-                result.Add(issue.DocumentId);
-                continue;
+                if (VexImageNames.TryNormalizeDigest(purl.Version, out var digest)) wanted.Add((documentId, digest.ToLowerInvariant(), null, null));
+                else result.Add(documentId);
             }
-            var key = issue.Code + "\n" + issue.Product;
-            if (!known.TryGetValue(key, out var may)) known[key] = may = await ImageMayExistAsync(db, issue.Code, purl, ct);
-            if (may) result.Add(issue.DocumentId);
+            else wanted.Add((documentId, null, purl.Name.ToLowerInvariant(), purl.Qualifier("tag")));
+        }
+        wanted.RemoveAll(w => result.Contains(w.DocumentId));
+        if (wanted.Count == 0) return result;
+
+        var digests = wanted.Select(w => w.Digest).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in digests.Chunk(1000))
+            known.UnionWith(await db.Artifacts.AsNoTracking().Where(a => a.Digest != null && chunk.Contains(a.Digest.ToLower()))
+                .Select(a => a.Digest!.ToLower()).ToListAsync(ct));
+        // Repositories are few: their names are compared here, by the product name as the last path segment.
+        var names = wanted.Select(w => w.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var repositories = names.Count == 0 ? [] : (await db.Repositories.AsNoTracking().Select(r => new { r.Id, r.Name }).ToListAsync(ct))
+            .Select(r => (r.Id, Name: r.Name.ToLowerInvariant()[(r.Name.LastIndexOf('/') + 1)..]))
+            .Where(r => names.Contains(r.Name)).ToList();
+        var repositoryIds = repositories.Select(r => r.Id).ToList();
+        var nameOf = repositories.ToDictionary(r => r.Id, r => r.Name);
+        var tagsByName = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        if (wanted.Any(w => w.Tag is not null) && repositoryIds.Count > 0)
+            foreach (var chunk in repositoryIds.Chunk(1000))
+                foreach (var a in await db.Artifacts.AsNoTracking().Where(a => chunk.Contains(a.RepositoryId)).Select(a => new { a.RepositoryId, a.Tags }).ToListAsync(ct))
+                {
+                    var name = nameOf[a.RepositoryId];
+                    if (!tagsByName.TryGetValue(name, out var list)) tagsByName[name] = list = [];
+                    list.AddRange(a.Tags);
+                }
+        var named = repositories.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var w in wanted)
+        {
+            var may = w.Digest is not null
+                ? known.Contains(w.Digest)
+                : named.Contains(w.Name!) && (w.Tag is not { } tag
+                    || tagsByName.GetValueOrDefault(w.Name!)?.Any(t => t == tag || t.EndsWith(":" + tag, StringComparison.Ordinal)) == true);
+            if (may) result.Add(w.DocumentId);
         }
         return result;
-    }
-
-    private static async Task<bool> ImageMayExistAsync(TriageDbContext db, string code, Purl oci, CancellationToken ct)
-    {
-        if (code == NoImageWithDigest)
-        {
-            if (!VexImageNames.TryNormalizeDigest(oci.Version, out var digest)) return true;
-            return await db.Artifacts.AnyAsync(a => a.Digest != null && a.Digest.ToLower() == digest.ToLowerInvariant(), ct);
-        }
-        var name = oci.Name.ToLowerInvariant();
-        var suffix = "/" + name;
-        var tags = await (from a in db.Artifacts
-                          join r in db.Repositories on a.RepositoryId equals r.Id
-                          where r.Name.ToLower() == name || r.Name.ToLower().EndsWith(suffix)
-                          select a.Tags).Take(10_000).ToListAsync(ct);
-        return oci.Qualifier("tag") is not { } tag
-            ? tags.Count > 0
-            : tags.Count == 10_000 || tags.Any(list => list.Any(t => t == tag || t.EndsWith(":" + tag, StringComparison.Ordinal)));
     }
 
     private async Task<VexRematchOutcome> RematchAsync(Due d, Dictionary<string, VexImporter> importers, CancellationToken ct)
